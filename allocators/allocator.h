@@ -109,7 +109,7 @@ const char *hb_allocator_names(char *buf, size_t len);
  * is unknown or create() failed.  For HB_ALLOC_PROCESS plug-ins it also runs
  * verify(), so an instance is only ever opened on the allocator asked for. */
 int hb_alloc_open(hb_alloc *a, const char *name, char *msg, size_t msglen);
-void hb_alloc_close(hb_alloc *a);
+void hb_alloc_close(hb_alloc *a); /* also closes wrappers, not their inner instance */
 
 /* ---- wrappers (counting.c, failing.c) ------------------------------------ */
 
@@ -120,7 +120,10 @@ void hb_alloc_close(hb_alloc *a);
  * counts wrong: callers that cannot pass sizes ask for tracking, which keeps a
  * pointer->size side table outside the inner allocator).  Thread-safe when
  * the inner instance is. */
-enum { HB_COUNT_TRACK = 1u << 0 };
+enum {
+    HB_COUNT_TRACK = 1u << 0, /* keep a pointer->size table: frees may pass size 0 */
+    HB_COUNT_FRAG = 1u << 1,  /* ask the inner usable_size of every block (internal fragmentation) */
+};
 typedef struct hb_count_stats {
     size_t live_bytes, peak_bytes; /* requested bytes now live, and their maximum */
     size_t live_blocks, peak_blocks;
@@ -140,8 +143,7 @@ int hb_failing_wrap(hb_alloc *out, const hb_alloc *inner, unsigned long nth, uns
 void hb_failing_set(const hb_alloc *failing, unsigned long nth, unsigned long every);
 unsigned long hb_failing_count(const hb_alloc *failing); /* requests seen */
 
-/* Destroys a wrapper (not its inner instance). */
-void hb_wrapper_close(hb_alloc *a);
+/* hb_alloc_close() closes a wrapper too; its inner instance stays open. */
 
 #ifdef __cplusplus
 }
