@@ -1,0 +1,143 @@
+/*
+ * workload.h: the workload interface of heapbench, and its registry.
+ *
+ * A workload is one `const struct hb_workload_ops`: name, summary, where it
+ * comes from (a seed slide or a public benchmark), flags, a parameter table
+ * and run().  run() gets everything through an hb_workload_env: the
+ * allocator instance to allocate through (the harness may have stacked its
+ * counting and latency wrappers over it), the collector for collector
+ * workloads, the thread count, a seed and the parameter values.  It must be
+ * deterministic for a given seed and parameters, and its checksum must not
+ * depend on the allocator or the collector: the harness compares checksums
+ * across allocators, so a broken allocator is caught by the benchmark.
+ *
+ * Workloads never print, never exit and never call malloc for the data they
+ * measure: everything goes through env->alloc (or env->gc).  Bookkeeping that
+ * is not part of the measured behaviour may use hb_wl_scratch_* (mmap'd),
+ * never the allocator under test.
+ */
+#ifndef HB_WORKLOAD_H
+#define HB_WORKLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "allocator.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct hb_gc; /* collectors/collector.h */
+
+enum {
+    HB_WL_ALLOCATOR = 1u << 0, /* runs on an allocator alone (env->gc is NULL) */
+    HB_WL_COLLECTOR = 1u << 1, /* needs a collector (env->gc is set) */
+    HB_WL_THREADED = 1u << 2,  /* honours env->threads */
+};
+
+/* A parameter: an integer in [min, max], or, when `choices` is set, one of
+ * those words (its value is the index of the word). */
+typedef struct hb_param_def {
+    const char *name;
+    long long def;
+    long long min, max;
+    const char *const *choices; /* NULL-terminated, or NULL for integers */
+    const char *help;
+} hb_param_def;
+
+#define HB_MAX_PARAMS 8
+
+typedef struct hb_workload_env {
+    const hb_alloc *alloc; /* allocate through this */
+    struct hb_gc *gc;      /* collector workloads only */
+    int threads;           /* >= 1 */
+    double scale;          /* 1.0 = the catalogue's default size */
+    uint64_t seed;
+    long long params[HB_MAX_PARAMS]; /* in the order of the ops' table */
+} hb_workload_env;
+
+/* run() returns one of these. */
+enum {
+    HB_WL_OK = 0,
+    HB_WL_OOM = 1,   /* an allocation failed: the harness reports status oom */
+    HB_WL_WRONG = 2, /* the workload's own verification failed (corrupt data) */
+    HB_WL_ERROR = 3, /* anything else (thread creation failed ...): message in result */
+};
+
+typedef struct hb_workload_result {
+    uint64_t checksum; /* what it computed; allocator- and collector-independent */
+    uint64_t ops;      /* allocation requests made (malloc/calloc/realloc/aligned or object creations) */
+    char message[160]; /* why, when run() did not return HB_WL_OK */
+} hb_workload_result;
+
+typedef struct hb_workload_ops {
+    const char *name;
+    const char *summary;
+    const char *origin; /* "seed M3, M4, N" or "Larson & Krishnan (mimalloc-bench larsonN)" */
+    unsigned flags;     /* HB_WL_* */
+    const hb_param_def *params;
+    size_t nparams;
+    int (*run)(const hb_workload_env *env, hb_workload_result *out);
+} hb_workload_ops;
+
+/* ---- registry (registry.c) ------------------------------------------------- */
+size_t hb_workload_count(void);
+const hb_workload_ops *hb_workload_at(size_t i);
+const hb_workload_ops *hb_workload_find(const char *name);
+const char *hb_workload_names(char *buf, size_t len);
+/* Index of parameter `name` in w's table, or -1. */
+int hb_workload_param_index(const hb_workload_ops *w, const char *name);
+/* Parses `value` for parameter i (integer in range, or one of the choices).
+ * 0, or -1 with a message naming the valid values. */
+int hb_workload_param_parse(const hb_workload_ops *w, int i, const char *value, long long *out, char *msg,
+                            size_t len);
+/* Fills env->params with the defaults. */
+void hb_workload_defaults(const hb_workload_ops *w, hb_workload_env *env);
+
+/* ---- helpers for workloads (util.c) ---------------------------------------- */
+
+/* splitmix64 seeding, xoshiro256** generator: fast, deterministic, per thread. */
+typedef struct hb_rng {
+    uint64_t s[4];
+} hb_rng;
+void hb_rng_seed(hb_rng *r, uint64_t seed);
+static inline uint64_t hb_rng_next(hb_rng *r)
+{
+    uint64_t *s = r->s;
+    uint64_t x = s[1] * 5, result = ((x << 7) | (x >> 57)) * 9, t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = (s[3] << 45) | (s[3] >> 19);
+    return result;
+}
+/* Uniform in [0, n), n > 0 (Lemire's multiply-shift; bias negligible for n << 2^64). */
+static inline uint64_t hb_rng_below(hb_rng *r, uint64_t n)
+{
+    return (uint64_t)(((unsigned __int128)hb_rng_next(r) * n) >> 64);
+}
+
+/* Mixes v into a running checksum (order-dependent, FNV-1a over 64-bit words). */
+static inline uint64_t hb_mix(uint64_t h, uint64_t v)
+{
+    h ^= v;
+    h *= 0x100000001b3ULL;
+    return h ^ (h >> 29);
+}
+#define HB_CHECKSUM_INIT 0xcbf29ce484222325ULL
+
+/* mmap'd scratch memory for bookkeeping that is not measured; zeroed.
+ * NULL on failure. */
+void *hb_wl_scratch_alloc(size_t bytes);
+void hb_wl_scratch_free(void *p, size_t bytes);
+
+/* Scales a default count by env->scale, at least `min`. */
+long long hb_wl_scaled(const hb_workload_env *env, long long dflt, long long min);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
