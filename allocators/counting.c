@@ -3,8 +3,17 @@
  *
  * Stacks over any instance and counts live and peak requested bytes and
  * blocks, as tracemalloc's get_traced_memory() reports current and peak.
- * Counters are relaxed atomics (the peak is raised with a CAS loop), so the
- * wrapper is as thread-safe as its inner instance.  Frees subtract the size
+ *
+ * Counting must cost little next to a 5 ns malloc, so each thread counts in
+ * a thread-local batch (plain adds, no atomics) and folds it into the shared
+ * atomic totals every FLUSH_OPS calls, when the wrapper is read, and when the
+ * thread exits (a pthread key destructor).  The batch also remembers the
+ * highest its byte delta rose since the last fold, so the peak raised at a
+ * fold is exact for one thread and, with several, is the shared total plus
+ * one thread's excursion (an estimate; tracemalloc takes a lock instead).
+ * A batch names its wrapper by a process-unique id and is folded only into a
+ * wrapper still open (a table of open wrappers), so a batch left behind by a
+ * closed wrapper is dropped, never written into freed memory.  Frees subtract the size
  * the caller passes; with HB_COUNT_TRACK a pointer->size table (open
  * addressing, linear probing, tombstones, in mmap'd memory behind one mutex)
  * supplies it instead.  With HB_COUNT_FRAG every allocation also asks the
@@ -31,6 +40,7 @@ typedef struct slot {
 typedef struct counting {
     hb_alloc inner;
     unsigned flags;
+    uint64_t id;
     _Atomic size_t live_bytes, peak_bytes, live_blocks, peak_blocks;
     _Atomic size_t total_allocs, total_frees, total_bytes;
     _Atomic size_t slack, slack_requested;
@@ -122,14 +132,104 @@ static inline void raise_peak(_Atomic size_t *peak, size_t now)
         ;
 }
 
+/* ---- thread-local batches ------------------------------------------------ */
+#define FLUSH_OPS 64   /* calls per fold: the atomics cost 1/64 of a call each */
+#define MAX_OPEN 64    /* wrappers open at once in one process */
+
+typedef struct batch {
+    uint64_t id;                 /* wrapper this batch counts for; 0: none */
+    intptr_t bytes, blocks;      /* deltas since the last fold */
+    intptr_t max_bytes, max_blocks; /* highest the deltas rose since the last fold */
+    size_t allocs, frees, total;
+    unsigned ops;
+} batch;
+
+static __thread batch tb;
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+static counting *open_table[MAX_OPEN];
+static _Atomic uint64_t next_id = 1;
+static pthread_key_t exit_key;
+static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
+
+/* Folds the batch into c (which must be open, or NULL: the batch is dropped). */
+static void fold_into(counting *c, batch *b)
+{
+    if (c != NULL) {
+        size_t before = atomic_fetch_add_explicit(&c->live_bytes, (size_t)b->bytes, memory_order_relaxed);
+        size_t nbefore = atomic_fetch_add_explicit(&c->live_blocks, (size_t)b->blocks, memory_order_relaxed);
+        if (b->max_bytes > 0)
+            raise_peak(&c->peak_bytes, before + (size_t)b->max_bytes);
+        if (b->max_blocks > 0)
+            raise_peak(&c->peak_blocks, nbefore + (size_t)b->max_blocks);
+        atomic_fetch_add_explicit(&c->total_allocs, b->allocs, memory_order_relaxed);
+        atomic_fetch_add_explicit(&c->total_frees, b->frees, memory_order_relaxed);
+        atomic_fetch_add_explicit(&c->total_bytes, b->total, memory_order_relaxed);
+    }
+    uint64_t id = b->id;
+    memset(b, 0, sizeof *b);
+    b->id = id;
+}
+
+/* The open wrapper with this id, or NULL.  Call with open_lock held. */
+static counting *find_open(uint64_t id)
+{
+    for (int i = 0; i < MAX_OPEN; i++)
+        if (open_table[i] != NULL && open_table[i]->id == id)
+            return open_table[i];
+    return NULL;
+}
+
+/* Folds this thread's batch into whichever open wrapper it belongs to. */
+static void fold_mine(void)
+{
+    if (tb.id == 0)
+        return;
+    pthread_mutex_lock(&open_lock);
+    fold_into(find_open(tb.id), &tb);
+    pthread_mutex_unlock(&open_lock);
+}
+
+static void on_thread_exit(void *arg)
+{
+    (void)arg;
+    fold_mine();
+    tb.id = 0;
+}
+
+static void make_exit_key(void) { pthread_key_create(&exit_key, on_thread_exit); }
+
+/* Makes this thread's batch count for c (slow path: first use, or switch). */
+static void adopt(counting *c)
+{
+    fold_mine();
+    tb.id = c->id;
+    pthread_once(&exit_once, make_exit_key);
+    pthread_setspecific(exit_key, &tb); /* non-NULL, so the destructor runs */
+}
+
+static inline void count(counting *c, intptr_t bytes, intptr_t blocks, int alloc)
+{
+    if (__builtin_expect(tb.id != c->id, 0))
+        adopt(c);
+    tb.bytes += bytes;
+    tb.blocks += blocks;
+    if (tb.bytes > tb.max_bytes)
+        tb.max_bytes = tb.bytes;
+    if (tb.blocks > tb.max_blocks)
+        tb.max_blocks = tb.blocks;
+    if (alloc) {
+        tb.allocs++;
+        tb.total += (size_t)bytes;
+    } else {
+        tb.frees++;
+    }
+    if (__builtin_expect(++tb.ops >= FLUSH_OPS, 0))
+        fold_into(c, &tb); /* c is open: the caller is using it */
+}
+
 static void note_alloc(counting *c, void *p, size_t size)
 {
-    size_t b = atomic_fetch_add_explicit(&c->live_bytes, size, memory_order_relaxed) + size;
-    size_t n = atomic_fetch_add_explicit(&c->live_blocks, 1, memory_order_relaxed) + 1;
-    raise_peak(&c->peak_bytes, b);
-    raise_peak(&c->peak_blocks, n);
-    atomic_fetch_add_explicit(&c->total_allocs, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&c->total_bytes, size, memory_order_relaxed);
+    count(c, (intptr_t)size, 1, 1);
     if (c->flags & HB_COUNT_FRAG) {
         size_t usable = hb_usable_size(&c->inner, p);
         if (usable >= size) {
@@ -148,9 +248,7 @@ static void note_free(counting *c, const void *p, size_t size)
         if (tracked != 0 || size == 0)
             size = tracked;
     }
-    atomic_fetch_sub_explicit(&c->live_bytes, size, memory_order_relaxed);
-    atomic_fetch_sub_explicit(&c->live_blocks, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&c->total_frees, 1, memory_order_relaxed);
+    count(c, -(intptr_t)size, -1, 0);
 }
 
 static void *count_malloc(void *ctx, size_t size)
@@ -226,6 +324,13 @@ static void *count_create(void) { return NULL; } /* made by hb_counting_wrap onl
 static void count_destroy(void *ctx)
 {
     counting *c = ctx;
+    pthread_mutex_lock(&open_lock);
+    for (int i = 0; i < MAX_OPEN; i++)
+        if (open_table[i] == c)
+            open_table[i] = NULL;
+    pthread_mutex_unlock(&open_lock);
+    if (tb.id == c->id)
+        tb.id = 0;
     if (c->table)
         munmap(c->table, c->cap * sizeof(slot));
     pthread_mutex_destroy(&c->lock);
@@ -257,7 +362,20 @@ int hb_counting_wrap(hb_alloc *out, const hb_alloc *inner, unsigned flags)
         return -1;
     c->inner = *inner;
     c->flags = flags;
+    c->id = atomic_fetch_add(&next_id, 1);
     pthread_mutex_init(&c->lock, NULL);
+    int slot_i = -1;
+    pthread_mutex_lock(&open_lock);
+    for (int i = 0; i < MAX_OPEN && slot_i < 0; i++)
+        if (open_table[i] == NULL)
+            open_table[slot_i = i] = c;
+    pthread_mutex_unlock(&open_lock);
+    if (slot_i < 0) {
+        pthread_mutex_destroy(&c->lock);
+        munmap(c, sizeof *c);
+        errno = EMFILE;
+        return -1;
+    }
     out->ops = &counting_ops;
     out->ctx = c;
     return 0;
@@ -266,6 +384,8 @@ int hb_counting_wrap(hb_alloc *out, const hb_alloc *inner, unsigned flags)
 void hb_counting_get(const hb_alloc *a, hb_count_stats *st)
 {
     counting *c = a->ctx;
+    if (tb.id == c->id)
+        fold_into(c, &tb);
     st->live_bytes = atomic_load(&c->live_bytes);
     st->peak_bytes = atomic_load(&c->peak_bytes);
     st->live_blocks = atomic_load(&c->live_blocks);
@@ -280,6 +400,8 @@ void hb_counting_get(const hb_alloc *a, hb_count_stats *st)
 void hb_counting_reset_peak(const hb_alloc *a)
 {
     counting *c = a->ctx;
+    if (tb.id == c->id)
+        fold_into(c, &tb);
     atomic_store(&c->peak_bytes, atomic_load(&c->live_bytes));
     atomic_store(&c->peak_blocks, atomic_load(&c->live_blocks));
 }

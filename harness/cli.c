@@ -1,0 +1,188 @@
+/*
+ * cli.c: shared command-line pieces: usage errors, name lists, parameter
+ * parsing and results files.  Bad input always ends here: one line on
+ * stderr naming what was wrong and what is valid, exit status 2.
+ */
+#define _GNU_SOURCE
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "collector_glue.h"
+
+void hb_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("heapbench: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(HB_EXIT_USAGE);
+}
+
+const char *hb_self_path(void)
+{
+    static char path[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+    if (n <= 0)
+        return "heapbench";
+    path[n] = '\0';
+    return path;
+}
+
+size_t hb_parse_allocators(const char *list, const hb_allocator_ops **out, size_t max)
+{
+    char names[512];
+    size_t n = 0;
+    if (list == NULL || list[0] == '\0')
+        hb_usage_error("no allocator given (-a NAME[,NAME...] or -a all; valid: %s)",
+                       hb_allocator_names(names, sizeof names));
+    if (strcmp(list, "all") == 0) {
+        for (size_t i = 0; i < hb_allocator_count() && n < max; i++)
+            out[n++] = hb_allocator_at(i);
+        return n;
+    }
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", list);
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        const hb_allocator_ops *a = hb_allocator_find(tok);
+        if (a == NULL)
+            hb_usage_error("unknown allocator '%s' (valid: %s, or all)", tok, hb_allocator_names(names, sizeof names));
+        if (n == max)
+            hb_usage_error("too many allocators (at most %zu)", max);
+        out[n++] = a;
+    }
+    if (n == 0)
+        hb_usage_error("no allocator given (valid: %s)", hb_allocator_names(names, sizeof names));
+    return n;
+}
+
+int hb_open_results(const char *path)
+{
+    char header[4096];
+    int hlen = hb_csv_header(header, sizeof header);
+    int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0)
+        hb_usage_error("cannot write results file %s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        hb_usage_error("results file %s is not a regular file", path);
+    }
+    if (st.st_size == 0) {
+        if (write(fd, header, (size_t)hlen) != hlen) {
+            int e = errno;
+            close(fd);
+            unlink(path);
+            hb_usage_error("cannot write results file %s: %s", path, strerror(e));
+        }
+        return fd;
+    }
+    char first[4096];
+    ssize_t got = pread(fd, first, sizeof first - 1, 0);
+    first[got > 0 ? got : 0] = '\0';
+    char *nl = strchr(first, '\n');
+    if (nl == NULL || (size_t)(nl - first + 1) != (size_t)hlen || memcmp(first, header, (size_t)hlen) != 0) {
+        close(fd);
+        hb_usage_error("results file %s exists with another header (not schema %d of heapbench); "
+                       "choose another file",
+                       path, HB_SCHEMA_VERSION);
+    }
+    return fd;
+}
+
+int hb_write_row(int fd, const char *path, const hb_row *row)
+{
+    if (hb_row_append(fd, row) != 0) {
+        fprintf(stderr, "heapbench: cannot append to %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+unsigned long hb_parse_ulong(const char *opt, const char *v, unsigned long min, unsigned long max)
+{
+    char *end = NULL;
+    errno = 0;
+    if (v == NULL || v[0] == '-' || v[0] == '\0')
+        hb_usage_error("%s needs an integer in [%lu, %lu]", opt, min, max);
+    unsigned long long x = strtoull(v, &end, 10);
+    if (errno != 0 || *end != '\0' || x < min || x > max)
+        hb_usage_error("%s %s: expected an integer in [%lu, %lu]", opt, v, min, max);
+    return (unsigned long)x;
+}
+
+void hb_spec_init(hb_spec *s, const hb_workload_ops *w)
+{
+    hb_workload_env env;
+    memset(s, 0, sizeof *s);
+    memset(&env, 0, sizeof env);
+    s->workload = w;
+    s->threads = 1;
+    s->scale = 1.0;
+    s->seed = 42;
+    s->measure = HB_MEASURE_ALL;
+    s->lat_every = 64;
+    s->timeline_ms = 10;
+    hb_workload_defaults(w, &env);
+    memcpy(s->params, env.params, sizeof s->params);
+}
+
+void hb_parse_param(hb_spec *s, const char *kv)
+{
+    char key[64], msg[512];
+    const char *eq = strchr(kv, '=');
+    if (eq == NULL || eq == kv || (size_t)(eq - kv) >= sizeof key)
+        hb_usage_error("-p %s: expected KEY=VALUE", kv);
+    memcpy(key, kv, (size_t)(eq - kv));
+    key[eq - kv] = '\0';
+    const char *val = eq + 1;
+    if (strcmp(key, "scale") == 0) {
+        char *end = NULL;
+        errno = 0;
+        double d = strtod(val, &end);
+        if (errno != 0 || end == val || *end != '\0' || !(d > 0) || d > 1000)
+            hb_usage_error("-p scale=%s: expected a number in (0, 1000]", val);
+        s->scale = d;
+        return;
+    }
+    int i = hb_workload_param_index(s->workload, key);
+    if (i < 0) {
+        char valid[512] = "scale";
+        size_t used = strlen(valid);
+        for (size_t k = 0; k < s->workload->nparams; k++) {
+            int n = snprintf(valid + used, sizeof valid - used, ", %s", s->workload->params[k].name);
+            if (n > 0 && (size_t)n < sizeof valid - used)
+                used += (size_t)n;
+        }
+        hb_usage_error("workload '%s' has no parameter '%s' (valid: %s)", s->workload->name, key, valid);
+    }
+    if (hb_workload_param_parse(s->workload, i, val, &s->params[i], msg, sizeof msg) != 0)
+        hb_usage_error("%s", msg);
+}
+
+void hb_spec_params_text(const hb_spec *s, char *buf, size_t len)
+{
+    size_t used = 0;
+    int n = snprintf(buf, len, "scale=%g", s->scale);
+    if (n > 0)
+        used = (size_t)n;
+    for (size_t i = 0; i < s->workload->nparams && used < len; i++) {
+        const hb_param_def *d = &s->workload->params[i];
+        if (d->choices)
+            n = snprintf(buf + used, len - used, ";%s=%s", d->name, d->choices[s->params[i]]);
+        else
+            n = snprintf(buf + used, len - used, ";%s=%lld", d->name, s->params[i]);
+        if (n > 0)
+            used += (size_t)n;
+    }
+}

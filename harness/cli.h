@@ -1,0 +1,54 @@
+/*
+ * cli.h: shared pieces of the command line: errors, name lists, output files.
+ */
+#ifndef HB_CLI_H
+#define HB_CLI_H
+
+#include <stddef.h>
+
+#include "row.h"
+#include "spec.h"
+
+#define HB_EXIT_OK 0
+#define HB_EXIT_FAILED 1 /* a run failed, or compare found a regression */
+#define HB_EXIT_USAGE 2  /* bad input */
+#define HB_EXIT_INTERRUPTED 130
+
+/* Prints "heapbench: <msg>" on stderr and exits with HB_EXIT_USAGE. */
+_Noreturn void hb_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Path of this executable (for re-exec). */
+const char *hb_self_path(void);
+
+/* Parses a comma-separated allocator list ("all" = every built one) into
+ * out; exits with a usage error naming the valid choices on a bad name. */
+size_t hb_parse_allocators(const char *list, const hb_allocator_ops **out, size_t max);
+
+/* Opens a results CSV for appending, writing the header when the file is new
+ * or empty and refusing a file whose header is of another schema.  Exits with
+ * a usage error when it cannot.  Returns the descriptor. */
+int hb_open_results(const char *path);
+
+/* Appends a row; on failure prints the reason and returns -1. */
+int hb_write_row(int fd, const char *path, const hb_row *row);
+
+/* Parses one "-p key=value" into the spec (scale included); exits with a
+ * usage error naming valid parameters when it is wrong. */
+void hb_parse_param(hb_spec *s, const char *kv);
+
+/* Fills defaults for a spec of workload w. */
+void hb_spec_init(hb_spec *s, const hb_workload_ops *w);
+
+/* Parses an unsigned integer option in [min, max] or exits with a usage error. */
+unsigned long hb_parse_ulong(const char *opt, const char *v, unsigned long min, unsigned long max);
+
+/* The summary table of a set of rows: one line per (allocator, collector),
+ * median and spread of each measure over its runs. */
+void hb_print_table(const hb_row *rows, size_t n);
+
+int hb_cmd_list(int argc, char **argv);
+int hb_cmd_describe(int argc, char **argv);
+int hb_cmd_run(int argc, char **argv);
+int hb_cmd_child(int argc, char **argv);
+
+#endif

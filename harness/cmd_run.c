@@ -1,0 +1,303 @@
+/*
+ * cmd_run.c: `heapbench list`, `describe`, `run` and the internal `__child`.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "cli.h"
+#include "collector_glue.h"
+#include "spawn.h"
+
+#define MAX_ALLOCATORS 32
+#define MAX_PARAMS_ARGS 64
+
+int hb_cmd_list(int argc, char **argv)
+{
+    if (argc != 2 || strcmp(argv[1], "--help") == 0) {
+        fprintf(argc == 2 ? stdout : stderr, "usage: heapbench list allocators|collectors|workloads\n");
+        return argc == 2 ? HB_EXIT_OK : HB_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "allocators") == 0) {
+        for (size_t i = 0; i < hb_allocator_count(); i++)
+            printf("%s\t%s\n", hb_allocator_at(i)->name, hb_allocator_at(i)->summary);
+    } else if (strcmp(argv[1], "workloads") == 0) {
+        for (size_t i = 0; i < hb_workload_count(); i++)
+            printf("%s\t%s\n", hb_workload_at(i)->name, hb_workload_at(i)->summary);
+    } else if (strcmp(argv[1], "collectors") == 0) {
+        char buf[512];
+        hb_gc_glue_names(buf, sizeof buf);
+        for (char *save = NULL, *t = strtok_r(buf, "\n", &save); t; t = strtok_r(NULL, "\n", &save))
+            printf("%s\n", t);
+    } else {
+        hb_usage_error("list what? '%s' is not one of: allocators, collectors, workloads", argv[1]);
+    }
+    return HB_EXIT_OK;
+}
+
+int hb_cmd_describe(int argc, char **argv)
+{
+    char names[1024];
+    if (argc != 2)
+        hb_usage_error("usage: heapbench describe WORKLOAD");
+    const hb_workload_ops *w = hb_workload_find(argv[1]);
+    if (w == NULL)
+        hb_usage_error("unknown workload '%s' (valid: %s)", argv[1], hb_workload_names(names, sizeof names));
+    printf("%s: %s\nfrom: %s\nkind: %s%s\nparameters:\n  scale=1  size multiplier (1 = the catalogue's default)\n",
+           w->name, w->summary, w->origin, (w->flags & HB_WL_COLLECTOR) ? "collector workload (needs -c)" : "allocator workload",
+           (w->flags & HB_WL_THREADED) ? ", threaded (-t)" : "");
+    for (size_t i = 0; i < w->nparams; i++) {
+        const hb_param_def *d = &w->params[i];
+        if (d->choices) {
+            printf("  %s=%s  %s (one of:", d->name, d->choices[d->def], d->help);
+            for (int k = 0; d->choices[k]; k++)
+                printf(" %s", d->choices[k]);
+            printf(")\n");
+        } else {
+            printf("  %s=%lld  %s [%lld..%lld]\n", d->name, d->def, d->help, d->min, d->max);
+        }
+    }
+    return HB_EXIT_OK;
+}
+
+static const char run_usage[] =
+    "usage: heapbench run -a ALLOC[,ALLOC...]|all -w WORKLOAD [-c COLLECTOR] [-p KEY=VALUE]...\n"
+    "                     [-r RUNS] [-t THREADS] [-o FILE.csv] [options]\n"
+    "Runs the workload once per run per allocator, each run in a fresh child process,\n"
+    "appends one CSV row per run to FILE.csv and prints medians per allocator.\n"
+    "  -a LIST           allocators (heapbench list allocators), comma-separated, or all\n"
+    "  -w NAME           workload (heapbench list workloads; heapbench describe NAME)\n"
+    "  -c NAME           collector, for collector workloads (heapbench list collectors)\n"
+    "  -p KEY=VALUE      workload parameter, repeatable; scale=X multiplies the default size\n"
+    "  -r RUNS           runs per allocator (default 1)\n"
+    "  -t THREADS        threads for threaded workloads (default 1)\n"
+    "  -o FILE           append rows to this CSV (created with a header when new)\n"
+    "  --seed N          workload seed (default 42)\n"
+    "  --timeout S       kill a run after S seconds: status timeout (default 600; 0 = none)\n"
+    "  --measure WHAT    all (default), none, or a comma list of count,latency,frag\n"
+    "  --lat-every N     time one allocation call in N (default 64)\n"
+    "  --timeline FILE   write time,rss_kib,live_bytes samples of each run to FILE\n"
+    "                    (FILE.ALLOC.RUN when there are several runs)\n"
+    "  --timeline-ms N   timeline sampling interval (default 10)\n"
+    "  -q                no table on stdout\n";
+
+enum { OPT_SEED = 256, OPT_TIMEOUT, OPT_MEASURE, OPT_LAT_EVERY, OPT_TIMELINE, OPT_TIMELINE_MS, OPT_FD };
+
+static const struct option run_options[] = {
+    {"help", no_argument, NULL, 'h'},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"measure", required_argument, NULL, OPT_MEASURE},
+    {"lat-every", required_argument, NULL, OPT_LAT_EVERY},
+    {"timeline", required_argument, NULL, OPT_TIMELINE},
+    {"timeline-ms", required_argument, NULL, OPT_TIMELINE_MS},
+    {NULL, 0, NULL, 0},
+};
+
+static unsigned parse_measure(const char *v)
+{
+    if (strcmp(v, "all") == 0)
+        return HB_MEASURE_ALL;
+    if (strcmp(v, "none") == 0)
+        return 0;
+    if (v[0] >= '0' && v[0] <= '9')
+        return (unsigned)hb_parse_ulong("--measure", v, 0, HB_MEASURE_ALL);
+    unsigned m = 0;
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", v);
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (strcmp(t, "count") == 0)
+            m |= HB_MEASURE_COUNT;
+        else if (strcmp(t, "latency") == 0)
+            m |= HB_MEASURE_LATENCY;
+        else if (strcmp(t, "frag") == 0)
+            m |= HB_MEASURE_FRAG | HB_MEASURE_COUNT;
+        else
+            hb_usage_error("--measure %s: '%s' is not one of: all, none, count, latency, frag", v, t);
+    }
+    return m;
+}
+
+/* Options common to run and __child.  Fills the spec; returns the allocator
+ * list in allocs (run takes several, __child one). */
+typedef struct run_opts {
+    hb_spec spec;
+    const hb_allocator_ops *allocs[MAX_ALLOCATORS];
+    size_t nallocs;
+    unsigned runs, timeout;
+    const char *out;
+    int quiet, fd;
+} run_opts;
+
+static void parse_run(int argc, char **argv, run_opts *o, int child)
+{
+    const char *alist = NULL, *wname = NULL, *cname = NULL, *threads = NULL;
+    const char *params[MAX_PARAMS_ARGS];
+    const char *measure = NULL, *lat_every = NULL, *seed = NULL, *tl = NULL, *tl_ms = NULL;
+    size_t nparams = 0;
+    char names[1024];
+    int c;
+
+    memset(o, 0, sizeof *o);
+    o->runs = 1;
+    o->timeout = 600;
+    o->fd = 3;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+a:w:c:p:r:t:o:qh", run_options, NULL)) != -1) {
+        switch (c) {
+        case 'a': alist = optarg; break;
+        case 'w': wname = optarg; break;
+        case 'c': cname = optarg; break;
+        case 'p':
+            if (nparams == MAX_PARAMS_ARGS)
+                hb_usage_error("too many -p options");
+            params[nparams++] = optarg;
+            break;
+        case 'r': o->runs = (unsigned)hb_parse_ulong("-r", optarg, 1, 1000); break;
+        case 't': threads = optarg; break;
+        case 'o': o->out = optarg; break;
+        case 'q': o->quiet = 1; break;
+        case 'h': fputs(run_usage, stdout); exit(HB_EXIT_OK);
+        case OPT_SEED: seed = optarg; break;
+        case OPT_TIMEOUT: o->timeout = (unsigned)hb_parse_ulong("--timeout", optarg, 0, 86400); break;
+        case OPT_MEASURE: measure = optarg; break;
+        case OPT_LAT_EVERY: lat_every = optarg; break;
+        case OPT_TIMELINE: tl = optarg; break;
+        case OPT_TIMELINE_MS: tl_ms = optarg; break;
+        case ':':
+            hb_usage_error("option %s needs a value (see heapbench run --help)", argv[optind - 1]);
+        default:
+            hb_usage_error("unknown option '%s' (see heapbench run --help)", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        hb_usage_error("unexpected argument '%s' (see heapbench run --help)", argv[optind]);
+    if (wname == NULL)
+        hb_usage_error("no workload given (-w NAME; valid: %s)", hb_workload_names(names, sizeof names));
+    const hb_workload_ops *w = hb_workload_find(wname);
+    if (w == NULL)
+        hb_usage_error("unknown workload '%s' (valid: %s)", wname, hb_workload_names(names, sizeof names));
+    hb_spec_init(&o->spec, w);
+    o->nallocs = hb_parse_allocators(alist, o->allocs, MAX_ALLOCATORS);
+    if (child && o->nallocs != 1)
+        hb_usage_error("__child takes one allocator");
+    o->spec.allocator = o->allocs[0];
+    if (w->flags & HB_WL_COLLECTOR) {
+        if (cname == NULL)
+            hb_usage_error("workload '%s' needs a collector (-c NAME; valid: %s)", w->name,
+                           hb_gc_glue_names(names, sizeof names)[0] ? names : "none built");
+        if (!hb_gc_glue_known(cname))
+            hb_usage_error("unknown collector '%s' (valid: %s)", cname,
+                           hb_gc_glue_names(names, sizeof names)[0] ? names : "none built");
+        o->spec.collector = cname;
+    } else if (cname != NULL) {
+        hb_usage_error("workload '%s' is an allocator workload and takes no collector (-c %s)", w->name, cname);
+    }
+    if (threads != NULL) {
+        o->spec.threads = (int)hb_parse_ulong("-t", threads, 1, 1024);
+        if (o->spec.threads > 1 && !(w->flags & HB_WL_THREADED))
+            hb_usage_error("workload '%s' is single-threaded (-t %s)", w->name, threads);
+    }
+    for (size_t i = 0; i < nparams; i++)
+        hb_parse_param(&o->spec, params[i]);
+    if (seed)
+        o->spec.seed = strtoull(seed, NULL, 10), (void)hb_parse_ulong("--seed", seed, 0, (unsigned long)-1);
+    if (measure)
+        o->spec.measure = parse_measure(measure);
+    if (lat_every)
+        o->spec.lat_every = (unsigned)hb_parse_ulong("--lat-every", lat_every, 1, 1u << 30);
+    o->spec.timeline = tl;
+    if (tl_ms)
+        o->spec.timeline_ms = (unsigned)hb_parse_ulong("--timeline-ms", tl_ms, 1, 60000);
+}
+
+int hb_cmd_child(int argc, char **argv)
+{
+    run_opts o;
+    parse_run(argc, argv, &o, 1);
+    return hb_child_run(&o.spec, o.fd);
+}
+
+/* Marks rows whose checksum differs from the first ok row of their group. */
+static void check_checksums(hb_row *rows, size_t n, size_t from)
+{
+    const char *ref = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(rows[i].v[HB_COL_status], "ok") == 0) {
+            ref = rows[i].v[HB_COL_checksum];
+            break;
+        }
+    for (size_t i = from; ref && i < n; i++)
+        if (strcmp(rows[i].v[HB_COL_status], "ok") == 0 && strcmp(rows[i].v[HB_COL_checksum], ref) != 0)
+            hb_row_set(&rows[i], HB_COL_status, "wrong");
+}
+
+int hb_cmd_run(int argc, char **argv)
+{
+    run_opts o;
+    parse_run(argc, argv, &o, 0);
+    int fd = o.out ? hb_open_results(o.out) : -1;
+    size_t total = o.nallocs * o.runs, n = 0;
+    hb_row *rows = calloc(total, sizeof *rows);
+    const char *self = hb_self_path();
+    char params[HB_FIELD_MAX], message[512], tlpath[4096];
+    int failed = 0;
+
+    if (rows == NULL) {
+        fprintf(stderr, "heapbench: out of memory\n");
+        return HB_EXIT_FAILED;
+    }
+    hb_spec_params_text(&o.spec, params, sizeof params);
+    hb_spawn_install_sigint();
+    for (size_t a = 0; a < o.nallocs && !hb_interrupted; a++) {
+        for (unsigned r = 1; r <= o.runs && !hb_interrupted; r++) {
+            hb_spec s = o.spec;
+            hb_row *row = &rows[n];
+            s.allocator = o.allocs[a];
+            if (o.spec.timeline && total > 1) {
+                snprintf(tlpath, sizeof tlpath, "%s.%s.%u", o.spec.timeline, s.allocator->name, r);
+                s.timeline = tlpath;
+            }
+            hb_row_clear(row);
+            hb_row_set(row, HB_COL_schema, "%d", HB_SCHEMA_VERSION);
+            hb_row_set(row, HB_COL_heapbench, "%s", HB_VERSION);
+            hb_row_set(row, HB_COL_workload, "%s", s.workload->name);
+            hb_row_set(row, HB_COL_allocator, "%s", s.allocator->name);
+            hb_row_set(row, HB_COL_collector, "%s", s.collector ? s.collector : "");
+            hb_row_set(row, HB_COL_threads, "%d", s.threads);
+            hb_row_set(row, HB_COL_params, "%s", params);
+            hb_row_set(row, HB_COL_run, "%u", r);
+            if (!o.quiet)
+                fprintf(stderr, "[%zu/%zu] %s on %s, run %u\n", n + 1, total, s.workload->name, s.allocator->name, r);
+            hb_spawn_cell(self, &s, o.timeout, row, message, sizeof message);
+            n++;
+            check_checksums(rows, n, n - 1);
+            if (strcmp(row->v[HB_COL_status], "ok") != 0) {
+                failed = 1;
+                fprintf(stderr, "heapbench: %s on %s, run %u: %s%s%s\n", s.workload->name, s.allocator->name, r,
+                        row->v[HB_COL_status], message[0] ? ": " : "", message);
+            }
+            if (fd >= 0 && hb_write_row(fd, o.out, row) != 0) {
+                close(fd);
+                free(rows);
+                return HB_EXIT_FAILED;
+            }
+        }
+    }
+    if (fd >= 0)
+        close(fd);
+    if (!o.quiet) {
+        printf("workload %s (%s), threads %d\n", o.spec.workload->name, params, o.spec.threads);
+        hb_print_table(rows, n);
+    }
+    free(rows);
+    if (hb_interrupted)
+        return HB_EXIT_INTERRUPTED;
+    return failed ? HB_EXIT_FAILED : HB_EXIT_OK;
+}

@@ -1,0 +1,59 @@
+/*
+ * columns.h: the results CSV schema, defined once.
+ *
+ * Every column heapbench writes, in order, with its meaning.  The CSV header,
+ * the row struct, the child-to-parent protocol, `compare` and the docs
+ * (docs/csv.md is checked against this list by a test) all come from here.
+ * Bump HB_SCHEMA_VERSION whenever a column is added, removed or changes
+ * meaning; readers refuse files of another schema version.
+ */
+#ifndef HB_COLUMNS_H
+#define HB_COLUMNS_H
+
+#define HB_SCHEMA_VERSION 1
+
+/* X(name, meaning) */
+#define HB_COLUMNS(X)                                                                                    \
+    X(schema, "CSV schema version (" "1" ")")                                                            \
+    X(heapbench, "heapbench version that wrote the row")                                                 \
+    X(workload, "workload name")                                                                         \
+    X(allocator, "allocator name")                                                                       \
+    X(collector, "collector name, empty for allocator workloads")                                        \
+    X(threads, "threads the workload ran with")                                                          \
+    X(params, "workload parameters as key=value separated by ';', scale included")                      \
+    X(run, "run number within the cell, from 1")                                                         \
+    X(wall_s, "wall-clock seconds of the workload phase only")                                           \
+    X(user_s, "user CPU seconds of the workload phase")                                                  \
+    X(sys_s, "system CPU seconds of the workload phase")                                                 \
+    X(ops, "allocation requests (or object creations) made by the workload")                            \
+    X(ops_per_s, "ops / wall_s")                                                                         \
+    X(peak_rss_kib, "the child's maximum resident set, KiB (getrusage)")                                \
+    X(baseline_rss_kib, "resident set just before the workload phase, KiB")                              \
+    X(peak_live_bytes, "maximum of live requested bytes (counting wrapper)")                             \
+    X(overhead_ratio, "(peak_rss - baseline_rss) / peak_live_bytes; 1.0 is perfect")                    \
+    X(end_rss_kib, "resident set after the workload freed everything, KiB")                             \
+    X(internal_frag, "sum(usable - requested) / sum(requested), where usable size is known")            \
+    X(lat_p50_ns, "median latency of sampled single allocation calls, ns")                              \
+    X(lat_p99_ns, "99th percentile latency of sampled allocation calls, ns")                            \
+    X(lat_max_ns, "maximum latency of sampled allocation calls, ns")                                    \
+    X(gc_collections, "collections run (all generations)")                                              \
+    X(gc_collected, "objects collected by the collector (not by reference counting)")                   \
+    X(gc_uncollectable, "objects found uncollectable (legacy finalizers in cycles)")                    \
+    X(gc_pause_total_ms, "sum of collection pauses, ms")                                                \
+    X(gc_pause_p99_us, "99th percentile collection pause, us")                                          \
+    X(gc_pause_max_us, "longest collection pause, us")                                                  \
+    X(gc_mmu_10ms, "minimum mutator utilisation over 10 ms windows, 0..1")                              \
+    X(checksum, "the workload's result, hex; identical across allocators and collectors")              \
+    X(status, "ok, wrong, oom, crash, timeout or error")
+
+enum {
+#define HB_COL_ENUM(name, doc) HB_COL_##name,
+    HB_COLUMNS(HB_COL_ENUM)
+#undef HB_COL_ENUM
+    HB_NCOLS
+};
+
+extern const char *const hb_column_names[HB_NCOLS];
+extern const char *const hb_column_docs[HB_NCOLS];
+
+#endif

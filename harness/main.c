@@ -1,0 +1,42 @@
+/*
+ * main.c: the heapbench command line: dispatch to the subcommands.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "heapbench " HB_VERSION ": a benchmark and conformance suite for allocators and collectors\n"
+    "usage:\n"
+    "  heapbench list allocators|collectors|workloads\n"
+    "  heapbench describe WORKLOAD\n"
+    "  heapbench run -a ALLOC[,ALLOC...]|all -w WORKLOAD [-c COLLECTOR] [-p KEY=VALUE]... [-r RUNS]\n"
+    "                [-t THREADS] [-o FILE.csv]\n"
+    "Each command takes --help.  Exit status: 0 ok, 1 a run failed, 2 bad input.\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return HB_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage, stdout);
+        return HB_EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("heapbench %s\n", HB_VERSION);
+        return HB_EXIT_OK;
+    }
+    if (strcmp(cmd, "list") == 0)
+        return hb_cmd_list(argc - 1, argv + 1);
+    if (strcmp(cmd, "describe") == 0)
+        return hb_cmd_describe(argc - 1, argv + 1);
+    if (strcmp(cmd, "run") == 0)
+        return hb_cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "__child") == 0)
+        return hb_cmd_child(argc - 1, argv + 1);
+    hb_usage_error("unknown command '%s' (valid: list, describe, run; see heapbench --help)", cmd);
+}

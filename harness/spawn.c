@@ -1,0 +1,249 @@
+/*
+ * spawn.c: one child process per measured run.
+ *
+ * A run is two passes, each its own child: a clean pass with no wrapper
+ * between the workload and the allocator gives every time and RSS column;
+ * an instrumented pass (counting and latency wrappers, and the timeline)
+ * gives peak_live_bytes, internal_frag and the latencies, so the wrappers'
+ * cost never shows in the timings.  Both must compute the same checksum.
+ *
+ * The parent forks, points LD_PRELOAD at the allocator's library (or removes
+ * it), and execs itself as `heapbench __child` with the cell's arguments and
+ * a pipe on descriptor 3.  It reads "column=value" lines until the pipe
+ * closes or the deadline passes (then SIGKILL: status timeout), and reaps the
+ * child: death by a signal, or an exit without a status line, is a crash.
+ */
+#define _GNU_SOURCE
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "measure.h"
+
+volatile int hb_interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    hb_interrupted = 1;
+}
+
+void hb_spawn_install_sigint(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int hb_spec_to_argv(const hb_spec *s, char **argv, int max, char *store, size_t len)
+{
+    int argc = 0;
+    size_t used = 0;
+#define ARG(...)                                                                                         \
+    do {                                                                                                 \
+        int n_ = snprintf(store + used, len - used, __VA_ARGS__);                                        \
+        if (n_ < 0 || (size_t)n_ >= len - used || argc + 2 >= max)                                       \
+            return -1;                                                                                   \
+        argv[argc++] = store + used;                                                                     \
+        used += (size_t)n_ + 1;                                                                          \
+    } while (0)
+    ARG("heapbench");
+    ARG("__child");
+    ARG("-w");
+    ARG("%s", s->workload->name);
+    ARG("-a");
+    ARG("%s", s->allocator->name);
+    if (s->collector) {
+        ARG("-c");
+        ARG("%s", s->collector);
+    }
+    ARG("-t");
+    ARG("%d", s->threads);
+    ARG("--seed");
+    ARG("%llu", (unsigned long long)s->seed);
+    ARG("-p");
+    ARG("scale=%.17g", s->scale);
+    for (size_t i = 0; i < s->workload->nparams; i++) {
+        const hb_param_def *d = &s->workload->params[i];
+        ARG("-p");
+        if (d->choices)
+            ARG("%s=%s", d->name, d->choices[s->params[i]]);
+        else
+            ARG("%s=%lld", d->name, s->params[i]);
+    }
+    ARG("--measure");
+    ARG("%u", s->measure);
+    ARG("--lat-every");
+    ARG("%u", s->lat_every);
+    if (s->timeline) {
+        ARG("--timeline");
+        ARG("%s", s->timeline);
+        ARG("--timeline-ms");
+        ARG("%u", s->timeline_ms);
+    }
+#undef ARG
+    argv[argc] = NULL;
+    return argc;
+}
+
+/* Applies one "column=value" line to the row (message goes aside). */
+static void take_line(char *line, hb_row *row, char *message, size_t msglen)
+{
+    char *eq = strchr(line, '=');
+    if (eq == NULL)
+        return;
+    *eq = '\0';
+    if (strcmp(line, "message") == 0) {
+        snprintf(message, msglen, "%s", eq + 1);
+        return;
+    }
+    int col = hb_column_index(line);
+    if (col >= 0)
+        hb_row_set(row, col, "%s", eq + 1);
+}
+
+/* One child, one pass. */
+static void spawn_pass(const char *self, const hb_spec *s, unsigned timeout_s, hb_row *row, char *message,
+                       size_t msglen)
+{
+    char *argv[64 + 2 * HB_MAX_PARAMS];
+    char store[8192];
+    int fds[2];
+
+    message[0] = '\0';
+    if (hb_spec_to_argv(s, argv, (int)(sizeof argv / sizeof argv[0]), store, sizeof store) < 0) {
+        hb_row_set(row, HB_COL_status, "error");
+        snprintf(message, msglen, "arguments too long");
+        return;
+    }
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        hb_row_set(row, HB_COL_status, "error");
+        snprintf(message, msglen, "pipe: %s", strerror(errno));
+        return;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        hb_row_set(row, HB_COL_status, "error");
+        snprintf(message, msglen, "fork: %s", strerror(errno));
+        return;
+    }
+    if (pid == 0) {
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        if (dup2(fds[1], 3) < 0)
+            _exit(127);
+        if (s->allocator->preload != NULL && (s->allocator->caps & HB_ALLOC_PROCESS))
+            setenv("LD_PRELOAD", s->allocator->preload, 1);
+        else
+            unsetenv("LD_PRELOAD");
+        execv(self, argv);
+        _exit(127);
+    }
+    close(fds[1]);
+
+    char buf[16384];
+    size_t have = 0;
+    int timed_out = 0;
+    uint64_t deadline = hb_now_ns() + (uint64_t)timeout_s * 1000000000ull;
+    for (;;) {
+        uint64_t now = hb_now_ns();
+        if (timeout_s > 0 && now >= deadline) {
+            timed_out = 1;
+            break;
+        }
+        struct pollfd pfd = {fds[0], POLLIN, 0};
+        int wait_ms = timeout_s > 0 ? (int)((deadline - now) / 1000000 + 1) : -1;
+        if (wait_ms > 1000 || wait_ms < 0)
+            wait_ms = 1000; /* wake up now and then to notice Ctrl-C */
+        int pr = poll(&pfd, 1, wait_ms);
+        if (pr < 0 && errno != EINTR)
+            break;
+        if (pr <= 0)
+            continue;
+        ssize_t n = read(fds[0], buf + have, sizeof buf - 1 - have);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        have += (size_t)n;
+        if (have == sizeof buf - 1)
+            break;
+    }
+    close(fds[0]);
+    if (timed_out)
+        kill(pid, SIGKILL);
+    int wstatus = 0;
+    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+        ;
+    buf[have] = '\0';
+    for (char *line = buf, *nl; line && *line; line = nl) {
+        nl = strchr(line, '\n');
+        if (nl)
+            *nl++ = '\0';
+        take_line(line, row, message, msglen);
+    }
+    if (timed_out) {
+        hb_row_set(row, HB_COL_status, "timeout");
+        snprintf(message, msglen, "killed after %u s", timeout_s);
+    } else if (WIFSIGNALED(wstatus)) {
+        hb_row_set(row, HB_COL_status, "crash");
+        snprintf(message, msglen, "child died of signal %d (%s)", WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));
+    } else if (row->v[HB_COL_status][0] == '\0') {
+        hb_row_set(row, HB_COL_status, "crash");
+        if (message[0] == '\0')
+            snprintf(message, msglen, "child exited with status %d before reporting",
+                     WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
+    }
+}
+
+/* Columns that only the instrumented pass measures. */
+static const int instrumented_cols[] = {HB_COL_peak_live_bytes, HB_COL_internal_frag, HB_COL_lat_p50_ns,
+                                        HB_COL_lat_p99_ns, HB_COL_lat_max_ns};
+
+void hb_spawn_cell(const char *self, const hb_spec *s, unsigned timeout_s, hb_row *row, char *message,
+                   size_t msglen)
+{
+    hb_spec clean = *s;
+    clean.measure = 0;
+    clean.timeline = NULL;
+    spawn_pass(self, &clean, timeout_s, row, message, msglen);
+    if (s->measure == 0 || strcmp(row->v[HB_COL_status], "ok") != 0 || hb_interrupted)
+        return;
+
+    hb_row inst;
+    hb_row_clear(&inst);
+    spawn_pass(self, s, timeout_s, &inst, message, msglen);
+    if (strcmp(inst.v[HB_COL_status], "ok") != 0) {
+        hb_row_set(row, HB_COL_status, "%s", inst.v[HB_COL_status]);
+        return;
+    }
+    if (strcmp(inst.v[HB_COL_checksum], row->v[HB_COL_checksum]) != 0) {
+        hb_row_set(row, HB_COL_status, "wrong");
+        snprintf(message, msglen, "checksum %s in the instrumented pass, %s in the clean one",
+                 inst.v[HB_COL_checksum], row->v[HB_COL_checksum]);
+        return;
+    }
+    for (size_t i = 0; i < sizeof instrumented_cols / sizeof instrumented_cols[0]; i++)
+        hb_row_set(row, instrumented_cols[i], "%s", inst.v[instrumented_cols[i]]);
+    int ok1, ok2, ok3;
+    double peak = hb_row_num(row, HB_COL_peak_rss_kib, &ok1);
+    double base = hb_row_num(row, HB_COL_baseline_rss_kib, &ok2);
+    double live = hb_row_num(row, HB_COL_peak_live_bytes, &ok3);
+    if (ok1 && ok2 && ok3 && live > 0)
+        hb_row_set(row, HB_COL_overhead_ratio, "%.4f", (peak - base) * 1024.0 / live);
+}

@@ -1,0 +1,26 @@
+/*
+ * spawn.h: the parent side of the process model: one child per measured run.
+ */
+#ifndef HB_SPAWN_H
+#define HB_SPAWN_H
+
+#include "row.h"
+#include "spec.h"
+
+/* Set by the SIGINT handler: stop after the current run. */
+extern volatile int hb_interrupted;
+void hb_spawn_install_sigint(void);
+
+/* Runs spec in a fresh child (`self` is the heapbench binary; an allocator
+ * with a preload library gets it by LD_PRELOAD, any other runs with
+ * LD_PRELOAD removed) and fills the measured columns and status of row
+ * (crash when the child died, timeout when it ran past timeout_s and was
+ * killed).  message gets the child's message, if any. */
+void hb_spawn_cell(const char *self, const hb_spec *s, unsigned timeout_s, hb_row *row, char *message,
+                   size_t msglen);
+
+/* The argument vector that makes `heapbench __child` run spec, reporting on
+ * fd 3.  Returns argc; argv strings live in `store`. */
+int hb_spec_to_argv(const hb_spec *s, char **argv, int max, char *store, size_t storelen);
+
+#endif
