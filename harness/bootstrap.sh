@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# bootstrap.sh: one-command set-up and the project's two main jobs.
+#
+#   bash harness/bootstrap.sh main   install what is missing, build, run the main job
+#   bash harness/bootstrap.sh test   install what is missing, build, run every test suite
+#   bash harness/bootstrap.sh deps   only install the Debian packages
+#
+# The packages are Debian's; nothing is downloaded from anywhere else.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PACKAGES=(build-essential cmake pkg-config clang libclang-rt-dev
+          libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libgc-dev
+          hyperfine gnuplot-nox python3)
+
+deps() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    return 0
+  fi
+  echo "bootstrap: installing ${missing[*]}" >&2
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build() { # build PRESET
+  cmake --preset "$1" >/dev/null
+  cmake --build --preset "$1" -j "$(nproc)"
+}
+
+case "${1:-}" in
+  deps)
+    deps ;;
+  main)
+    deps
+    build release
+    ./build/heapbench run -a all -w glibc-simple -r 3 -o results/quick.csv ;;
+  test)
+    deps
+    build release
+    ctest --preset release
+    build asan
+    ctest --preset asan
+    build tsan
+    ctest --preset tsan ;;
+  *)
+    echo "usage: bash harness/bootstrap.sh main|test|deps" >&2
+    exit 2 ;;
+esac
