@@ -149,7 +149,7 @@ static void parse_run(int argc, char **argv, run_opts *o, int child)
     o->fd = 3;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+a:w:c:p:r:t:o:qh", run_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:a:w:c:p:r:t:o:qh", run_options, NULL)) != -1) {
         switch (c) {
         case 'a': alist = optarg; break;
         case 'w': wname = optarg; break;

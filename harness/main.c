@@ -17,10 +17,8 @@ static const char usage[] =
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fputs(usage, stderr);
-        return HB_EXIT_USAGE;
-    }
+    if (argc < 2)
+        hb_usage_error("no command given (valid: list, describe, run; see heapbench --help)");
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(usage, stdout);
