@@ -20,7 +20,7 @@
 int hb_cmd_list(int argc, char **argv)
 {
     if (argc != 2 || strcmp(argv[1], "--help") == 0) {
-        fprintf(argc == 2 ? stdout : stderr, "usage: heapbench list allocators|collectors|workloads\n");
+        fprintf(argc == 2 ? stdout : stderr, "usage: heapbench list allocators|collectors|workloads|columns\n");
         return argc == 2 ? HB_EXIT_OK : HB_EXIT_USAGE;
     }
     if (strcmp(argv[1], "allocators") == 0) {
@@ -34,8 +34,11 @@ int hb_cmd_list(int argc, char **argv)
         hb_gc_glue_names(buf, sizeof buf);
         for (char *save = NULL, *t = strtok_r(buf, "\n", &save); t; t = strtok_r(NULL, "\n", &save))
             printf("%s\n", t);
+    } else if (strcmp(argv[1], "columns") == 0) {
+        for (int i = 0; i < HB_NCOLS; i++)
+            printf("%s\t%s\n", hb_column_names[i], hb_column_docs[i]);
     } else {
-        hb_usage_error("list what? '%s' is not one of: allocators, collectors, workloads", argv[1]);
+        hb_usage_error("list what? '%s' is not one of: allocators, collectors, workloads, columns", argv[1]);
     }
     return HB_EXIT_OK;
 }
