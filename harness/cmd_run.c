@@ -30,10 +30,7 @@ int hb_cmd_list(int argc, char **argv)
         for (size_t i = 0; i < hb_workload_count(); i++)
             printf("%s\t%s\n", hb_workload_at(i)->name, hb_workload_at(i)->summary);
     } else if (strcmp(argv[1], "collectors") == 0) {
-        char buf[512];
-        hb_gc_glue_names(buf, sizeof buf);
-        for (char *save = NULL, *t = strtok_r(buf, "\n", &save); t; t = strtok_r(NULL, "\n", &save))
-            printf("%s\n", t);
+        hb_gc_glue_list(stdout);
     } else if (strcmp(argv[1], "columns") == 0) {
         for (int i = 0; i < HB_NCOLS; i++)
             printf("%s\t%s\n", hb_column_names[i], hb_column_docs[i]);

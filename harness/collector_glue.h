@@ -6,6 +6,7 @@
 #define HB_COLLECTOR_GLUE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "allocator.h"
@@ -20,6 +21,8 @@ int hb_gc_glue_open(hb_gc_glue *g, const char *name, const hb_alloc *alloc, char
 void hb_gc_glue_emit(hb_gc_glue *g, uint64_t t0, uint64_t t1, int fd);
 /* Final full collection and close. */
 void hb_gc_glue_close(hb_gc_glue *g);
+/* One "name<TAB>summary" line per collector built. */
+void hb_gc_glue_list(FILE *f);
 /* "refcount, generational, ..." or "" when no collector is built. */
 const char *hb_gc_glue_names(char *buf, size_t len);
 /* 1 when `name` is a known collector. */
