@@ -111,6 +111,12 @@ const char *hb_allocator_names(char *buf, size_t len);
 int hb_alloc_open(hb_alloc *a, const char *name, char *msg, size_t msglen);
 void hb_alloc_close(hb_alloc *a); /* also closes wrappers, not their inner instance */
 
+/* 0 when allocator `name` really serves malloc in this process: a process
+ * allocator (libc, or a preloaded anchor), or the drop-in library of a
+ * built-in one (pooled, naive); -1 with the reason otherwise.  Used inside
+ * programs run by `heapbench exec`, so it needs nothing but this file. */
+int hb_verify_allocator(const char *name, char *msg, size_t msglen);
+
 /* ---- wrappers (counting.c, failing.c) ------------------------------------ */
 
 /* Live and peak requested bytes, like tracemalloc's current/peak.  Counts

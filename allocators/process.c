@@ -230,3 +230,39 @@ const hb_allocator_ops hb_tcmalloc_ops = {
     .verify = tcmalloc_verify,
 };
 #endif
+
+/* ---- verification by name, for programs run under an allocator ---------- */
+
+/* 0 when the drop-in build of `name` serves malloc in this process. */
+static int verify_dropin(const char *name, char *msg, size_t len)
+{
+    if (verify_marker(name, "hb_dropin_name", msg, len) != 0)
+        return -1;
+    const char *(*dropin_name)(void) = (const char *(*)(void))dlsym(RTLD_DEFAULT, "hb_dropin_name");
+    const char *live = dropin_name ? dropin_name() : "";
+    if (strcmp(live, name) != 0) {
+        snprintf(msg, len, "allocator '%s' asked for, but the heapbench drop-in '%s' serves malloc", name, live);
+        return -1;
+    }
+    return 0;
+}
+
+int hb_verify_allocator(const char *name, char *msg, size_t len)
+{
+    static const hb_allocator_ops *const process_ops[] = {
+        &hb_libc_ops,
+#ifdef HAVE_JEMALLOC
+        &hb_jemalloc_ops,
+#endif
+#ifdef HAVE_MIMALLOC
+        &hb_mimalloc_ops,
+#endif
+#ifdef HAVE_TCMALLOC
+        &hb_tcmalloc_ops,
+#endif
+    };
+    for (size_t i = 0; i < sizeof process_ops / sizeof process_ops[0]; i++)
+        if (strcmp(process_ops[i]->name, name) == 0)
+            return process_ops[i]->verify(msg, len);
+    return verify_dropin(name, msg, len);
+}

@@ -50,5 +50,6 @@ int hb_cmd_list(int argc, char **argv);
 int hb_cmd_describe(int argc, char **argv);
 int hb_cmd_run(int argc, char **argv);
 int hb_cmd_child(int argc, char **argv);
+int hb_cmd_exec(int argc, char **argv);
 
 #endif

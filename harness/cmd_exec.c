@@ -1,0 +1,250 @@
+/*
+ * cmd_exec.c: `heapbench exec`: runs any program under an allocator.
+ *
+ * The program gets the allocator's library (a preloaded anchor, or the
+ * drop-in build of pooled or naive) and libhb-probe.so by LD_PRELOAD.  The
+ * probe reports on a pipe whether the allocator asked for really serves
+ * malloc inside the program; a run whose probe does not say so is an error
+ * row, never a measurement.  The row has the same columns as `run`: time,
+ * CPU, peak RSS (from wait4) and status; the columns a foreign program
+ * cannot give are empty.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "measure.h"
+#include "spawn.h"
+
+#define PROBE_FD 63
+
+static const char exec_usage[] =
+    "usage: heapbench exec -a ALLOC[,ALLOC...]|all [-r RUNS] [-o FILE.csv] [--name NAME] [--timeout S] [-q]\n"
+    "                      -- COMMAND [ARG]...\n"
+    "Runs COMMAND under each allocator (its library and a probe by LD_PRELOAD; the probe\n"
+    "checks that the allocator really serves malloc inside COMMAND), and appends one row per\n"
+    "run: wall, user and system time, peak RSS and status.\n"
+    "  --name NAME   the workload column (default exec:BASENAME-OF-COMMAND)\n";
+
+/* A library next to the heapbench binary, or NULL. */
+static const char *beside_self(const char *file, char *buf, size_t len)
+{
+    char self[PATH_MAX];
+    snprintf(self, sizeof self, "%s", hb_self_path());
+    snprintf(buf, len, "%s/%s", dirname(self), file);
+    return access(buf, R_OK) == 0 ? buf : NULL;
+}
+
+/* The library that makes `a` serve malloc in another program, or NULL for libc. */
+static const char *library_for(const hb_allocator_ops *a, char *buf, size_t len)
+{
+    if (a->preload == NULL)
+        return NULL;
+    if (a->caps & HB_ALLOC_PROCESS)
+        return a->preload;
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s", a->preload);
+    const char *near = beside_self(basename(tmp), buf, len);
+    return near ? near : a->preload;
+}
+
+static void run_one(const hb_allocator_ops *a, const char *probe, char **cmd, unsigned timeout_s, hb_row *row,
+                    char *message, size_t msglen)
+{
+    char lib[PATH_MAX], preload[2 * PATH_MAX + 2];
+    const char *alib = library_for(a, lib, sizeof lib);
+    int fds[2];
+    message[0] = '\0';
+    if (a->preload == NULL && !(a->caps & HB_ALLOC_PROCESS)) {
+        hb_row_set(row, HB_COL_status, "error");
+        snprintf(message, msglen, "allocator '%s' has no library to run other programs on", a->name);
+        return;
+    }
+    snprintf(preload, sizeof preload, "%s%s%s", alib ? alib : "", alib ? ":" : "", probe);
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        hb_row_set(row, HB_COL_status, "error");
+        snprintf(message, msglen, "pipe: %s", strerror(errno));
+        return;
+    }
+    fflush(NULL);
+    uint64_t t0 = hb_now_ns();
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        hb_row_set(row, HB_COL_status, "error");
+        snprintf(message, msglen, "fork: %s", strerror(errno));
+        return;
+    }
+    if (pid == 0) {
+        char fdtext[16];
+        setpgid(0, 0); /* a group of its own, so a timeout kills its children too */
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        if (dup2(fds[1], PROBE_FD) < 0)
+            _exit(127);
+        snprintf(fdtext, sizeof fdtext, "%d", PROBE_FD);
+        setenv("HB_PROBE_FD", fdtext, 1);
+        setenv("HB_PROBE_EXPECT", a->name, 1);
+        setenv("LD_PRELOAD", preload, 1);
+        execvp(cmd[0], cmd);
+        dprintf(fds[1], "execfail=%s\n", strerror(errno));
+        _exit(127);
+    }
+    close(fds[1]);
+    int wstatus = 0, timed_out = 0;
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    for (;;) {
+        pid_t w = wait4(pid, &wstatus, WNOHANG, &ru);
+        if (w == pid)
+            break;
+        if (w < 0 && errno != EINTR)
+            break;
+        if (!timed_out && timeout_s > 0 && hb_now_ns() - t0 > (uint64_t)timeout_s * 1000000000ull) {
+            kill(-pid, SIGKILL);
+            kill(pid, SIGKILL);
+            timed_out = 1;
+        }
+        struct timespec ts = {0, 2000000};
+        nanosleep(&ts, NULL);
+    }
+    uint64_t t1 = hb_now_ns();
+    kill(-pid, SIGKILL); /* anything the program left running in its group */
+    char buf[1024];
+    ssize_t n = read(fds[0], buf, sizeof buf - 1);
+    close(fds[0]);
+    buf[n > 0 ? n : 0] = '\0';
+    char *nl = strchr(buf, '\n');
+    if (nl)
+        *nl = '\0';
+
+    hb_row_set(row, HB_COL_wall_s, "%.6f", (double)(t1 - t0) / 1e9);
+    hb_row_set(row, HB_COL_user_s, "%.6f", (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6);
+    hb_row_set(row, HB_COL_sys_s, "%.6f", (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6);
+    hb_row_set(row, HB_COL_peak_rss_kib, "%ld", ru.ru_maxrss);
+    if (strncmp(buf, "execfail=", 9) == 0) {
+        hb_row_set(row, HB_COL_status, "error");
+        snprintf(message, msglen, "cannot run %.200s: %.200s", cmd[0], buf + 9);
+    } else if (timed_out) {
+        hb_row_set(row, HB_COL_status, "timeout");
+        snprintf(message, msglen, "killed after %u s", timeout_s);
+    } else if (strncmp(buf, "live=", 5) != 0) {
+        hb_row_set(row, HB_COL_status, "error");
+        snprintf(message, msglen, "%s", buf[0] ? buf + (strncmp(buf, "notlive=", 8) == 0 ? 8 : 0)
+                                                : "the program never reported its allocator (is it static, or setuid?)");
+    } else if (WIFSIGNALED(wstatus)) {
+        hb_row_set(row, HB_COL_status, "crash");
+        snprintf(message, msglen, "died of signal %d (%s)", WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));
+    } else if (WEXITSTATUS(wstatus) != 0) {
+        hb_row_set(row, HB_COL_status, "error");
+        snprintf(message, msglen, "exited with status %d", WEXITSTATUS(wstatus));
+    } else {
+        hb_row_set(row, HB_COL_status, "ok");
+    }
+}
+
+enum { OPT_NAME = 300, OPT_TIMEOUT };
+
+int hb_cmd_exec(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"name", required_argument, NULL, OPT_NAME},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {NULL, 0, NULL, 0},
+    };
+    const char *alist = NULL, *out = NULL, *name = NULL;
+    unsigned runs = 1, timeout = 600;
+    int quiet = 0, c;
+    const hb_allocator_ops *allocs[32];
+    char probebuf[PATH_MAX], wname[HB_FIELD_MAX], params[HB_FIELD_MAX], message[512];
+
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+:a:r:o:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'a': alist = optarg; break;
+        case 'r': runs = (unsigned)hb_parse_ulong("-r", optarg, 1, 1000); break;
+        case 'o': out = optarg; break;
+        case 'q': quiet = 1; break;
+        case 'h': fputs(exec_usage, stdout); return HB_EXIT_OK;
+        case OPT_NAME: name = optarg; break;
+        case OPT_TIMEOUT: timeout = (unsigned)hb_parse_ulong("--timeout", optarg, 0, 86400); break;
+        case ':': hb_usage_error("option %s needs a value (see heapbench exec --help)", argv[optind - 1]);
+        default: hb_usage_error("unknown option '%s' (see heapbench exec --help)", argv[optind - 1]);
+        }
+    }
+    size_t nallocs = hb_parse_allocators(alist, allocs, 32);
+    if (optind >= argc)
+        hb_usage_error("no command given (heapbench exec -a ALLOC -- COMMAND [ARG]...)");
+    char **cmd = argv + optind;
+    for (size_t i = 0; i < nallocs; i++)
+        if (allocs[i]->preload == NULL && !(allocs[i]->caps & HB_ALLOC_PROCESS))
+            hb_usage_error("allocator '%s' cannot run other programs (it has no drop-in library)", allocs[i]->name);
+    const char *probe = beside_self("libhb-probe.so", probebuf, sizeof probebuf);
+    if (probe == NULL)
+        hb_usage_error("libhb-probe.so is missing beside %s (rebuild heapbench)", hb_self_path());
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s", cmd[0]);
+    snprintf(wname, sizeof wname, "%s%s", name ? "" : "exec:", name ? name : basename(tmp));
+    size_t used = 0;
+    params[0] = '\0';
+    for (char **a = cmd; *a && used < sizeof params; a++) {
+        int k = snprintf(params + used, sizeof params - used, "%s%s", a == cmd ? "" : " ", *a);
+        if (k > 0)
+            used += (size_t)k;
+    }
+    int fd = out ? hb_open_results(out) : -1;
+    hb_row *rows = calloc(nallocs * runs, sizeof *rows);
+    size_t n = 0;
+    int failed = 0;
+    if (rows == NULL)
+        return HB_EXIT_FAILED;
+    hb_spawn_install_sigint();
+    for (size_t i = 0; i < nallocs && !hb_interrupted; i++)
+        for (unsigned r = 1; r <= runs && !hb_interrupted; r++) {
+            hb_row *row = &rows[n++];
+            hb_row_clear(row);
+            hb_row_set(row, HB_COL_schema, "%d", HB_SCHEMA_VERSION);
+            hb_row_set(row, HB_COL_heapbench, "%s", HB_VERSION);
+            hb_row_set(row, HB_COL_workload, "%s", wname);
+            hb_row_set(row, HB_COL_allocator, "%s", allocs[i]->name);
+            hb_row_set(row, HB_COL_params, "%s", params);
+            hb_row_set(row, HB_COL_run, "%u", r);
+            run_one(allocs[i], probe, cmd, timeout, row, message, sizeof message);
+            if (strcmp(row->v[HB_COL_status], "ok") != 0) {
+                failed = 1;
+                fprintf(stderr, "heapbench: %s on %s, run %u: %s: %s\n", wname, allocs[i]->name, r,
+                        row->v[HB_COL_status], message);
+            }
+            if (fd >= 0 && hb_write_row(fd, out, row) != 0) {
+                free(rows);
+                close(fd);
+                return HB_EXIT_FAILED;
+            }
+        }
+    if (fd >= 0)
+        close(fd);
+    if (!quiet) {
+        printf("exec %s (%s)\n", wname, params);
+        hb_print_table(rows, n);
+    }
+    free(rows);
+    if (hb_interrupted)
+        return HB_EXIT_INTERRUPTED;
+    return failed ? HB_EXIT_FAILED : HB_EXIT_OK;
+}
