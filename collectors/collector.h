@@ -437,9 +437,9 @@ typedef struct hb_collector_ops {
     /* Reference release for refcounting plug-ins (the core increments
      * refcnt itself); NULL for tracing plug-ins. */
     void (*release)(void *ctx, hb_obj *o);
-    /* Write barrier called by hb_set while the core's barrier flag is on
-     * (marksweep during finalization), or NULL. */
-    void (*barrier)(void *ctx, hb_obj *value);
+    /* Write barrier called by hb_set(o, slot, value) while the core's
+     * barrier flag is on (marksweep during finalization), or NULL. */
+    void (*barrier)(void *ctx, hb_obj *o, hb_obj *value);
     /* One collection; the core handles reentrancy, callbacks, timing and
      * the generation argument (already in range). */
     long (*collect)(void *ctx, int generation);

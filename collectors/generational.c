@@ -1,0 +1,373 @@
+/*
+ * generational.c: CPython's cycle collector over reference counting.
+ *
+ * Three generations (lists 0..2 of struct hb_rcheap) and a permanent one
+ * (list 3, freeze).  New objects go to generation 0; gc->count[0] counts
+ * allocations minus deallocations and an automatic collection runs when it
+ * exceeds threshold 0 (700).  A collection of generation g examines
+ * generations 0..g merged into one private list (`young`), each object
+ * flagged HB_OF_COLLECTING, and:
+ *   1. update_refs: gc_refs := refcnt;
+ *   2. subtract_refs: gc_refs -= references from other objects of young;
+ *      what remains counts references from outside (handles, older
+ *      generations, the garbage list);
+ *   3. move_unreachable: one pass over young in list order; an object with
+ *      gc_refs > 0 is reachable and so is everything it reaches (children
+ *      already moved to `unreachable` come back at the tail of young, and
+ *      are scanned in turn: an iterative graph walk with no stack); one
+ *      with gc_refs 0 moves to `unreachable` for now;
+ *   4. survivors are promoted: young is spliced onto generation g+1 (g if
+ *      g is the oldest);
+ *   5. legacy finalizers (tp_del) and all they reach leave `unreachable`
+ *      for the garbage list (uncollectable);
+ *   6. weak links to the remaining unreachable objects are cleared; the
+ *      callbacks of weak references that are not themselves unreachable
+ *      run after all the clearing;
+ *   7. PEP 442: tp_finalize runs once for each unreachable object not yet
+ *      finalized; then steps 1-3 run again over `unreachable`: what a
+ *      finalizer resurrected (and what it reaches) moves to the old
+ *      generation;
+ *   8. the rest is freed by clearing each object's slots under a temporary
+ *      reference: reference counting does the freeing.
+ * gc_refs lives in the high bits of hb_obj.gc, the flags in the low bits,
+ * so steps 1-3 touch one word per object.  Objects freed by reference
+ * counting during steps 6-8 unlink themselves from whichever list.
+ *
+ * Long-lived heuristic (CPython): a generation-2 collection requested by
+ * the thresholds runs only when long_lived_pending > long_lived_total / 4.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+
+typedef struct gen_ctx {
+    hb_rcheap rc; /* first: the core's reference counting reads it */
+    size_t long_lived_total;   /* survivors of the last full collection */
+    size_t long_lived_pending; /* objects promoted to gen 2 since then */
+} gen_ctx;
+
+/* ---- trial deletion ------------------------------------------------------------------ */
+
+void hb__cyc_update_refs(hb_link *list)
+{
+    for (hb_link *l = list->next; l != list; l = l->next) {
+        hb_obj *o = (hb_obj *)l;
+        o->gc = ((uintptr_t)o->refcnt << HB_OF_BITS) | (o->gc & HB_OF_PERSIST) | HB_OF_COLLECTING;
+    }
+}
+
+static void visit_decref(hb_obj *c, void *arg)
+{
+    (void)arg;
+    if (c != NULL && (c->gc & HB_OF_COLLECTING))
+        c->gc -= HB_REFS_ONE;
+}
+
+void hb__cyc_subtract_refs(hb_link *list)
+{
+    for (hb_link *l = list->next; l != list; l = l->next) {
+        hb_obj *o = (hb_obj *)l;
+        HB_FOR_EACH_CHILD(o, c, {
+            if (c->gc & HB_OF_COLLECTING)
+                c->gc -= HB_REFS_ONE;
+        }, visit_decref, NULL);
+    }
+}
+
+typedef struct reach_arg {
+    hb_link *list;
+} reach_arg;
+
+static inline void reach(hb_obj *c, hb_link *list)
+{
+    uintptr_t g = c->gc;
+    if (!(g & HB_OF_COLLECTING))
+        return; /* outside the set, or already scanned */
+    if (g & HB_OF_UNREACHABLE) {
+        /* Tentatively unreachable: back to the tail of the list, to scan. */
+        hb__list_move(list, &c->link);
+        c->gc = (g & (HB_OF_PERSIST | HB_OF_COLLECTING)) | HB_REFS_ONE;
+    } else if ((g >> HB_OF_BITS) == 0) {
+        c->gc = g | HB_REFS_ONE; /* not scanned yet: will be, as reachable */
+    }
+}
+
+static void visit_reach(hb_obj *c, void *arg)
+{
+    if (c != NULL)
+        reach(c, ((reach_arg *)arg)->list);
+}
+
+size_t hb__cyc_move_unreachable(hb_link *list, hb_link *unreachable, int gen)
+{
+    size_t kept = 0;
+    reach_arg ra = {list};
+    hb_link *l = list->next;
+    while (l != list) {
+        hb_obj *o = (hb_obj *)l;
+        hb_link *next = l->next;
+        __builtin_prefetch(next->next);
+        if (o->gc >> HB_OF_BITS) {
+            HB_FOR_EACH_CHILD(o, c, { reach(c, list); }, visit_reach, &ra);
+            o->gc = (o->gc & HB_OF_PERSIST) | (uintptr_t)gen; /* done: clean */
+            kept++;
+            l = l->next; /* re-read: reach() may have appended after o */
+        } else {
+            hb__list_move(unreachable, l);
+            o->gc |= HB_OF_UNREACHABLE;
+            l = next;
+        }
+    }
+    return kept;
+}
+
+/* ---- the collection ---------------------------------------------------------------------- */
+
+/* Moves into `to` everything in `from` reachable from the objects of `to`
+ * (the legacy finalizers and what they reach).  `to` is scanned as a work
+ * list: appended objects are scanned in turn. */
+static void move_reachable_from(hb_link *to)
+{
+    for (hb_link *l = to->next; l != to; l = l->next) {
+        hb_obj *o = (hb_obj *)l;
+        for (uint32_t i = 0; i < o->nslots; i++) {
+            hb_obj *c = o->slots[i];
+            if (c != NULL && (c->gc & HB_OF_UNREACHABLE)) {
+                c->gc &= ~(uintptr_t)HB_OF_UNREACHABLE;
+                hb__list_move(to, &c->link);
+            }
+        }
+    }
+}
+
+/* Splices `list` onto generation `gen`, setting each object's state. */
+static size_t adopt(hb_rcheap *h, hb_link *list, int gen)
+{
+    size_t n = 0;
+    for (hb_link *l = list->next; l != list; l = l->next) {
+        hb_obj *o = (hb_obj *)l;
+        o->gc = (o->gc & HB_OF_PERSIST) | (uintptr_t)gen;
+        n++;
+    }
+    hb__list_splice(&h->lists[gen], list);
+    h->size[gen] += n;
+    return n;
+}
+
+static size_t list_len(const hb_link *list)
+{
+    size_t n = 0;
+    for (const hb_link *l = list->next; l != list; l = l->next)
+        n++;
+    return n;
+}
+
+static long gen_collect(void *ctx, int g)
+{
+    gen_ctx *c = ctx;
+    hb_rcheap *h = &c->rc;
+    hb_gc *gc = h->gc;
+    int old = g + 1 < HB_GC_NGEN ? g + 1 : g;
+    hb_link young, unreachable, legacy;
+    hb__list_init(&young);
+    hb__list_init(&unreachable);
+    hb__list_init(&legacy);
+
+    if (g + 1 < HB_GC_NGEN)
+        gc->count[g + 1]++;
+    for (int i = 0; i <= g; i++) {
+        gc->count[i] = 0;
+        hb__list_splice(&young, &h->lists[i]);
+        h->size[i] = 0;
+    }
+
+    /* 1-3: find what is unreachable from outside young. */
+    hb__cyc_update_refs(&young);
+    hb__cyc_subtract_refs(&young);
+    size_t survivors = hb__cyc_move_unreachable(&young, &unreachable, old);
+    hb__list_splice(&h->lists[old], &young);
+    h->size[old] += survivors;
+    if (g == HB_GC_NGEN - 2)
+        c->long_lived_pending += survivors;
+
+    /* 5: legacy finalizers and what they reach are uncollectable. */
+    bool finalizers = false;
+    for (hb_link *l = unreachable.next, *next; l != &unreachable; l = next) {
+        hb_obj *o = (hb_obj *)l;
+        next = l->next;
+        if (o->type->tp_del != NULL) {
+            o->gc &= ~(uintptr_t)HB_OF_UNREACHABLE;
+            hb__list_move(&legacy, l);
+        } else if (o->type->tp_finalize != NULL && !(o->gc & HB_OF_FINALIZED)) {
+            finalizers = true;
+        }
+    }
+    size_t n_uncollectable = 0;
+    if (!hb__list_empty(&legacy)) {
+        move_reachable_from(&legacy);
+        for (hb_link *l = legacy.next; l != &legacy; l = l->next)
+            if (hb__vec_push(&gc->garbage, (hb_obj *)l) == 0)
+                hb__incref((hb_obj *)l);
+        n_uncollectable = adopt(h, &legacy, old);
+    }
+    size_t m = list_len(&unreachable);
+
+    /* 6: clear weak links to the trash, then run the callbacks. */
+    for (hb_link *l = unreachable.next; l != &unreachable; l = l->next) {
+        hb_obj *o = (hb_obj *)l;
+        if (o->gc & HB_OF_WEAKREFS)
+            hb__weak_clear(gc, o, HB_OF_UNREACHABLE, HB_OF_UNREACHABLE);
+    }
+    hb__weak_run_callbacks(gc);
+
+    /* 7: PEP 442 finalizers, then whatever they resurrected survives. */
+    if (finalizers) {
+        hb_link seen;
+        hb__list_init(&seen);
+        while (!hb__list_empty(&unreachable)) {
+            hb_obj *o = (hb_obj *)unreachable.next;
+            hb__list_move(&seen, &o->link);
+            if (o->type->tp_finalize != NULL && !(o->gc & HB_OF_FINALIZED)) {
+                o->refcnt++;
+                hb__run_finalizer(gc, o, false);
+                hb__decref(h, o); /* may free it: it unlinks itself */
+            }
+        }
+        hb__list_splice(&unreachable, &seen);
+        hb_link resurrected;
+        hb__list_init(&resurrected);
+        hb__list_splice(&resurrected, &unreachable);
+        hb__cyc_update_refs(&resurrected);
+        hb__cyc_subtract_refs(&resurrected);
+        size_t back = hb__cyc_move_unreachable(&resurrected, &unreachable, old);
+        hb__list_splice(&h->lists[old], &resurrected);
+        h->size[old] += back;
+    }
+
+    /* 8: free the rest: clearing slots lets reference counting free it. */
+    while (!hb__list_empty(&unreachable)) {
+        hb_obj *o = (hb_obj *)unreachable.next;
+        o->refcnt++;
+        for (uint32_t i = 0; i < o->nslots; i++) {
+            hb_obj *ch = o->slots[i];
+            if (ch != NULL) {
+                o->slots[i] = NULL;
+                hb__decref(h, ch);
+            }
+        }
+        hb__decref(h, o); /* usually frees it, which unlinks it */
+        if (unreachable.next == &o->link) {
+            /* Still here: someone else holds it; it survives (it may die later). */
+            hb__list_move(&h->lists[old], &o->link);
+            o->gc = (o->gc & HB_OF_PERSIST) | (uintptr_t)old;
+            h->size[old]++;
+        }
+    }
+
+    if (g == HB_GC_NGEN - 1) {
+        c->long_lived_pending = 0;
+        c->long_lived_total = h->size[old];
+    }
+    gc->st.gen[g].collections++;
+    gc->st.gen[g].collected += m;
+    gc->st.gen[g].uncollectable += n_uncollectable;
+    gc->last_collected = m;
+    gc->last_uncollectable = n_uncollectable;
+    return (long)(m + n_uncollectable);
+}
+
+/* CPython's collect_generations: the oldest generation over its threshold. */
+static void collect_generations(gen_ctx *c)
+{
+    hb_gc *gc = c->rc.gc;
+    for (int i = HB_GC_NGEN - 1; i >= 0; i--) {
+        if (gc->count[i] > gc->threshold[i]) {
+            if (i == HB_GC_NGEN - 1 && !(c->long_lived_pending > c->long_lived_total / 4))
+                continue;
+            hb__collect(gc, i);
+            break;
+        }
+    }
+}
+
+static hb_obj *gen_new(void *ctx, const hb_type *t, uint32_t nslots, uint32_t nbytes)
+{
+    gen_ctx *c = ctx;
+    hb_gc *gc = c->rc.gc;
+    if (gc->count[0] > gc->threshold[0] && gc->threshold[0] > 0 && gc->enabled && !gc->collecting)
+        collect_generations(c);
+    return hb__rc_new(&c->rc, t, nslots, nbytes);
+}
+
+static void *gen_create(hb_gc *gc, char *msg, size_t len)
+{
+    gen_ctx *c = calloc(1, sizeof *c);
+    if (c == NULL) {
+        hb__fail(msg, len, "generational: out of memory");
+        return NULL;
+    }
+    hb__rc_init(&c->rc, gc, true);
+    gc->threshold[0] = 700;
+    gc->threshold[1] = 10;
+    gc->threshold[2] = 10;
+    return c;
+}
+
+static void gen_destroy(void *ctx)
+{
+    gen_ctx *c = ctx;
+    hb__rc_destroy(&c->rc);
+    free(c);
+}
+
+static int gen_freeze(void *ctx)
+{
+    hb_rcheap *h = &((gen_ctx *)ctx)->rc;
+    for (int i = 0; i < HB_GC_NGEN; i++) {
+        hb_link tmp;
+        hb__list_init(&tmp);
+        hb__list_splice(&tmp, &h->lists[i]);
+        h->size[i] = 0;
+        adopt(h, &tmp, HB_GEN_PERMANENT);
+        h->gc->count[i] = 0;
+    }
+    return 0;
+}
+
+static int gen_unfreeze(void *ctx)
+{
+    hb_rcheap *h = &((gen_ctx *)ctx)->rc;
+    hb_link tmp;
+    hb__list_init(&tmp);
+    hb__list_splice(&tmp, &h->lists[HB_GEN_PERMANENT]);
+    h->size[HB_GEN_PERMANENT] = 0;
+    adopt(h, &tmp, HB_GC_NGEN - 1);
+    return 0;
+}
+
+static int gen_check(void *ctx, char *msg, size_t len)
+{
+    gen_ctx *c = ctx;
+    if (hb__rc_check(&c->rc, msg, len) != 0)
+        return -1;
+    for (int i = 0; i < HB_GC_NGEN; i++)
+        if (c->rc.gc->count[i] < 0)
+            return hb__fail(msg, len, "count[%d] = %ld < 0", i, c->rc.gc->count[i]);
+    return 0;
+}
+
+const hb_collector_ops hb_generational_ops = {
+    .name = "generational",
+    .summary = "CPython's design: reference counting + 3-generation cycle collector (700/10/10), PEP 442 finalizers",
+    .caps = HB_GC_REFCOUNT | HB_GC_CYCLES | HB_GC_GENERATIONS | HB_GC_FINALIZERS | HB_GC_WEAKREFS |
+            HB_GC_WEAK_CALLBACKS | HB_GC_GARBAGE_LIST | HB_GC_FREE_HOOK,
+    .generations = 3,
+    .create = gen_create,
+    .destroy = gen_destroy,
+    .new_obj = gen_new,
+    .release = hb__rc_release,
+    .collect = gen_collect,
+    .freeze = gen_freeze,
+    .unfreeze = gen_unfreeze,
+    .check = gen_check,
+};

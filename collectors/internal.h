@@ -1,0 +1,231 @@
+/*
+ * internal.h: structures and cross-file functions of collectors/.  Not a
+ * public header: workloads and tests use collector.h.
+ *
+ * Cross-file names are hb__*, grouped below under the file that defines
+ * them.  The instance (struct hb_gc) holds what every collector shares;
+ * reference-counting plug-ins (refcount, generational) share struct
+ * hb_rcheap (rc.c), which is the first member of their context so that the
+ * core can do reference counting inline without calling through the ops.
+ */
+#ifndef HB_COLLECTORS_INTERNAL_H
+#define HB_COLLECTORS_INTERNAL_H
+
+#include "collector.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Flags that survive across collections; all others are collection state. */
+#define HB_OF_PERSIST ((uintptr_t)(HB_OF_FINALIZED | HB_OF_WEAKREFS | HB_OF_WEAKREF))
+#define HB_REFS_ONE ((uintptr_t)1 << HB_OF_BITS)
+#define HB_GEN_PERMANENT 3
+
+static inline uintptr_t hb__refs(const hb_obj *o) { return o->gc >> HB_OF_BITS; }
+static inline int hb__gen(const hb_obj *o) { return (int)(o->gc & HB_OF_GEN_MASK); }
+
+/* ---- intrusive lists -------------------------------------------------------- */
+static inline void hb__list_init(hb_link *l) { l->next = l->prev = l; }
+static inline bool hb__list_empty(const hb_link *l) { return l->next == l; }
+static inline void hb__list_unlink(hb_link *n)
+{
+    n->prev->next = n->next;
+    n->next->prev = n->prev;
+}
+static inline void hb__list_append(hb_link *head, hb_link *n)
+{
+    hb_link *last = head->prev;
+    n->prev = last;
+    n->next = head;
+    last->next = n;
+    head->prev = n;
+}
+static inline void hb__list_move(hb_link *head, hb_link *n)
+{
+    hb__list_unlink(n);
+    hb__list_append(head, n);
+}
+/* Appends all of `from` to `to`; `from` becomes empty. */
+static inline void hb__list_splice(hb_link *to, hb_link *from)
+{
+    if (hb__list_empty(from))
+        return;
+    hb_link *first = from->next, *last = from->prev, *tail = to->prev;
+    tail->next = first;
+    first->prev = tail;
+    last->next = to;
+    to->prev = last;
+    hb__list_init(from);
+}
+
+/* Growable array of object pointers (process malloc). */
+typedef struct hb_objvec {
+    hb_obj **v;
+    size_t n, cap;
+} hb_objvec;
+int hb__vec_push(hb_objvec *v, hb_obj *o); /* 0 or -ENOMEM */
+void hb__vec_free(hb_objvec *v);
+
+/* ---- weak links (weak.c) -------------------------------------------------------- */
+
+/*
+ * A weak link: the payload of a weak reference object, or a weak-value map
+ * entry.  Core-kept links (every collector but boehm) are on their
+ * target's list, whose head the weak table maps from the target; the
+ * target carries HB_OF_WEAKREFS exactly while its list is non-empty.
+ * `target` is 0 once cleared, and a cleared link is on no list.  With a
+ * collector that keeps links itself (ops->weak_register), `target` is that
+ * collector's representation (boehm: a hidden pointer) and next/prev are
+ * unused.
+ */
+typedef struct hb_weaklink {
+    uintptr_t target;
+    struct hb_weaklink *next, *prev;
+    hb_obj *wr;                /* the weak reference object, or NULL */
+    struct hb_wvmap *map;      /* the map of an entry, or NULL */
+    hb_weakref_cb cb;
+    void *arg;
+} hb_weaklink;
+
+/* Open-addressing table: target -> head of its weak link list. */
+typedef struct hb_weaktab {
+    struct hb_weakent { hb_obj *key; hb_weaklink *head; } *e;
+    size_t n, cap; /* cap: 0 or a power of two */
+} hb_weaktab;
+
+int hb__weak_attach(hb_gc *gc, hb_weaklink *l, hb_obj *target);
+void hb__weak_detach(hb_gc *gc, hb_weaklink *l);
+hb_obj *hb__weak_read(hb_gc *gc, const hb_weaklink *l);
+/* Clears every weak link to `target` (core-kept links).  Weak reference
+ * objects with a callback that are not trash ((wr->gc & mask) != want, or
+ * mask 0) are retained and queued on gc->cbq.  Returns links cleared. */
+size_t hb__weak_clear(hb_gc *gc, hb_obj *target, uintptr_t mask, uintptr_t want);
+/* Runs (and empties) the queued callbacks, each in a scope of its own. */
+void hb__weak_run_callbacks(hb_gc *gc);
+/* Each entry of the weak table, for tracing collectors (read-only walk). */
+void hb__weaktab_free(hb_weaktab *t);
+int hb__weak_check(hb_gc *gc, char *msg, size_t len);
+/* A weak-value map entry's link was cleared (called by hb__weak_clear). */
+void hb__wvmap_entry_died(hb_weaklink *l);
+
+/* ---- the instance (object.c) ----------------------------------------------------- */
+
+struct hb_rcheap;
+
+struct hb_gc {
+    hb_gc_roots roots; /* first: read by the inline hb_get / hb_scope_enter */
+    const hb_collector_ops *ops;
+    void *ctx;
+    struct hb_rcheap *rc; /* ctx of a reference-counting plug-in, else NULL */
+    hb_alloc alloc;
+    bool enabled;
+    bool collecting;      /* CPython's guard: nested collections are no-ops */
+    bool barrier;         /* hb_set calls ops->barrier */
+    bool closing;
+    long threshold[HB_GC_NGEN];
+    long count[HB_GC_NGEN];
+    hb_gc_stats st;       /* counters (the pause and garbage fields too) */
+    hb_gc_pause *pauses;
+    size_t npauses, pcap;
+    struct { hb_gc_callback fn; void *arg; } cbs[8];
+    int ncbs;
+    hb_free_hook free_hook;
+    void *free_hook_arg;
+    hb_objvec garbage;    /* the garbage list: each entry holds a reference */
+    hb_weaktab weak;
+    hb_objvec cbq;        /* weak references whose callback is pending */
+    size_t last_collected, last_uncollectable; /* set by ops->collect */
+};
+
+/* One collection with callbacks, timing and the reentrancy guard: what
+ * hb_gc_collect does after checking its argument; plug-ins call it for
+ * their automatic collections. */
+long hb__collect(hb_gc *gc, int generation);
+
+/* Time, for pauses. */
+uint64_t hb__now_ns(void);
+/* Appends a pause record (and updates the stats). */
+void hb__pause_record(hb_gc *gc, uint64_t start, uint64_t ns, int generation);
+
+/* Allocation of an object block of `size` bytes, header and slots zeroed
+ * and set; accounting done.  NULL with ENOMEM. */
+hb_obj *hb__obj_alloc(hb_gc *gc, const hb_type *t, uint32_t nslots, uint32_t nbytes);
+/* Frees an object block: detaches a weak reference object's link, calls the
+ * free hook, accounts, returns the block to the allocator. */
+void hb__obj_free(hb_gc *gc, hb_obj *o);
+
+/* Calls the finalizer (tp_finalize, or tp_del when legacy) of o in a scope
+ * of its own; sets HB_OF_FINALIZED for tp_finalize. */
+void hb__run_finalizer(hb_gc *gc, hb_obj *o, bool legacy);
+
+/* Visits the children of o: the default loop or the type's traverse. */
+#define HB_FOR_EACH_CHILD(o, c, body, visitfn, visitarg)                     \
+    do {                                                                     \
+        if ((o)->type->traverse == NULL) {                                   \
+            hb_obj **hb_s_ = (o)->slots, **hb_e_ = hb_s_ + (o)->nslots;      \
+            for (; hb_s_ < hb_e_; hb_s_++) {                                 \
+                hb_obj *c = *hb_s_;                                          \
+                if (c != NULL) { body }                                      \
+            }                                                                \
+        } else {                                                             \
+            (o)->type->traverse((o), (visitfn), (visitarg));                 \
+        }                                                                    \
+    } while (0)
+
+/* References held by the core (handles, garbage list, callback queue). */
+static inline void hb__incref(hb_obj *o) { o->refcnt++; }
+void hb__retain(hb_gc *gc, hb_obj *o);
+void hb__release(hb_gc *gc, hb_obj *o);
+
+/* ---- reference counting (rc.c): shared by refcount and generational --------------- */
+
+/*
+ * The heap of a reference-counting plug-in.  Every live object is on one of
+ * lists[0..3] (refcount uses lists[0] only; generational: generations 0..2
+ * and the permanent generation), or, during a generational collection, on
+ * one of its private lists with HB_OF_COLLECTING set (then it is counted in
+ * no size[]).  size[i] is the length of lists[i].  An object whose count
+ * reached zero is on no list: it is on the `pending` stack (linked through
+ * link.next) until the drain loop deallocates it: the trashcan, so that
+ * freeing a long chain never recurses on the C stack.
+ */
+typedef struct hb_rcheap {
+    hb_gc *gc;
+    hb_link lists[4];
+    size_t size[4];
+    hb_obj *pending;
+    bool draining;
+    bool generational;
+} hb_rcheap;
+
+void hb__rc_init(hb_rcheap *h, hb_gc *gc, bool generational);
+hb_obj *hb__rc_new(hb_rcheap *h, const hb_type *t, uint32_t nslots, uint32_t nbytes);
+/* refcnt just reached 0: untrack and deallocate (deferred while draining). */
+void hb__rc_zero(hb_rcheap *h, hb_obj *o);
+void hb__rc_release(void *ctx, hb_obj *o);
+void hb__rc_destroy(hb_rcheap *h);
+int hb__rc_check(hb_rcheap *h, char *msg, size_t len);
+
+static inline void hb__decref(hb_rcheap *h, hb_obj *o)
+{
+    if (--o->refcnt == 0)
+        hb__rc_zero(h, o);
+}
+
+/* ---- trial deletion (generational.c), also used by refcount's leak count ----------- */
+
+/* gc_refs := refcnt, sets COLLECTING (clears UNREACHABLE) for all of list. */
+void hb__cyc_update_refs(hb_link *list);
+/* Subtracts the references between members of the COLLECTING set. */
+void hb__cyc_subtract_refs(hb_link *list);
+/* Moves what is unreachable from outside to `unreachable` (flags
+ * COLLECTING|UNREACHABLE); what stays in `list` gets its collection state
+ * cleared and generation `gen`.  Returns the number that stayed. */
+size_t hb__cyc_move_unreachable(hb_link *list, hb_link *unreachable, int gen);
+
+/* ---- messages ------------------------------------------------------------------ */
+int hb__fail(char *msg, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif
