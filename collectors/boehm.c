@@ -179,6 +179,7 @@ static void *bw_create(hb_gc *gc, char *msg, size_t len)
         return NULL;
     }
     GC_INIT();
+    GC_set_warn_proc(GC_ignore_warn_proc); /* plug-ins never print */
     bw_ctx *c = calloc(1, sizeof *c);
     if (c == NULL) {
         hb__fail(msg, len, "boehm: out of memory");

@@ -8,7 +8,9 @@
  *      stack (HB_OF_MARK; no recursion; on stack overflow it rescans the
  *      heap for marked objects with unmarked children);
  *   2. unmarked objects with a legacy finalizer (tp_del) and all they
- *      reach are marked and put on the garbage list (uncollectable);
+ *      reach are marked and put on the garbage list (uncollectable; a
+ *      tracing collector cannot tell a cycle from an acyclic chain, so any
+ *      unreachable tp_del object is uncollectable here);
  *   3. weak links to unmarked objects are cleared; callbacks of marked weak
  *      references run afterwards;
  *   4. tp_finalize runs once for each unmarked, not yet finalized object;
@@ -37,6 +39,7 @@ typedef struct ms_ctx {
     hb_objvec stack;       /* mark stack */
     bool overflow;         /* a push failed: rescan needed */
     size_t marked;         /* objects marked by the current phase */
+    hb_objvec *record;     /* when set, every object marked is appended */
 } ms_ctx;
 
 static inline void mark(ms_ctx *c, hb_obj *o)
@@ -45,6 +48,8 @@ static inline void mark(ms_ctx *c, hb_obj *o)
         return;
     o->gc |= HB_OF_MARK;
     c->marked++;
+    if (c->record != NULL)
+        hb__vec_push(c->record, o);
     if (hb__vec_push(&c->stack, o) != 0)
         c->overflow = true;
 }
@@ -106,14 +111,15 @@ static long ms_collect(void *ctx, int generation)
     size_t uncollectable = 0;
     if (c->nlegacy > 0) {
         c->marked = 0;
+        c->record = &gc->garbage; /* they and all they reach */
         for (hb_link *l = c->all.next; l != &c->all; l = l->next) {
             hb_obj *o = (hb_obj *)l;
             if (!(o->gc & HB_OF_MARK) && o->type->tp_del != NULL) {
                 mark(c, o);
                 drain(c);
-                hb__vec_push(&gc->garbage, o);
             }
         }
+        c->record = NULL;
         uncollectable = c->marked;
     }
     size_t m = at_start - reachable - uncollectable;
