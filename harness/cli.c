@@ -186,3 +186,27 @@ void hb_spec_params_text(const hb_spec *s, char *buf, size_t len)
             used += (size_t)n;
     }
 }
+
+unsigned hb_parse_measure(const char *v)
+{
+    if (strcmp(v, "all") == 0)
+        return HB_MEASURE_ALL;
+    if (strcmp(v, "none") == 0)
+        return 0;
+    if (v[0] >= '0' && v[0] <= '9')
+        return (unsigned)hb_parse_ulong("--measure", v, 0, HB_MEASURE_ALL);
+    unsigned m = 0;
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", v);
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (strcmp(t, "count") == 0)
+            m |= HB_MEASURE_COUNT;
+        else if (strcmp(t, "latency") == 0)
+            m |= HB_MEASURE_LATENCY;
+        else if (strcmp(t, "frag") == 0)
+            m |= HB_MEASURE_FRAG | HB_MEASURE_COUNT;
+        else
+            hb_usage_error("--measure %s: '%s' is not one of: all, none, count, latency, frag", v, t);
+    }
+    return m;
+}

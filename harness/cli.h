@@ -5,6 +5,7 @@
 #define HB_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "row.h"
 #include "spec.h"
@@ -42,6 +43,13 @@ void hb_spec_init(hb_spec *s, const hb_workload_ops *w);
 /* Parses an unsigned integer option in [min, max] or exits with a usage error. */
 unsigned long hb_parse_ulong(const char *opt, const char *v, unsigned long min, unsigned long max);
 
+/* --measure all|none|count,latency,frag (or a number); exits on a bad word. */
+unsigned hb_parse_measure(const char *v);
+
+/* Renders the plots of a results CSV into dir (gnuplot); 0, or -1 with the
+ * reason printed on `log`. */
+int hb_render_plots(const char *csv, const char *dir, FILE *log);
+
 /* The summary table of a set of rows: one line per (allocator, collector),
  * median and spread of each measure over its runs. */
 void hb_print_table(const hb_row *rows, size_t n);
@@ -51,5 +59,6 @@ int hb_cmd_describe(int argc, char **argv);
 int hb_cmd_run(int argc, char **argv);
 int hb_cmd_child(int argc, char **argv);
 int hb_cmd_exec(int argc, char **argv);
+int hb_cmd_sweep(int argc, char **argv);
 
 #endif

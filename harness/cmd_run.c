@@ -99,30 +99,6 @@ static const struct option run_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-static unsigned parse_measure(const char *v)
-{
-    if (strcmp(v, "all") == 0)
-        return HB_MEASURE_ALL;
-    if (strcmp(v, "none") == 0)
-        return 0;
-    if (v[0] >= '0' && v[0] <= '9')
-        return (unsigned)hb_parse_ulong("--measure", v, 0, HB_MEASURE_ALL);
-    unsigned m = 0;
-    char buf[128];
-    snprintf(buf, sizeof buf, "%s", v);
-    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (strcmp(t, "count") == 0)
-            m |= HB_MEASURE_COUNT;
-        else if (strcmp(t, "latency") == 0)
-            m |= HB_MEASURE_LATENCY;
-        else if (strcmp(t, "frag") == 0)
-            m |= HB_MEASURE_FRAG | HB_MEASURE_COUNT;
-        else
-            hb_usage_error("--measure %s: '%s' is not one of: all, none, count, latency, frag", v, t);
-    }
-    return m;
-}
-
 /* Options common to run and __child.  Fills the spec; returns the allocator
  * list in allocs (run takes several, __child one). */
 typedef struct run_opts {
@@ -209,7 +185,7 @@ static void parse_run(int argc, char **argv, run_opts *o, int child)
     if (seed)
         o->spec.seed = strtoull(seed, NULL, 10), (void)hb_parse_ulong("--seed", seed, 0, (unsigned long)-1);
     if (measure)
-        o->spec.measure = parse_measure(measure);
+        o->spec.measure = hb_parse_measure(measure);
     if (lat_every)
         o->spec.lat_every = (unsigned)hb_parse_ulong("--lat-every", lat_every, 1, 1u << 30);
     o->spec.timeline = tl;
@@ -264,15 +240,7 @@ int hb_cmd_run(int argc, char **argv)
                 snprintf(tlpath, sizeof tlpath, "%s.%s.%u", o.spec.timeline, s.allocator->name, r);
                 s.timeline = tlpath;
             }
-            hb_row_clear(row);
-            hb_row_set(row, HB_COL_schema, "%d", HB_SCHEMA_VERSION);
-            hb_row_set(row, HB_COL_heapbench, "%s", HB_VERSION);
-            hb_row_set(row, HB_COL_workload, "%s", s.workload->name);
-            hb_row_set(row, HB_COL_allocator, "%s", s.allocator->name);
-            hb_row_set(row, HB_COL_collector, "%s", s.collector ? s.collector : "");
-            hb_row_set(row, HB_COL_threads, "%d", s.threads);
-            hb_row_set(row, HB_COL_params, "%s", params);
-            hb_row_set(row, HB_COL_run, "%u", r);
+            hb_row_identity(row, &s, r);
             if (!o.quiet)
                 fprintf(stderr, "[%zu/%zu] %s on %s, run %u\n", n + 1, total, s.workload->name, s.allocator->name, r);
             hb_spawn_cell(self, &s, o.timeout, row, message, sizeof message);

@@ -120,6 +120,12 @@ void hb_gc_glue_list(FILE *f)
 
 int hb_gc_glue_known(const char *name) { return hb_collector_find(name) != NULL; }
 
+int hb_gc_glue_owns_heap(const char *name)
+{
+    const hb_collector_ops *c = hb_collector_find(name);
+    return c != NULL && (c->caps & HB_GC_OWN_HEAP) != 0;
+}
+
 #else /* no collectors in this build */
 
 int hb_gc_glue_open(hb_gc_glue *g, const char *name, const hb_alloc *alloc, char *msg, size_t len)
@@ -150,6 +156,12 @@ const char *hb_gc_glue_names(char *buf, size_t len)
 void hb_gc_glue_list(FILE *f) { (void)f; }
 
 int hb_gc_glue_known(const char *name)
+{
+    (void)name;
+    return 0;
+}
+
+int hb_gc_glue_owns_heap(const char *name)
 {
     (void)name;
     return 0;

@@ -25,6 +25,8 @@ void hb_gc_glue_close(hb_gc_glue *g);
 void hb_gc_glue_list(FILE *f);
 /* "refcount, generational, ..." or "" when no collector is built. */
 const char *hb_gc_glue_names(char *buf, size_t len);
+/* 1 when collector `name` owns its heap (ignores the allocator). */
+int hb_gc_glue_owns_heap(const char *name);
 /* 1 when `name` is a known collector. */
 int hb_gc_glue_known(const char *name);
 

@@ -13,13 +13,14 @@ static const char usage[] =
     "  heapbench describe WORKLOAD\n"
     "  heapbench run -a ALLOC[,ALLOC...]|all -w WORKLOAD [-c COLLECTOR] [-p KEY=VALUE]... [-r RUNS]\n"
     "                [-t THREADS] [-o FILE.csv]\n"
+    "  heapbench sweep [--quick] [-a LIST] [-c LIST] [-w LIST] [-r RUNS] -o DIR\n"
     "  heapbench exec -a ALLOC[,ALLOC...]|all [-r RUNS] [-o FILE.csv] -- COMMAND [ARG]...\n"
     "Each command takes --help.  Exit status: 0 ok, 1 a run failed, 2 bad input.\n";
 
 int main(int argc, char **argv)
 {
     if (argc < 2)
-        hb_usage_error("no command given (valid: list, describe, run, exec; see heapbench --help)");
+        hb_usage_error("no command given (valid: list, describe, run, sweep, exec; see heapbench --help)");
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(usage, stdout);
@@ -35,9 +36,11 @@ int main(int argc, char **argv)
         return hb_cmd_describe(argc - 1, argv + 1);
     if (strcmp(cmd, "run") == 0)
         return hb_cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "sweep") == 0)
+        return hb_cmd_sweep(argc - 1, argv + 1);
     if (strcmp(cmd, "exec") == 0)
         return hb_cmd_exec(argc - 1, argv + 1);
     if (strcmp(cmd, "__child") == 0)
         return hb_cmd_child(argc - 1, argv + 1);
-    hb_usage_error("unknown command '%s' (valid: list, describe, run, exec; see heapbench --help)", cmd);
+    hb_usage_error("unknown command '%s' (valid: list, describe, run, sweep, exec; see heapbench --help)", cmd);
 }

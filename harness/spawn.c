@@ -247,3 +247,18 @@ void hb_spawn_cell(const char *self, const hb_spec *s, unsigned timeout_s, hb_ro
     if (ok1 && ok2 && ok3 && live > 0)
         hb_row_set(row, HB_COL_overhead_ratio, "%.4f", (peak - base) * 1024.0 / live);
 }
+
+void hb_row_identity(hb_row *row, const hb_spec *s, unsigned run)
+{
+    char params[HB_FIELD_MAX];
+    hb_spec_params_text(s, params, sizeof params);
+    hb_row_clear(row);
+    hb_row_set(row, HB_COL_schema, "%d", HB_SCHEMA_VERSION);
+    hb_row_set(row, HB_COL_heapbench, "%s", HB_VERSION);
+    hb_row_set(row, HB_COL_workload, "%s", s->workload->name);
+    hb_row_set(row, HB_COL_allocator, "%s", s->allocator->name);
+    hb_row_set(row, HB_COL_collector, "%s", s->collector ? s->collector : "");
+    hb_row_set(row, HB_COL_threads, "%d", s->threads);
+    hb_row_set(row, HB_COL_params, "%s", params);
+    hb_row_set(row, HB_COL_run, "%u", run);
+}

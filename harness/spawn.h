@@ -19,6 +19,9 @@ void hb_spawn_install_sigint(void);
 void hb_spawn_cell(const char *self, const hb_spec *s, unsigned timeout_s, hb_row *row, char *message,
                    size_t msglen);
 
+/* A cleared row with the identifying columns of spec's run number `run`. */
+void hb_row_identity(hb_row *row, const hb_spec *s, unsigned run);
+
 /* The argument vector that makes `heapbench __child` run spec, reporting on
  * fd 3.  Returns argc; argv strings live in `store`. */
 int hb_spec_to_argv(const hb_spec *s, char **argv, int max, char *store, size_t storelen);

@@ -1,0 +1,375 @@
+/*
+ * cmd_sweep.c: `heapbench sweep`: the matrix of allocators x collectors x
+ * workloads x runs, into one results CSV in a directory, with plots.
+ *
+ * Allocator workloads run on every allocator chosen; collector workloads
+ * under every collector chosen, each over every allocator chosen, except a
+ * collector that owns its heap (boehm), which runs once, on the first
+ * allocator.  Rows are appended and flushed one by one, so an interrupted
+ * sweep keeps every completed row, and --resume skips the cells already in
+ * the file.  Progress (cells done, time left) goes to stderr.  Run 1 of each
+ * cell of the first workload also writes a memory timeline beside the CSV.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "collector_glue.h"
+#include "measure.h"
+#include "spawn.h"
+
+#define MAX_ITEMS 64
+
+/* The default matrices.  quick: a taste of each family that finishes in
+ * under a minute on a 2-core machine; full: every workload. */
+static const char *const quick_workloads[] = {"glibc-simple", "random-churn", "larson", "binary-trees", "cycle-pairs",
+                                              NULL};
+static const char *const quick_collectors[] = {"refcount", "generational", "marksweep", "boehm", NULL};
+static const char *const quick_gc_allocators[] = {"libc", "pooled", "mimalloc", NULL};
+#define QUICK_SCALE 0.2
+#define FULL_SCALE 1.0
+
+static const char sweep_usage[] =
+    "usage: heapbench sweep [--quick] [-a LIST] [-c LIST] [-w LIST] [-r RUNS] [-t THREADS] -o DIR\n"
+    "Runs allocators x collectors x workloads x runs into DIR/results.csv (one row per run,\n"
+    "each run in fresh child processes), then renders plots into DIR.\n"
+    "  --quick          the small matrix (under a minute): " "glibc-simple, random-churn, larson,\n"
+    "                   binary-trees, cycle-pairs at scale 0.2, one run\n"
+    "  -a LIST          allocators (default: all); -c LIST collectors (default: all);\n"
+    "  -w LIST          workloads (default: all, or the quick set)\n"
+    "  -r RUNS          runs per cell (default 3; quick: 1)\n"
+    "  -t THREADS       threads for threaded workloads (default: the number of CPUs)\n"
+    "  -p scale=X       size multiplier for every workload (default 1; quick: 0.2)\n"
+    "  --measure WHAT   all (default), none, or count,latency,frag (see heapbench run --help)\n"
+    "  --timeout S      per run (default 600)\n"
+    "  --resume         keep DIR/results.csv and skip the cells it already has\n"
+    "  --no-plots       do not render plots\n";
+
+typedef struct list {
+    const char *items[MAX_ITEMS];
+    size_t n;
+} list;
+
+static void split(list *l, char *text)
+{
+    l->n = 0;
+    for (char *save = NULL, *t = strtok_r(text, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (l->n == MAX_ITEMS)
+            hb_usage_error("too many names in a list (at most %d)", MAX_ITEMS);
+        l->items[l->n++] = t;
+    }
+}
+
+static void from_array(list *l, const char *const *a)
+{
+    l->n = 0;
+    for (; *a && l->n < MAX_ITEMS; a++)
+        l->items[l->n++] = *a;
+}
+
+static int in_list(const list *l, const char *name)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->items[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* Keys of the runs already in a results file (for --resume). */
+typedef struct done_set {
+    char **keys;
+    size_t n, cap;
+} done_set;
+
+static void row_key(const hb_row *r, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s|%s|%s|%s|%s|%s", r->v[HB_COL_workload], r->v[HB_COL_allocator], r->v[HB_COL_collector],
+             r->v[HB_COL_threads], r->v[HB_COL_params], r->v[HB_COL_run]);
+}
+
+static void load_done(done_set *d, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char line[HB_NCOLS * HB_FIELD_MAX], key[HB_NCOLS * 64];
+    char *fields[HB_NCOLS + 1];
+    if (f == NULL)
+        return;
+    for (int lineno = 1; fgets(line, sizeof line, f); lineno++) {
+        size_t len = strlen(line);
+        if (len == 0 || line[len - 1] != '\n')
+            break; /* an incomplete last line: not a completed run */
+        line[len - 1] = '\0';
+        if (lineno == 1)
+            continue;
+        if (hb_csv_split(line, fields, HB_NCOLS) != HB_NCOLS)
+            continue;
+        hb_row r;
+        hb_row_clear(&r);
+        for (int i = 0; i < HB_NCOLS; i++)
+            snprintf(r.v[i], HB_FIELD_MAX, "%s", fields[i]);
+        row_key(&r, key, sizeof key);
+        if (d->n == d->cap) {
+            d->cap = d->cap ? 2 * d->cap : 256;
+            d->keys = realloc(d->keys, d->cap * sizeof *d->keys);
+            if (d->keys == NULL)
+                hb_usage_error("out of memory reading %s", path);
+        }
+        d->keys[d->n++] = strdup(key);
+    }
+    fclose(f);
+}
+
+static int is_done(const done_set *d, const hb_row *r)
+{
+    char key[HB_NCOLS * 64];
+    row_key(r, key, sizeof key);
+    for (size_t i = 0; i < d->n; i++)
+        if (strcmp(d->keys[i], key) == 0)
+            return 1;
+    return 0;
+}
+
+typedef struct cell {
+    hb_spec spec;
+} cell;
+
+static void fmt_duration(char *buf, size_t len, double s)
+{
+    if (s < 60)
+        snprintf(buf, len, "%.0fs", s);
+    else
+        snprintf(buf, len, "%dm%02ds", (int)(s / 60), (int)s % 60);
+}
+
+enum { OPT_QUICK = 400, OPT_MEASURE, OPT_TIMEOUT, OPT_RESUME, OPT_NO_PLOTS };
+
+int hb_cmd_sweep(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"help", no_argument, NULL, 'h'},         {"quick", no_argument, NULL, OPT_QUICK},
+        {"measure", required_argument, NULL, OPT_MEASURE}, {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"resume", no_argument, NULL, OPT_RESUME}, {"no-plots", no_argument, NULL, OPT_NO_PLOTS},
+        {NULL, 0, NULL, 0},
+    };
+    char *alist = NULL, *clist = NULL, *wlist = NULL;
+    const char *dir = NULL, *measure = NULL, *scale = NULL;
+    unsigned runs = 0, timeout = 600, threads = 0;
+    int quick = 0, resume = 0, plots = 1, c;
+    char names[1024];
+
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+:a:c:w:r:t:o:p:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'a': alist = optarg; break;
+        case 'c': clist = optarg; break;
+        case 'w': wlist = optarg; break;
+        case 'r': runs = (unsigned)hb_parse_ulong("-r", optarg, 1, 1000); break;
+        case 't': threads = (unsigned)hb_parse_ulong("-t", optarg, 1, 1024); break;
+        case 'o': dir = optarg; break;
+        case 'p':
+            if (strncmp(optarg, "scale=", 6) != 0)
+                hb_usage_error("sweep takes only -p scale=X (workload parameters differ; use run for them)");
+            scale = optarg;
+            break;
+        case 'h': fputs(sweep_usage, stdout); return HB_EXIT_OK;
+        case OPT_QUICK: quick = 1; break;
+        case OPT_MEASURE: measure = optarg; break;
+        case OPT_TIMEOUT: timeout = (unsigned)hb_parse_ulong("--timeout", optarg, 0, 86400); break;
+        case OPT_RESUME: resume = 1; break;
+        case OPT_NO_PLOTS: plots = 0; break;
+        case ':': hb_usage_error("option %s needs a value (see heapbench sweep --help)", argv[optind - 1]);
+        default: hb_usage_error("unknown option '%s' (see heapbench sweep --help)", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        hb_usage_error("unexpected argument '%s' (see heapbench sweep --help)", argv[optind]);
+    if (dir == NULL)
+        hb_usage_error("no output directory given (-o DIR)");
+    if (runs == 0)
+        runs = quick ? 1 : 3;
+    if (threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 1 ? (unsigned)n : 2;
+    }
+
+    /* The lists, validated before anything runs. */
+    list allocs, collectors, workloads, gc_allocs;
+    const hb_allocator_ops *aops[MAX_ITEMS];
+    size_t naops;
+    if (alist) {
+        naops = hb_parse_allocators(alist, aops, MAX_ITEMS);
+    } else {
+        naops = hb_parse_allocators("all", aops, MAX_ITEMS);
+    }
+    allocs.n = 0;
+    for (size_t i = 0; i < naops; i++)
+        allocs.items[allocs.n++] = aops[i]->name;
+    if (clist) {
+        split(&collectors, clist);
+        for (size_t i = 0; i < collectors.n; i++)
+            if (!hb_gc_glue_known(collectors.items[i]))
+                hb_usage_error("unknown collector '%s' (valid: %s)", collectors.items[i],
+                               hb_gc_glue_names(names, sizeof names));
+    } else if (quick) {
+        list q;
+        from_array(&q, quick_collectors);
+        collectors.n = 0;
+        for (size_t i = 0; i < q.n; i++)
+            if (hb_gc_glue_known(q.items[i]))
+                collectors.items[collectors.n++] = q.items[i];
+    } else {
+        char buf[512];
+        static char all[512];
+        snprintf(all, sizeof all, "%s", hb_gc_glue_names(buf, sizeof buf));
+        char *p = all;
+        collectors.n = 0;
+        for (char *save = NULL, *t = strtok_r(p, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
+            collectors.items[collectors.n++] = t;
+    }
+    if (wlist) {
+        split(&workloads, wlist);
+    } else if (quick) {
+        from_array(&workloads, quick_workloads);
+    } else {
+        workloads.n = 0;
+        for (size_t i = 0; i < hb_workload_count() && workloads.n < MAX_ITEMS; i++)
+            workloads.items[workloads.n++] = hb_workload_at(i)->name;
+    }
+    for (size_t i = 0; i < workloads.n; i++)
+        if (hb_workload_find(workloads.items[i]) == NULL)
+            hb_usage_error("unknown workload '%s' (valid: %s)", workloads.items[i],
+                           hb_workload_names(names, sizeof names));
+    /* Collector workloads in the quick sweep run over a few allocators only. */
+    if (quick && !alist) {
+        from_array(&gc_allocs, quick_gc_allocators);
+        size_t k = 0;
+        for (size_t i = 0; i < gc_allocs.n; i++)
+            if (in_list(&allocs, gc_allocs.items[i]))
+                gc_allocs.items[k++] = gc_allocs.items[i];
+        gc_allocs.n = k;
+    } else {
+        gc_allocs = allocs;
+    }
+
+    /* The cells. */
+    hb_spec proto;
+    size_t ncells = 0, cap = 256;
+    cell *cells = malloc(cap * sizeof *cells);
+    if (cells == NULL)
+        hb_usage_error("out of memory");
+    for (size_t wi = 0; wi < workloads.n; wi++) {
+        const hb_workload_ops *w = hb_workload_find(workloads.items[wi]);
+        hb_spec_init(&proto, w);
+        proto.scale = quick ? QUICK_SCALE : FULL_SCALE;
+        if (scale)
+            hb_parse_param(&proto, scale);
+        proto.threads = (w->flags & HB_WL_THREADED) ? (int)threads : 1;
+        int gc = (w->flags & HB_WL_COLLECTOR) != 0;
+        size_t nc = gc ? collectors.n : 1;
+        for (size_t ci = 0; ci < nc; ci++) {
+            const list *al = gc ? &gc_allocs : &allocs;
+            int own_heap = gc && hb_gc_glue_owns_heap(collectors.items[ci]);
+            for (size_t ai = 0; ai < al->n && (!own_heap || ai == 0); ai++) {
+                if (ncells == cap) {
+                    cap *= 2;
+                    cells = realloc(cells, cap * sizeof *cells);
+                    if (cells == NULL)
+                        hb_usage_error("out of memory");
+                }
+                cell *ce = &cells[ncells++];
+                ce->spec = proto;
+                ce->spec.allocator = hb_allocator_find(al->items[ai]);
+                ce->spec.collector = gc ? collectors.items[ci] : NULL;
+            }
+        }
+    }
+    if (measure) {
+        unsigned m = hb_parse_measure(measure);
+        for (size_t i = 0; i < ncells; i++)
+            cells[i].spec.measure = m;
+    }
+
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        hb_usage_error("cannot create directory %s: %s", dir, strerror(errno));
+    char path[4096];
+    snprintf(path, sizeof path, "%s/results.csv", dir);
+    struct stat st;
+    if (!resume && stat(path, &st) == 0 && st.st_size > 0)
+        hb_usage_error("%s already has results; use --resume to continue it, or choose another directory", path);
+    done_set done = {0};
+    if (resume)
+        load_done(&done, path);
+    int fd = hb_open_results(path);
+
+    const char *self = hb_self_path();
+    size_t total = ncells * runs, finished = 0, skipped = 0, failed = 0;
+    uint64_t t0 = hb_now_ns();
+    int tty = isatty(2);
+    char message[512], left[32], spent[32];
+    hb_spawn_install_sigint();
+    for (size_t i = 0; i < ncells && !hb_interrupted; i++) {
+        for (unsigned r = 1; r <= runs && !hb_interrupted; r++) {
+            hb_row row;
+            hb_row_identity(&row, &cells[i].spec, r);
+            finished++;
+            if (is_done(&done, &row)) {
+                skipped++;
+                continue;
+            }
+            double el = (double)(hb_now_ns() - t0) / 1e9;
+            size_t ran = finished - 1 - skipped, remaining = total - finished + 1;
+            fmt_duration(spent, sizeof spent, el);
+            if (ran > 0)
+                fmt_duration(left, sizeof left, el / (double)ran * (double)remaining);
+            else
+                snprintf(left, sizeof left, "?");
+            fprintf(stderr, "%s[%zu/%zu] %s %s%s%s run %u  (%s spent, about %s left)%s", tty ? "\r\033[K" : "",
+                    finished, total, cells[i].spec.workload->name, cells[i].spec.allocator->name,
+                    cells[i].spec.collector ? "/" : "", cells[i].spec.collector ? cells[i].spec.collector : "", r,
+                    spent, left, tty ? "" : "\n");
+            /* Run 1 of each cell of the first workload records memory over time. */
+            char tlpath[4096];
+            hb_spec spec = cells[i].spec;
+            if (r == 1 && spec.workload == cells[0].spec.workload && spec.measure != 0) {
+                snprintf(tlpath, sizeof tlpath, "%s/timeline-%s-%s%s%s.csv", dir, spec.workload->name,
+                         spec.allocator->name, spec.collector ? "-" : "", spec.collector ? spec.collector : "");
+                spec.timeline = tlpath;
+            }
+            hb_spawn_cell(self, &spec, timeout, &row, message, sizeof message);
+            if (strcmp(row.v[HB_COL_status], "ok") != 0) {
+                failed++;
+                fprintf(stderr, "%sheapbench: %s on %s%s%s, run %u: %s%s%s\n", tty ? "\r\033[K" : "",
+                        cells[i].spec.workload->name, cells[i].spec.allocator->name, cells[i].spec.collector ? "/" : "",
+                        cells[i].spec.collector ? cells[i].spec.collector : "", r, row.v[HB_COL_status],
+                        message[0] ? ": " : "", message);
+            }
+            if (hb_write_row(fd, path, &row) != 0) {
+                close(fd);
+                return HB_EXIT_FAILED;
+            }
+        }
+    }
+    close(fd);
+    fmt_duration(spent, sizeof spent, (double)(hb_now_ns() - t0) / 1e9);
+    fprintf(stderr, "%ssweep: %zu runs in %s (%zu already done, %zu not ok) -> %s\n", tty ? "\r\033[K" : "",
+            finished - skipped, spent, skipped, failed, path);
+    for (size_t i = 0; i < done.n; i++)
+        free(done.keys[i]);
+    free(done.keys);
+    free(cells);
+    if (hb_interrupted)
+        return HB_EXIT_INTERRUPTED;
+    if (plots) {
+        int prc = hb_render_plots(path, dir, stderr);
+        if (prc != 0)
+            fprintf(stderr, "heapbench: plots not rendered (see above); the results are complete\n");
+    }
+    return failed ? HB_EXIT_FAILED : HB_EXIT_OK;
+}
