@@ -70,7 +70,7 @@ static void child(void)
 {
     static const size_t sizes[] = {0, 1, 16, 100, 512, 513, 4000, 70000, 300000, 2 << 20};
     void *p[sizeof sizes / sizeof sizes[0]];
-    for (int round = 0; round < 50; round++) {
+    for (int round = 0; round < 10; round++) {
         for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
             p[i] = malloc(sizes[i]);
             if (p[i] == NULL)
