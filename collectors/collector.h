@@ -114,7 +114,10 @@ enum {
     HB_OF_WEAKREFS = 1u << 5,     /* weak links to this object exist */
     HB_OF_MARK = 1u << 6,         /* marksweep: marked (during a collection) */
     HB_OF_WEAKREF = 1u << 7,      /* the object is a weak reference */
-    HB_OF_BITS = 8,               /* gc_refs = gc >> HB_OF_BITS */
+    HB_OF_PENDING = 1u << 8,      /* generational: promoted to generation 2 by a
+                                     generation-1 collection since the last full
+                                     one (counted in long_lived_pending) */
+    HB_OF_BITS = 9,               /* gc_refs = gc >> HB_OF_BITS */
 };
 
 /* Visit callback for hb_type.traverse. */

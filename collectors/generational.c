@@ -33,8 +33,14 @@
  * so steps 1-3 touch one word per object.  Objects freed by reference
  * counting during steps 6-8 unlink themselves from whichever list.
  *
- * Long-lived heuristic (CPython): a generation-2 collection requested by
+ * Long-lived heuristic (CPython's): a generation-2 collection requested by
  * the thresholds runs only when long_lived_pending > long_lived_total / 4.
+ * long_lived_total is the size of generation 2 after the last full
+ * collection; long_lived_pending counts the objects that generation-1
+ * collections promoted since then (HB_OF_PENDING) and that are still alive:
+ * unlike CPython, an object that dies by reference count stops waiting for
+ * a full collection, so acyclic churn that reaches generation 2 and dies
+ * there does not bring full collections on.
  */
 #include "internal.h"
 
@@ -43,7 +49,8 @@
 typedef struct gen_ctx {
     hb_rcheap rc; /* first: the core's reference counting reads it */
     size_t long_lived_total;   /* survivors of the last full collection */
-    size_t long_lived_pending; /* objects promoted to gen 2 since then */
+    /* long_lived_pending (in rc): objects promoted to gen 2 since then and
+     * still alive */
 } gen_ctx;
 
 /* ---- trial deletion ------------------------------------------------------------------ */
@@ -98,7 +105,7 @@ static void visit_reach(hb_obj *c, void *arg)
         reach(c, ((reach_arg *)arg)->list);
 }
 
-size_t hb__cyc_move_unreachable(hb_link *list, hb_link *unreachable, int gen)
+size_t hb__cyc_move_unreachable(hb_link *list, hb_link *unreachable, uintptr_t bits)
 {
     size_t kept = 0;
     reach_arg ra = {list};
@@ -109,7 +116,7 @@ size_t hb__cyc_move_unreachable(hb_link *list, hb_link *unreachable, int gen)
         __builtin_prefetch(next->next);
         if (o->gc >> HB_OF_BITS) {
             HB_FOR_EACH_CHILD(o, c, { reach(c, list); }, visit_reach, &ra);
-            o->gc = (o->gc & HB_OF_PERSIST) | (uintptr_t)gen; /* done: clean */
+            o->gc = (o->gc & HB_OF_PERSIST) | bits; /* done: clean */
             kept++;
             l = l->next; /* re-read: reach() may have appended after o */
         } else {
@@ -184,11 +191,12 @@ static long gen_collect(void *ctx, int g)
     /* 1-3: find what is unreachable from outside young. */
     hb__cyc_update_refs(&young);
     hb__cyc_subtract_refs(&young);
-    size_t survivors = hb__cyc_move_unreachable(&young, &unreachable, old);
+    uintptr_t bits = (uintptr_t)old | (g == HB_GC_NGEN - 2 ? HB_OF_PENDING : 0);
+    size_t survivors = hb__cyc_move_unreachable(&young, &unreachable, bits);
     hb__list_splice(&h->lists[old], &young);
     h->size[old] += survivors;
     if (g == HB_GC_NGEN - 2)
-        c->long_lived_pending += survivors;
+        h->long_lived_pending += survivors;
 
     /* 5: legacy finalizers and what they reach are uncollectable. */
     bool finalizers = false;
@@ -239,7 +247,7 @@ static long gen_collect(void *ctx, int g)
         hb__list_splice(&resurrected, &unreachable);
         hb__cyc_update_refs(&resurrected);
         hb__cyc_subtract_refs(&resurrected);
-        size_t back = hb__cyc_move_unreachable(&resurrected, &unreachable, old);
+        size_t back = hb__cyc_move_unreachable(&resurrected, &unreachable, (uintptr_t)old);
         hb__list_splice(&h->lists[old], &resurrected);
         h->size[old] += back;
     }
@@ -265,7 +273,7 @@ static long gen_collect(void *ctx, int g)
     }
 
     if (g == HB_GC_NGEN - 1) {
-        c->long_lived_pending = 0;
+        h->long_lived_pending = 0; /* every survivor's flag was cleared */
         c->long_lived_total = h->size[old];
     }
     gc->st.gen[g].collections++;
@@ -282,7 +290,7 @@ static void collect_generations(gen_ctx *c)
     hb_gc *gc = c->rc.gc;
     for (int i = HB_GC_NGEN - 1; i >= 0; i--) {
         if (gc->count[i] > gc->threshold[i]) {
-            if (i == HB_GC_NGEN - 1 && !(c->long_lived_pending > c->long_lived_total / 4))
+            if (i == HB_GC_NGEN - 1 && !(c->rc.long_lived_pending > c->long_lived_total / 4))
                 continue;
             hb__collect(gc, i);
             break;
@@ -331,6 +339,7 @@ static int gen_freeze(void *ctx)
         adopt(h, &tmp, HB_GEN_PERMANENT);
         h->gc->count[i] = 0;
     }
+    h->long_lived_pending = 0; /* adopt cleared the flags */
     return 0;
 }
 

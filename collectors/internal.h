@@ -197,6 +197,9 @@ typedef struct hb_rcheap {
     hb_obj *pending;
     bool draining;
     bool generational;
+    /* generational's long-lived heuristic: objects with HB_OF_PENDING (on
+     * lists[2]); one that dies by reference count leaves the count. */
+    size_t long_lived_pending;
 } hb_rcheap;
 
 void hb__rc_init(hb_rcheap *h, hb_gc *gc, bool generational);
@@ -221,8 +224,9 @@ void hb__cyc_update_refs(hb_link *list);
 void hb__cyc_subtract_refs(hb_link *list);
 /* Moves what is unreachable from outside to `unreachable` (flags
  * COLLECTING|UNREACHABLE); what stays in `list` gets its collection state
- * cleared and generation `gen`.  Returns the number that stayed. */
-size_t hb__cyc_move_unreachable(hb_link *list, hb_link *unreachable, int gen);
+ * cleared and the flag bits `bits` (its generation, HB_OF_PENDING).
+ * Returns the number that stayed. */
+size_t hb__cyc_move_unreachable(hb_link *list, hb_link *unreachable, uintptr_t bits);
 
 /* ---- messages ------------------------------------------------------------------ */
 int hb__fail(char *msg, size_t len, const char *fmt, ...)

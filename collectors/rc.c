@@ -46,7 +46,7 @@ hb_obj *hb__rc_new(hb_rcheap *h, const hb_type *t, uint32_t nslots, uint32_t nby
 
 static void track_again(hb_rcheap *h, hb_obj *o)
 {
-    o->gc &= HB_OF_PERSIST; /* generation 0, no collection state */
+    o->gc &= HB_OF_PERSIST; /* generation 0, no collection state, not pending */
     hb__list_append(&h->lists[0], &o->link);
     h->size[0]++;
 }
@@ -92,6 +92,8 @@ void hb__rc_zero(hb_rcheap *h, hb_obj *o)
     hb__list_unlink(&o->link);
     if (!(o->gc & HB_OF_COLLECTING))
         h->size[hb__gen(o)]--;
+    if (o->gc & HB_OF_PENDING)
+        h->long_lived_pending--;
     if (gc->count[0] > 0)
         gc->count[0]--;
     o->link.next = (hb_link *)h->pending;
@@ -181,7 +183,7 @@ static int check_counts(hb_rcheap *h, char *msg, size_t len)
 int hb__rc_check(hb_rcheap *h, char *msg, size_t len)
 {
     hb_gc *gc = h->gc;
-    size_t total = 0;
+    size_t total = 0, npending = 0;
     if (h->pending != NULL || h->draining)
         return hb__fail(msg, len, "deallocation in progress");
     for (int i = 0; i < 4; i++) {
@@ -199,7 +201,9 @@ int hb__rc_check(hb_rcheap *h, char *msg, size_t len)
             if (hb__gen(o) != i)
                 return hb__fail(msg, len, "object %p is on list %d but its flags say %d",
                                 (void *)o, i, hb__gen(o));
-            if (o->gc & ~(HB_OF_PERSIST | HB_OF_GEN_MASK))
+            if (o->gc & HB_OF_PENDING)
+                npending++;
+            if (o->gc & ~(HB_OF_PERSIST | HB_OF_GEN_MASK | HB_OF_PENDING))
                 return hb__fail(msg, len, "object %p: collection state left (gc=%#lx)",
                                 (void *)o, (unsigned long)o->gc);
             if (o->refcnt <= 0)
@@ -212,6 +216,9 @@ int hb__rc_check(hb_rcheap *h, char *msg, size_t len)
             return hb__fail(msg, len, "list %d: %zu objects, size says %zu", i, n, h->size[i]);
         total += n;
     }
+    if (npending != h->long_lived_pending)
+        return hb__fail(msg, len, "%zu objects flagged pending, long_lived_pending %zu", npending,
+                        h->long_lived_pending);
     if (total != gc->st.live_objects)
         return hb__fail(msg, len, "%zu objects on lists, %zu live", total, gc->st.live_objects);
     return check_counts(h, msg, len);
