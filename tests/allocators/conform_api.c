@@ -1,0 +1,527 @@
+/*
+ * conform_api.c: CONFORMANCE.md section 1 for the C malloc family of whatever
+ * serves malloc in this process: glibc, or jemalloc / mimalloc / tcmalloc /
+ * the pooled and naive drop-ins reached by LD_PRELOAD (CTest sets it).
+ *
+ *   conform_api <allocator> <rule>
+ *   allocator: libc jemalloc mimalloc tcmalloc pooled-dropin naive-dropin
+ *
+ * Every rule first proves that the allocator asked for is the one serving
+ * malloc (rule 21: each allocator's own exported marker, defined by the same
+ * object as malloc; libc: no marker at all), so a preload that silently
+ * failed is an error, never a pass.
+ *
+ * `expect_table` below is what each allocator was observed to do for the
+ * record items (Debian bookworm: glibc 2.36, jemalloc 5.3.0, mimalloc 2.0.9,
+ * gperftools tcmalloc_minimal 2.10).  A change in a library version fails
+ * loudly; a divergence from the reference prints a "recorded:" line.
+ */
+#define _GNU_SOURCE
+#include "testutil.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define KIB ((size_t)1 << 10)
+
+/* ---- expectation table ------------------------------------------------------ */
+#define BAD_ALIGNS_OK "0:ok 3:ok 24:ok 0x300:ok"
+
+static const tal_expect expect_table[] = {
+    {
+        .name = "libc",
+        .malloc0 = "non-NULL",
+        .malloc_huge = "ENOMEM",
+        .calloc_overflow = "ENOMEM",
+        .realloc_fail = "ENOMEM",
+        .realloc_zero = "frees, returns NULL",
+        .large_return = "returned to the OS",
+        .align8_upto = 0,
+        .misaligned = "none",
+        .reallocarray_overflow = "ENOMEM",
+        .posix_memalign0 = "non-NULL",
+        .aligned_alloc_bad = BAD_ALIGNS_OK " SIZE_MAX:NULL EINVAL", /* glibc 2.36 rounds bad alignments up */
+        .memalign_bad = "NULL EINVAL",
+        .missing = "none",
+    },
+    {
+        .name = "jemalloc",
+        .malloc0 = "non-NULL",
+        .malloc_huge = "ENOMEM",
+        .calloc_overflow = "ENOMEM",
+        .realloc_fail = "0", /* jemalloc 5.3.0 does not set ENOMEM on a failed realloc */
+        .realloc_zero = "frees, returns NULL",
+        .large_return = "returned to the OS",
+        .align8_upto = 8, /* 8-byte size class */
+        .misaligned = "none",
+        .reallocarray_overflow = "ENOMEM", /* glibc's reallocarray checks the product */
+        .posix_memalign0 = "non-NULL",
+        .aligned_alloc_bad = "0:NULL EINVAL 3:NULL EINVAL 24:NULL EINVAL 0x300:NULL EINVAL SIZE_MAX:NULL EINVAL",
+        .memalign_bad = "NULL 0",
+        .missing = "reallocarray pvalloc", /* glibc's reallocarray calls realloc; glibc's pvalloc must not be used */
+    },
+    {
+        .name = "mimalloc",
+        .malloc0 = "non-NULL",
+        /* mimalloc 2.0.9 leaves errno 0 above its size limit, sets ENOMEM just below it */
+        .malloc_huge = "SIZE_MAX:0 PTRDIFF_MAX+1:0 SIZE_MAX-4096:0 PTRDIFF_MAX:ENOMEM",
+        .calloc_overflow = "0",
+        .realloc_fail = "PTRDIFF_MAX:ENOMEM PTRDIFF_MAX+1:0 SIZE_MAX-4096:0 SIZE_MAX:0",
+        .realloc_zero = "returns a block",
+        .large_return = "returned to the OS",
+        .align8_upto = 8,
+        /* blocks whose size equals their alignment, 256..1024, come back at the
+         * size class's offset: misaligned (mimalloc 2.0.9 bug, fixed upstream) */
+        .misaligned = "256/256 512/512 1024/1024",
+        .reallocarray_overflow = "ENOMEM",
+        .posix_memalign0 = "non-NULL",
+        .aligned_alloc_bad = "0:NULL 0 3:NULL 0 24:NULL 0 0x300:NULL 0 SIZE_MAX:NULL 0",
+        .memalign_bad = "NULL 0",
+        .missing = "none",
+    },
+    {
+        .name = "tcmalloc",
+        .malloc0 = "non-NULL",
+        .malloc_huge = "ENOMEM",
+        .calloc_overflow = "0", /* gperftools 2.10 returns NULL without setting errno */
+        .realloc_fail = "ENOMEM",
+        .realloc_zero = "frees, returns NULL",
+        .large_return = "kept", /* the page heap keeps freed spans; it releases them gradually */
+        .align8_upto = 8,
+        .misaligned = "none",
+        .reallocarray_overflow = "ENOMEM",
+        .posix_memalign0 = "non-NULL",
+        .aligned_alloc_bad = BAD_ALIGNS_OK " SIZE_MAX:NULL ENOMEM",
+        .memalign_bad = "NULL ENOMEM",
+        .missing = "reallocarray",
+    },
+    /* heapbench's own drop-ins follow the interface contract of allocator.h */
+    {
+        .name = "pooled-dropin",
+        .malloc0 = "non-NULL",
+        .malloc_huge = "ENOMEM",
+        .calloc_overflow = "ENOMEM",
+        .realloc_fail = "ENOMEM",
+        .realloc_zero = "frees, returns NULL",
+        .large_return = "returned to the OS",
+        .align8_upto = 0,
+        .misaligned = "none",
+        .reallocarray_overflow = "ENOMEM",
+        .posix_memalign0 = "non-NULL",
+        .aligned_alloc_bad = "0:NULL EINVAL 3:NULL EINVAL 24:NULL EINVAL 0x300:NULL EINVAL SIZE_MAX:NULL EINVAL",
+        .memalign_bad = "NULL EINVAL",
+        .missing = "none",
+    },
+    {
+        .name = "naive-dropin",
+        .malloc0 = "non-NULL",
+        .malloc_huge = "ENOMEM",
+        .calloc_overflow = "ENOMEM",
+        .realloc_fail = "ENOMEM",
+        .realloc_zero = "frees, returns NULL",
+        .large_return = "returned to the OS",
+        .align8_upto = 0,
+        .misaligned = "none",
+        .reallocarray_overflow = "ENOMEM",
+        .posix_memalign0 = "non-NULL",
+        .aligned_alloc_bad = "0:NULL EINVAL 3:NULL EINVAL 24:NULL EINVAL 0x300:NULL EINVAL SIZE_MAX:NULL EINVAL",
+        .memalign_bad = "NULL EINVAL",
+        .missing = "none",
+    },
+};
+/* Reference behaviours (glibc, C standard, POSIX) for the API-only items. */
+#define REF_ALIGNED_ALLOC_BAD BAD_ALIGNS_OK " SIZE_MAX:NULL EINVAL"
+#define REF_MEMALIGN_BAD "NULL EINVAL"
+
+/* ---- the malloc family as a tal ----------------------------------------------- */
+static void *api_malloc(size_t n) { return malloc(n); }
+static void *api_calloc(size_t c, size_t n) { return calloc(c, n); }
+static void *api_realloc(void *p, size_t old, size_t n)
+{
+    (void)old;
+    return realloc(p, n);
+}
+static void *api_aligned(size_t align, size_t n)
+{
+    void *p = NULL;
+    int rc = posix_memalign(&p, align, n);
+    if (rc != 0) {
+        errno = rc;
+        return NULL;
+    }
+    return p;
+}
+static void api_free(void *p, size_t n)
+{
+    (void)n;
+    free(p);
+}
+static size_t api_usable(const void *p) { return malloc_usable_size((void *)p); }
+
+static tal api = {
+    .flags = TAL_REUSES | TAL_THREAD_SAFE | TAL_USABLE,
+    .malloc = api_malloc,
+    .calloc = api_calloc,
+    .realloc = api_realloc,
+    .aligned = api_aligned,
+    .free = api_free,
+    .usable = api_usable,
+    .check = NULL,
+};
+
+/* ---- rule 21: the allocator asked for is the one live ----------------------- */
+static const char *const family[] = {"malloc",  "calloc",        "realloc", "reallocarray", "free",
+                                     "posix_memalign", "aligned_alloc", "memalign", "valloc", "pvalloc",
+                                     "malloc_usable_size"};
+#define NFAMILY (sizeof family / sizeof family[0])
+static const struct {
+    const char *alloc, *marker;
+} markers[] = {
+    {"jemalloc", "mallctl"},
+    {"mimalloc", "mi_version"},
+    {"tcmalloc", "tc_version"},
+    {"pooled-dropin", "hb_dropin_name"},
+    {"naive-dropin", "hb_dropin_name"},
+};
+
+/* The object that defines `sym` for this process, or NULL. */
+static const char *provider(const char *sym)
+{
+    Dl_info info;
+    void *p = dlsym(RTLD_DEFAULT, sym);
+    if (p == NULL || dladdr(p, &info) == 0 || info.dli_fname == NULL)
+        return NULL;
+    return info.dli_fname;
+}
+
+static char missing_seen[256];
+
+static void identity(const char *name, int verbose)
+{
+    static char mobj[512];
+    const char *m = provider("malloc");
+    TU_CHECK(m != NULL, "identity: cannot find which object defines malloc");
+    snprintf(mobj, sizeof mobj, "%s", m);
+    const char *want_marker = NULL;
+    for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++)
+        if (strcmp(markers[i].alloc, name) == 0)
+            want_marker = markers[i].marker;
+    static const char *const all_markers[] = {"mallctl", "mi_version", "tc_version", "hb_dropin_name"};
+    for (size_t i = 0; i < sizeof all_markers / sizeof all_markers[0]; i++) {
+        const char *obj = provider(all_markers[i]);
+        int wanted = want_marker != NULL && strcmp(want_marker, all_markers[i]) == 0;
+        if (wanted) {
+            TU_CHECK(obj != NULL,
+                     "identity: '%s' asked for but its marker '%s' is not in the process (LD_PRELOAD=%s): the preload "
+                     "failed",
+                     name, all_markers[i], getenv("LD_PRELOAD") ? getenv("LD_PRELOAD") : "(unset)");
+            TU_CHECK(strcmp(obj, mobj) == 0, "identity: '%s' is loaded (%s) but malloc is served by %s", name, obj,
+                     mobj);
+        } else {
+            TU_CHECK(obj == NULL, "identity: '%s' asked for but %s (defining '%s') is loaded", name, obj ? obj : "",
+                     all_markers[i]);
+        }
+    }
+    if (strcmp(name, "libc") == 0)
+        TU_CHECK(strstr(mobj, "libc.so") != NULL, "identity: 'libc' asked for but malloc is served by %s", mobj);
+    else
+        TU_CHECK(strstr(mobj, "libc.so") == NULL, "identity: '%s' asked for but malloc is served by glibc (%s)", name,
+                 mobj);
+    if (strstr(name, "-dropin") != NULL) {
+        const char *(*dropin_name)(void) = (const char *(*)(void))dlsym(RTLD_DEFAULT, "hb_dropin_name");
+        const char *got = dropin_name();
+        size_t len = strlen(name) - strlen("-dropin");
+        TU_CHECK(got != NULL && strlen(got) == len && strncmp(got, name, len) == 0,
+                 "identity: the drop-in loaded says it is '%s', not '%.*s'", got ? got : "(null)", (int)len, name);
+    }
+    /* every family function comes from the same object as malloc, except
+     * those the expectation table says the allocator does not export */
+    missing_seen[0] = '\0';
+    for (size_t i = 0; i < NFAMILY; i++) {
+        const char *obj = provider(family[i]);
+        TU_CHECK(obj != NULL, "identity: no definition of %s in the process", family[i]);
+        if (strcmp(obj, mobj) != 0) {
+            size_t len = strlen(missing_seen);
+            snprintf(missing_seen + len, sizeof missing_seen - len, "%s%s", len ? " " : "", family[i]);
+        }
+    }
+    if (missing_seen[0] == '\0')
+        snprintf(missing_seen, sizeof missing_seen, "none");
+    if (verbose) {
+        tu_note("identity: malloc is served by %s", mobj);
+        tu_record("family functions not exported (glibc's serve them)", missing_seen, api.expect->missing, "none");
+    } else {
+        TU_CHECK(strcmp(missing_seen, api.expect->missing) == 0,
+                 "identity: functions served by another object than malloc: '%s', table says '%s'", missing_seen,
+                 api.expect->missing);
+    }
+}
+
+static int is_missing(const char *fn) { return tu_listed(api.expect->missing, fn); }
+
+/* Proof of service: blocks from `alloc` are really the allocator's. */
+typedef void *(*alloc_fn)(size_t n);
+static void *via_malloc(size_t n) { return malloc(n); }
+static void *via_reallocarray(size_t n) { return reallocarray(NULL, n / 8, 8); }
+
+static void prove_served(const char *name, alloc_fn fn, const char *what)
+{
+    enum { N = 100, SZ = 1000 };
+    static void *v[N];
+    const int glibc_info = strstr(provider("mallinfo2") ? provider("mallinfo2") : "", "libc.so") != NULL;
+    struct mallinfo2 before = mallinfo2();
+    uint64_t je_before = 0, je_after = 0;
+    size_t jsz = sizeof je_before;
+    typedef int (*mallctl_fn)(const char *, void *, size_t *, void *, size_t);
+    mallctl_fn mallctl = (mallctl_fn)dlsym(RTLD_DEFAULT, "mallctl");
+    if (strcmp(name, "jemalloc") == 0)
+        TU_CHECK(mallctl("thread.allocated", &je_before, &jsz, NULL, 0) == 0, "mallctl(thread.allocated) failed");
+    for (int i = 0; i < N; i++) {
+        v[i] = fn(SZ);
+        TU_CHECK(v[i] != NULL, "%s(%d) returned NULL", what, SZ);
+    }
+    struct mallinfo2 after = mallinfo2();
+    size_t grew = after.uordblks > before.uordblks ? after.uordblks - before.uordblks : 0;
+    if (strcmp(name, "libc") == 0) {
+        /* blocks parked in glibc's tcache count as in use already: allow for them */
+        TU_CHECK(grew >= (size_t)N * SZ * 3 / 4, "%s: glibc's in-use bytes grew by %zu, not %d: glibc did not serve it", what,
+                 grew, N * SZ);
+    } else if (glibc_info) {
+        TU_CHECK(grew < (size_t)N * SZ / 2, "%s: glibc's in-use bytes grew by %zu: glibc served blocks, not %s", what,
+                 grew, name);
+    }
+    if (strcmp(name, "jemalloc") == 0) {
+        jsz = sizeof je_after;
+        mallctl("thread.allocated", &je_after, &jsz, NULL, 0);
+        TU_CHECK(je_after - je_before >= (uint64_t)N * SZ, "%s: jemalloc's thread.allocated grew by %llu only", what,
+                 (unsigned long long)(je_after - je_before));
+    } else if (strcmp(name, "mimalloc") == 0) {
+        int (*in_heap)(const void *) = (int (*)(const void *))dlsym(RTLD_DEFAULT, "mi_is_in_heap_region");
+        for (int i = 0; i < N; i++)
+            TU_CHECK(in_heap(v[i]), "%s: block %p is not in mimalloc's heap", what, v[i]);
+    } else if (strcmp(name, "tcmalloc") == 0) {
+        int (*owner)(const void *) = (int (*)(const void *))dlsym(RTLD_DEFAULT, "MallocExtension_GetOwnership");
+        for (int i = 0; i < N; i++)
+            TU_CHECK(owner(v[i]) == 1, "%s: tcmalloc does not own block %p", what, v[i]);
+    }
+    for (int i = 0; i < N; i++)
+        free(v[i]);
+}
+
+static void case_identity(const tal *t)
+{
+    identity(t->name, 1);
+    prove_served(t->name, via_malloc, "malloc");
+    prove_served(t->name, via_reallocarray, "reallocarray");
+}
+
+/* ---- rule 10: reallocarray ------------------------------------------------------ */
+static void case_reallocarray(const tal *t)
+{
+    (void)t;
+    unsigned char *p = reallocarray(tu_opaque_ptr(NULL), 10, 10);
+    TU_CHECK(p != NULL, "reallocarray(NULL, 10, 10) returned NULL");
+    for (int i = 0; i < 100; i++)
+        p[i] = (unsigned char)(i * 7 + 1);
+    const size_t bad[][2] = {{SIZE_MAX / 2 + 1, 2}, {(size_t)1 << 32, (size_t)1 << 32}, {2, SIZE_MAX}};
+    const char *first = NULL;
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        errno = 0;
+        void *q = reallocarray(p, tu_opaque(bad[k][0]), tu_opaque(bad[k][1]));
+        int e = errno;
+        TU_CHECK(q == NULL, "reallocarray(p, %zu, %zu) overflows but returned %p", bad[k][0], bad[k][1], q);
+        for (int i = 0; i < 100; i++)
+            TU_CHECK(p[i] == (unsigned char)(i * 7 + 1), "failed reallocarray changed byte %d of the original", i);
+        if (first == NULL)
+            first = e == ENOMEM ? "ENOMEM" : e == 0 ? "0" : "other";
+        TU_CHECK(strcmp(first, e == ENOMEM ? "ENOMEM" : e == 0 ? "0" : "other") == 0,
+                 "reallocarray overflows set different errno values");
+    }
+    tu_record("errno after reallocarray overflow", first, api.expect->reallocarray_overflow, "ENOMEM");
+    unsigned char *q = reallocarray(p, 50, 40);
+    TU_CHECK(q != NULL, "reallocarray(p, 50, 40) returned NULL");
+    for (int i = 0; i < 100; i++)
+        TU_CHECK(q[i] == (unsigned char)(i * 7 + 1), "reallocarray to 2000 bytes lost byte %d", i);
+    free(q);
+}
+
+/* ---- rule 12: posix_memalign ------------------------------------------------------ */
+static void case_posix_memalign(const tal *t)
+{
+    (void)t;
+    void *const sentinel = (void *)(uintptr_t)0x1234;
+    const size_t bad[] = {0, 1, 2, 4, sizeof(void *) / 2, 3, 24, 0x300, SIZE_MAX, 48, 4097, (size_t)1 << 63 | 1};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        void *m = sentinel;
+        int rc = posix_memalign(&m, tu_opaque(bad[i]), 100);
+        TU_CHECK(rc == EINVAL, "posix_memalign(alignment %#zx) returned %s, not EINVAL", bad[i], tu_errname(rc));
+        TU_CHECK(m == sentinel, "posix_memalign(alignment %#zx) failed but changed *memptr to %p", bad[i], m);
+    }
+    const size_t huge[] = {SIZE_MAX - 100, (size_t)PTRDIFF_MAX + 1, (size_t)PTRDIFF_MAX};
+    for (size_t i = 0; i < sizeof huge / sizeof huge[0]; i++) {
+        void *m = sentinel;
+        int rc = posix_memalign(&m, 64, tu_opaque(huge[i]));
+        TU_CHECK(rc == ENOMEM, "posix_memalign(64, %zu) returned %s, not ENOMEM", huge[i], tu_errname(rc));
+        TU_CHECK(m == sentinel, "posix_memalign(64, %zu) failed but changed *memptr to %p", huge[i], m);
+    }
+    void *m = sentinel;
+    int rc = posix_memalign(&m, 16, tu_opaque(0));
+    TU_CHECK(rc == 0, "posix_memalign(16, 0) returned %s, not 0", tu_errname(rc));
+    TU_CHECK(m != sentinel, "posix_memalign(16, 0) returned 0 but left *memptr untouched");
+    tu_record("posix_memalign(&p, 16, 0)", m ? "non-NULL" : "NULL", api.expect->posix_memalign0, "non-NULL");
+    free(m);
+    for (size_t a = sizeof(void *); a <= 65536; a <<= 1) {
+        m = NULL;
+        rc = posix_memalign(&m, a, 100);
+        TU_CHECK(rc == 0 && m != NULL && ((uintptr_t)m & (a - 1)) == 0, "posix_memalign(%zu, 100) gave %s, %p", a,
+                 tu_errname(rc), m);
+        memset(m, 1, 100);
+        free(m);
+    }
+}
+
+/* ---- rule 14: aligned_alloc ----------------------------------------------------- */
+static void case_aligned_alloc(const tal *t)
+{
+    (void)t;
+    const size_t bad[] = {0, 3, 24, 0x300, SIZE_MAX};
+    const char *label[] = {"0", "3", "24", "0x300", "SIZE_MAX"};
+    char seen[256] = "";
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        errno = 0;
+        void *p = aligned_alloc(tu_opaque(bad[i]), tu_opaque(100));
+        int e = errno;
+        size_t len = strlen(seen);
+        snprintf(seen + len, sizeof seen - len, "%s%s:%s%s", len ? " " : "", label[i], p ? "ok" : "NULL ",
+                 p ? "" : tu_errname(e));
+        if (p != NULL)
+            memset(p, 1, 100);
+        free(p);
+    }
+    tu_record("aligned_alloc with alignments 0, 3, 24, 0x300, SIZE_MAX", seen, api.expect->aligned_alloc_bad,
+              REF_ALIGNED_ALLOC_BAD);
+    void *p = aligned_alloc(64, tu_opaque(100));
+    TU_CHECK(p != NULL && ((uintptr_t)p & 63) == 0, "aligned_alloc(64, 100) returned %p", p);
+    memset(p, 2, 100);
+    free(p);
+    errno = 0;
+    p = aligned_alloc(8, tu_opaque(0));
+    TU_CHECK(p != NULL, "aligned_alloc(8, 0) returned NULL (errno %s)", tu_errname(errno));
+    free(p);
+    for (size_t a = 8; a <= ((size_t)1 << 16); a <<= 1) {
+        p = aligned_alloc(a, 3 * a);
+        TU_CHECK(p != NULL && ((uintptr_t)p & (a - 1)) == 0, "aligned_alloc(%zu, %zu) returned %p", a, 3 * a, p);
+        memset(p, 3, 3 * a);
+        free(p);
+    }
+}
+
+/* ---- rule 15: memalign, valloc, pvalloc ------------------------------------------ */
+static void case_memalign(const tal *t)
+{
+    (void)t;
+    const size_t page = tu_page();
+    for (size_t a = 16; a <= 65536; a <<= 1) {
+        const size_t sizes[] = {1, a - 1, a, a + 1, 3 * a};
+        for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+            void *p = memalign(a, sizes[i]);
+            char pair[64];
+            snprintf(pair, sizeof pair, "%zu/%zu", a, sizes[i]);
+            TU_CHECK(p != NULL, "memalign(%zu, %zu) returned NULL", a, sizes[i]);
+            if (((uintptr_t)p & (a - 1)) != 0 && tu_listed(api.expect->misaligned, pair))
+                tu_note("recorded: %s memalign(%zu, %zu) returned %p, misaligned", tu_alloc_name, a, sizes[i], p);
+            else
+                TU_CHECK(((uintptr_t)p & (a - 1)) == 0, "memalign(%zu, %zu) returned %p", a, sizes[i], p);
+            TU_CHECK(malloc_usable_size(p) >= sizes[i], "memalign(%zu, %zu): usable size %zu", a, sizes[i],
+                     malloc_usable_size(p));
+            memset(p, 4, sizes[i]);
+            free(p);
+        }
+    }
+    const size_t sizes[] = {1, 100, page - 1, page, page + 1, 3 * page + 5, 300 * KIB};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        void *p = valloc(sizes[i]);
+        TU_CHECK(p != NULL && ((uintptr_t)p & (page - 1)) == 0, "valloc(%zu) returned %p, not page-aligned", sizes[i],
+                 p);
+        memset(p, 5, sizes[i]);
+        free(p);
+    }
+    if (is_missing("pvalloc")) {
+        tu_note("recorded: %s does not export pvalloc (glibc's would allocate from glibc's own heap): not called",
+                tu_alloc_name);
+    } else {
+        for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+            void *p = pvalloc(sizes[i]);
+            size_t round = (sizes[i] + page - 1) / page * page;
+            TU_CHECK(p != NULL && ((uintptr_t)p & (page - 1)) == 0, "pvalloc(%zu) returned %p, not page-aligned",
+                     sizes[i], p);
+            TU_CHECK(malloc_usable_size(p) >= round, "pvalloc(%zu): usable size %zu, below the page multiple %zu",
+                     sizes[i], malloc_usable_size(p), round);
+            memset(p, 6, round);
+            free(p);
+        }
+    }
+    errno = 0;
+    void *p = memalign(tu_opaque(SIZE_MAX), 10);
+    int e = errno;
+    TU_CHECK(p == NULL, "memalign(SIZE_MAX, 10) returned %p, not NULL", p);
+    char seen[64];
+    snprintf(seen, sizeof seen, "NULL %s", tu_errname(e));
+    tu_record("memalign(SIZE_MAX, 10)", seen, api.expect->memalign_bad, REF_MEMALIGN_BAD);
+}
+
+static const tu_case api_cases[] = {
+    {"identity", case_identity},
+    {"reallocarray", case_reallocarray},
+    {"posix-memalign", case_posix_memalign},
+    {"aligned-alloc", case_aligned_alloc},
+    {"memalign", case_memalign},
+    {NULL, NULL},
+};
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: conform_api <allocator> <rule>\n  allocators:");
+    for (size_t i = 0; i < sizeof expect_table / sizeof expect_table[0]; i++)
+        fprintf(stderr, " %s", expect_table[i].name);
+    fprintf(stderr, "\n  rules:");
+    for (const tu_case *c = tu_common_cases; c->name; c++)
+        fprintf(stderr, " %s", c->name);
+    for (const tu_case *c = api_cases; c->name; c++)
+        fprintf(stderr, " %s", c->name);
+    fprintf(stderr, "\n");
+    exit(2);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3)
+        usage();
+    const char *name = argv[1];
+    tu_alloc_name = name;
+    tu_case_name = argv[2];
+    for (size_t i = 0; i < sizeof expect_table / sizeof expect_table[0]; i++)
+        if (strcmp(expect_table[i].name, name) == 0)
+            api.expect = &expect_table[i];
+    if (api.expect == NULL) {
+        fprintf(stderr, "conform_api: unknown allocator '%s'\n", name);
+        usage();
+    }
+    api.name = name;
+    const tu_case *c = tu_find_case(api_cases, argv[2]);
+    if (c == NULL)
+        c = tu_find_case(tu_common_cases, argv[2]);
+    if (c == NULL) {
+        fprintf(stderr, "conform_api: unknown rule '%s'\n", argv[2]);
+        usage();
+    }
+    identity(name, 0); /* rule 21 before every rule */
+    c->run(&api);
+    tu_note("ok: alloc.%s.%s", name, c->name);
+    return 0;
+}
