@@ -170,10 +170,12 @@ static inline void *nomem_if_null(void *p)
 
 static size_t page(void)
 {
-    static size_t ps;
+    static _Atomic size_t cached; /* benign: every thread computes the same value */
+    size_t ps = atomic_load_explicit(&cached, memory_order_relaxed);
     if (ps == 0) {
         long v = sysconf(_SC_PAGESIZE);
         ps = v > 0 ? (size_t)v : 4096;
+        atomic_store_explicit(&cached, ps, memory_order_relaxed);
     }
     return ps;
 }
