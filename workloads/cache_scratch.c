@@ -21,8 +21,8 @@
 static const hb_param_def params[] = {
     {"iterations", 1000, 1, 1000000000LL, NULL, "objects each thread allocates, writes and frees, at scale 1"},
     {"size", 1, 1, 1 << 20, NULL, "object size, bytes"},
-    {"repetitions", 1000000, 1, 1000000000LL,
-     NULL, "writes and reads of every byte of each object (the default run does 1000 x 1000000 x 1 B per thread)"},
+    {"repetitions", 1000000, 1, 1000000000LL, NULL,
+     "writes and reads of every byte of each object (the default run does 1000 x 1000000 x 1 B per thread)"},
 };
 
 typedef struct worker {

@@ -122,7 +122,8 @@ static int run(const hb_workload_env *env, hb_workload_result *out)
 
 const hb_workload_ops hb_wl_chunked_stream = {
     .name = "chunked-stream",
-    .summary = "XOR-invert a 128 MiB synthetic image in 1 KiB chunks, a fresh output buffer per chunk (or one whole buffer)",
+    .summary =
+        "XOR-invert a 128 MiB synthetic image in 1 KiB chunks, a fresh output buffer per chunk (or one whole buffer)",
     .origin = "seed M13",
     .flags = HB_WL_ALLOCATOR,
     .params = params,

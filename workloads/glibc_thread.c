@@ -84,8 +84,7 @@ static int run(const hb_workload_env *env, hb_workload_result *out)
     long long nslots = env->params[1];
     double lo = (double)env->params[2], hi = (double)env->params[3];
     if (hi < lo) {
-        snprintf(out->message, sizeof out->message, "max (%lld) is below min (%lld)", env->params[3],
-                 env->params[2]);
+        snprintf(out->message, sizeof out->message, "max (%lld) is below min (%lld)", env->params[3], env->params[2]);
         return HB_WL_ERROR;
     }
     size_t per = (size_t)nslots * (sizeof(void *) + sizeof(uint32_t));

@@ -53,7 +53,10 @@ typedef struct shared {
     atomic_int stop; /* set on OOM or failed thread creation: every lineage winds down */
 } shared;
 
-static uint64_t tag(const lineage *l, long long step) { return ((uint64_t)l->index << 48) ^ (uint64_t)step; }
+static uint64_t tag(const lineage *l, long long step)
+{
+    return ((uint64_t)l->index << 48) ^ (uint64_t)step;
+}
 
 static void release_all(lineage *l)
 {

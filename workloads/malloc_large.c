@@ -23,7 +23,8 @@ static const char *const zero_modes[] = {"calloc", "memset", NULL};
 
 static const hb_param_def params[] = {
     {"steps", 200, 1, 100000000LL, NULL,
-     "blocks allocated after the slots are filled, at scale 1 (default 200: the original 2000 takes 5 to 25 s on 2 cores)"},
+     "blocks allocated after the slots are filled, at scale 1 (default 200: the original 2000 takes 5 to 25 s on 2 "
+     "cores)"},
     {"slots", 20, 1, 100000, NULL, "large blocks live at once (plus the one being replaced)"},
     {"min", 5, 1, 1 << 14, NULL, "smallest block, MiB"},
     {"max", 25, 1, 1 << 14, NULL, "largest block, MiB"},
@@ -125,7 +126,8 @@ static int run(const hb_workload_env *env, hb_workload_result *out)
 
 const hb_workload_ops hb_wl_malloc_large = {
     .name = "malloc-large",
-    .summary = "200 times replace one of 20 zero-filled 5..25 MiB blocks, the new one allocated before the old is freed",
+    .summary =
+        "200 times replace one of 20 zero-filled 5..25 MiB blocks, the new one allocated before the old is freed",
     .origin = "mimalloc-bench malloc-large",
     .flags = HB_WL_ALLOCATOR,
     .params = params,

@@ -57,7 +57,10 @@ typedef struct worker {
     int index;
 } worker;
 
-static uint64_t block_tag(long long id, int i) { return ((uint64_t)id << 20) ^ (uint64_t)i ^ 0x5bd1e995ULL << 40; }
+static uint64_t block_tag(long long id, int i)
+{
+    return ((uint64_t)id << 20) ^ (uint64_t)i ^ (0x5bd1e995ULL << 40);
+}
 
 static uint16_t block_size(const shared *sh, hb_rng *rng)
 {
