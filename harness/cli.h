@@ -59,6 +59,7 @@ int hb_cmd_describe(int argc, char **argv);
 int hb_cmd_run(int argc, char **argv);
 int hb_cmd_child(int argc, char **argv);
 int hb_cmd_exec(int argc, char **argv);
+int hb_cmd_compare(int argc, char **argv);
 int hb_cmd_sweep(int argc, char **argv);
 
 #endif

@@ -15,6 +15,7 @@ static const char usage[] =
     "                [-t THREADS] [-o FILE.csv]\n"
     "  heapbench sweep [--quick] [-a LIST] [-c LIST] [-w LIST] [-r RUNS] -o DIR\n"
     "  heapbench exec -a ALLOC[,ALLOC...]|all [-r RUNS] [-o FILE.csv] -- COMMAND [ARG]...\n"
+    "  heapbench compare BASE.csv NEW.csv [--threshold PCT] [--markdown] | FILE.csv --baseline-allocator NAME\n"
     "Each command takes --help.  Exit status: 0 ok, 1 a run failed, 2 bad input.\n";
 
 int main(int argc, char **argv)
@@ -40,6 +41,8 @@ int main(int argc, char **argv)
         return hb_cmd_sweep(argc - 1, argv + 1);
     if (strcmp(cmd, "exec") == 0)
         return hb_cmd_exec(argc - 1, argv + 1);
+    if (strcmp(cmd, "compare") == 0)
+        return hb_cmd_compare(argc - 1, argv + 1);
     if (strcmp(cmd, "__child") == 0)
         return hb_cmd_child(argc - 1, argv + 1);
     hb_usage_error("unknown command '%s' (valid: list, describe, run, sweep, exec; see heapbench --help)", cmd);
