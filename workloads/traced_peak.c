@@ -1,0 +1,136 @@
+/*
+ * traced_peak.c: seed M7 and the notebook's tracemalloc cells.
+ *
+ *   def memory_intensive_function(): return [obj for obj in range(n)]
+ *   result = memory_intensive_function()
+ *   current, peak = tracemalloc.get_traced_memory()
+ *
+ * Each round calls a function that builds a list of n boxed ints by
+ * appending (a list object holding an items array that grows as CPython's
+ * does, the old array dropped after each copy) and returns it from its
+ * scope (hb_scope_leave_keep); the caller sums it and drops it.  The
+ * harness reports the traced current/peak through the counting wrapper
+ * (peak_live_bytes): the peak includes the last growth, when the old and
+ * the new items arrays are both alive.
+ *
+ * Checksum: n, then per round the sum of the returned list.
+ */
+#include <stdio.h>
+
+#include "collector.h"
+#include "workload.h"
+
+static const hb_param_def params[] = {
+    {"n", 1000000, 1, 500000000LL, NULL, "elements of the returned list (the slide's 1000000)"},
+    {"rounds", 4, 1, 100000000LL, NULL, "calls, at scale 1 (default: about 0.5 s with libc)"},
+};
+
+static const hb_type list_type = {.name = "list"};
+static const hb_type items_type = {.name = "list-items"};
+static const hb_type int_type = {.name = "int"};
+
+/* A list: slot 0 the items array (or NULL), raw bytes its length.  Appends
+ * v (held by the caller, as is list); 0, or -1 when allocation failed. */
+static int list_append(hb_gc *gc, hb_obj *list, hb_obj *v, uint64_t *ops)
+{
+    uint64_t *len = hb_bytes(list);
+    hb_obj *items = hb_slot(list, 0);
+    if (items == NULL || *len == items->nslots) {
+        uint64_t want = *len + 1;
+        uint64_t cap = (want + (want >> 3) + 6) & ~(uint64_t)3; /* CPython's list_resize */
+        if (cap > UINT32_MAX)
+            return -1;
+        hb_scope s = hb_scope_enter(gc);
+        hb_handle nh = hb_new(gc, &items_type, (uint32_t)cap, 0);
+        if (nh == HB_NO_HANDLE) {
+            hb_scope_leave(gc, s);
+            return -1;
+        }
+        (*ops)++;
+        hb_obj *ni = hb_get(gc, nh);
+        items = hb_slot(list, 0);
+        for (uint64_t i = 0; i < *len; i++)
+            hb_set(gc, ni, (uint32_t)i, hb_slot(items, (uint32_t)i));
+        hb_set(gc, list, 0, ni); /* drops the old array */
+        hb_scope_leave(gc, s);
+        items = ni;
+    }
+    hb_set(gc, items, (uint32_t)*len, v);
+    (*len)++;
+    return 0;
+}
+
+/* memory_intensive_function(): the list, in a handle of the caller's
+ * scope, or HB_NO_HANDLE. */
+static hb_handle build(hb_gc *gc, uint32_t n, uint64_t *ops)
+{
+    hb_scope s = hb_scope_enter(gc);
+    hb_handle l = hb_new(gc, &list_type, 1, sizeof(uint64_t));
+    if (l == HB_NO_HANDLE)
+        goto fail;
+    (*ops)++;
+    for (uint32_t i = 0; i < n; i++) {
+        hb_scope si = hb_scope_enter(gc);
+        hb_handle v = hb_new(gc, &int_type, 0, sizeof(int64_t));
+        if (v == HB_NO_HANDLE)
+            goto fail;
+        (*ops)++;
+        *(int64_t *)hb_bytes(hb_get(gc, v)) = i;
+        if (list_append(gc, hb_get(gc, l), hb_get(gc, v), ops) != 0)
+            goto fail;
+        hb_scope_leave(gc, si);
+    }
+    return hb_scope_leave_keep(gc, s, l);
+fail:
+    hb_scope_leave(gc, s);
+    return HB_NO_HANDLE;
+}
+
+static int run(const hb_workload_env *env, hb_workload_result *out)
+{
+    hb_gc *gc = env->gc;
+    uint32_t n = (uint32_t)env->params[0];
+    long long rounds = hb_wl_scaled(env, env->params[1], 1);
+    uint64_t h = hb_mix(HB_CHECKSUM_INIT, n), ops = 0;
+    int rc = HB_WL_OK;
+    hb_scope s0 = hb_scope_enter(gc);
+
+    for (long long r = 0; r < rounds; r++) {
+        hb_scope s = hb_scope_enter(gc);
+        hb_handle result = build(gc, n, &ops);
+        if (result == HB_NO_HANDLE)
+            goto oom;
+        hb_obj *l = hb_get(gc, result), *items = hb_slot(l, 0);
+        uint64_t len = *(const uint64_t *)hb_bytes(l), sum = 0;
+        if (len != n)
+            goto wrong;
+        for (uint32_t i = 0; i < n; i++)
+            sum += (uint64_t) * (const int64_t *)hb_bytes(hb_slot(items, i));
+        h = hb_mix(h, sum);
+        hb_scope_leave(gc, s);
+    }
+    goto done;
+
+oom:
+    rc = HB_WL_OOM;
+    snprintf(out->message, sizeof out->message, "object allocation failed");
+    goto done;
+wrong:
+    rc = HB_WL_WRONG;
+    snprintf(out->message, sizeof out->message, "the returned list has the wrong length");
+done:
+    hb_scope_leave(gc, s0);
+    out->checksum = h;
+    out->ops = ops;
+    return rc;
+}
+
+const hb_workload_ops hb_wl_traced_peak = {
+    .name = "traced-peak",
+    .summary = "a function builds a list of 1M boxed ints by appending and returns it; traced current/peak",
+    .origin = "seed M7, N (tracemalloc.get_traced_memory)",
+    .flags = HB_WL_COLLECTOR,
+    .params = params,
+    .nparams = sizeof params / sizeof params[0],
+    .run = run,
+};
