@@ -116,6 +116,9 @@ cp "$out/base.csv" "$out/same.csv"
   row workload=binary-trees allocator=naive collector=generational run=1 status=timeout
 } >"$out/matrix.csv"
 
+# No cell in common with base.csv.
+{ header; cell larson jemalloc "" "$W5" 10000 threads=4; } >"$out/other.csv"
+
 # ---- malformed files ---------------------------------------------------------
 : >"$out/empty.csv"
 header >"$out/header_only.csv"
