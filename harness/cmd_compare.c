@@ -244,7 +244,10 @@ static void see_key(shown *sh, const hb_row **first, const hb_row *r)
         sh->params = 1;
 }
 
-static const char *or_dash(const char *s) { return s[0] ? s : "-"; }
+static const char *or_dash(const char *s)
+{
+    return s[0] ? s : "-";
+}
 
 /* ---- two-file comparison ------------------------------------------------- */
 
@@ -621,7 +624,7 @@ static void relative_table(const side *s, const char *const *allocs, size_t na, 
     double *buf = xcalloc(s->t.n, sizeof *buf);
     double *ratios = xcalloc(na * (nrows ? nrows : 1), sizeof *ratios);
     size_t *nratios = xcalloc(na, sizeof *nratios);
-    char (*text)[80] = xcalloc(na, sizeof *text);
+    char(*text)[80] = xcalloc(na, sizeof *text);
     for (size_t r = 0; r < nrows; r++) {
         const hb_row *key = s->cells[rowkey[r]].key;
         double base = -1;
@@ -715,8 +718,8 @@ static int compare_baseline(const char *path, const char *baseline, const option
     char title[256];
     snprintf(title, sizeof title, "time (median wall_s of ok runs) relative to %s, lower is better:", baseline);
     relative_table(&s, allocs, na, HB_COL_wall_s, title, o);
-    snprintf(title, sizeof title, "\npeak RSS (median peak_rss_kib of ok runs) relative to %s, lower is better:",
-             baseline);
+    snprintf(title, sizeof title,
+             "\npeak RSS (median peak_rss_kib of ok runs) relative to %s, lower is better:", baseline);
     relative_table(&s, allocs, na, HB_COL_peak_rss_kib, title, o);
     free(allocs);
     unload(&s);

@@ -198,8 +198,10 @@ static int check_header(reader *r, char (*hdr)[HB_FIELD_MAX], int nf)
         if (strcmp(hdr[i], "schema") == 0)
             schema_at = i;
     if (schema_at < 0)
-        return fail(r, 1, -1, "no 'schema' column: not a heapbench results CSV (header must be the %d columns "
-                              "of `heapbench list columns`)", HB_NCOLS);
+        return fail(r, 1, -1,
+                    "no 'schema' column: not a heapbench results CSV (header must be the %d columns "
+                    "of `heapbench list columns`)",
+                    HB_NCOLS);
     int same = nf == HB_NCOLS;
     for (int i = 0; same && i < HB_NCOLS; i++)
         same = strcmp(hdr[i], hb_column_names[i]) == 0;
@@ -217,8 +219,7 @@ static int check_header(reader *r, char (*hdr)[HB_FIELD_MAX], int nf)
         size_t line;
         int n = read_record(&peek, row, HDR_MAX, &line);
         double v;
-        if (n > schema_at && schema_at < HDR_MAX && parse_number(row[schema_at], &v) == 0 &&
-            v != HB_SCHEMA_VERSION)
+        if (n > schema_at && schema_at < HDR_MAX && parse_number(row[schema_at], &v) == 0 && v != HB_SCHEMA_VERSION)
             return version_mismatch(r, line, row[schema_at]);
     }
     for (int c = 0; c < HB_NCOLS; c++) {
@@ -236,8 +237,8 @@ static int check_header(reader *r, char (*hdr)[HB_FIELD_MAX], int nf)
         return fail(r, 1, -1, "%d header fields, schema %d has %d columns", nf, HB_SCHEMA_VERSION, HB_NCOLS);
     for (int i = 0; i < HB_NCOLS; i++)
         if (strcmp(hdr[i], hb_column_names[i]) != 0)
-            return fail(r, 1, -1, "header field %d is '%s', schema %d has '%s' there", i + 1, hdr[i],
-                        HB_SCHEMA_VERSION, hb_column_names[i]);
+            return fail(r, 1, -1, "header field %d is '%s', schema %d has '%s' there", i + 1, hdr[i], HB_SCHEMA_VERSION,
+                        hb_column_names[i]);
     return 0;
 }
 

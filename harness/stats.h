@@ -31,12 +31,12 @@ typedef enum hb_mwu_method {
 } hb_mwu_method;
 
 typedef struct hb_mwu {
-    double u1;   /* U of the first sample: pairs (x, y) with x > y, ties 1/2 */
-    double u2;   /* n1 * n2 - u1 */
-    double p;    /* two-sided p-value, in (0, 1] */
-    double z;    /* normal method: the corrected z score (>= 0); else 0 */
-    int exact;   /* 1 when p comes from the exact distribution */
-    int ties;    /* 1 when the pooled sample has tied values */
+    double u1; /* U of the first sample: pairs (x, y) with x > y, ties 1/2 */
+    double u2; /* n1 * n2 - u1 */
+    double p;  /* two-sided p-value, in (0, 1] */
+    double z;  /* normal method: the corrected z score (>= 0); else 0 */
+    int exact; /* 1 when p comes from the exact distribution */
+    int ties;  /* 1 when the pooled sample has tied values */
 } hb_mwu;
 
 /* Two-sided Mann-Whitney U test of x[0..nx) against y[0..ny).  Returns 0, or
