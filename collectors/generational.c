@@ -49,6 +49,8 @@
 typedef struct gen_ctx {
     hb_rcheap rc; /* first: the core's reference counting reads it */
     size_t long_lived_total;   /* survivors of the last full collection */
+    hb_obj **vec, **stack;     /* scratch of the array-based passes */
+    size_t vcap;               /* capacity of both */
     /* long_lived_pending (in rc): objects promoted to gen 2 since then and
      * still alive */
 } gen_ctx;
@@ -105,6 +107,20 @@ static void visit_reach(hb_obj *c, void *arg)
         reach(c, ((reach_arg *)arg)->list);
 }
 
+struct mark_arg {
+    hb_obj **stack;
+    size_t *top;
+};
+
+static void visit_mark(hb_obj *ch, void *arg)
+{
+    struct mark_arg *ma = arg;
+    if (ch != NULL && (ch->gc & (HB_OF_COLLECTING | HB_OF_MARK)) == HB_OF_COLLECTING) {
+        ch->gc |= HB_OF_MARK;
+        ma->stack[(*ma->top)++] = ch;
+    }
+}
+
 size_t hb__cyc_move_unreachable(hb_link *list, hb_link *unreachable, uintptr_t bits)
 {
     size_t kept = 0;
@@ -125,6 +141,84 @@ size_t hb__cyc_move_unreachable(hb_link *list, hb_link *unreachable, uintptr_t b
             l = next;
         }
     }
+    return kept;
+}
+
+/*
+ * The same three steps over an array: one walk of the list fills `vec`,
+ * and the later passes read the array, whose loads do not depend on each
+ * other as a list walk's do (the processor overlaps their cache misses).
+ * Reachability is an explicit-stack traversal from the objects with
+ * gc_refs > 0, marking with HB_OF_MARK.  Returns the survivors, or
+ * (size_t)-1 when the scratch arrays cannot grow (the caller then uses the
+ * list-based steps).
+ */
+static size_t find_unreachable_vec(gen_ctx *c, hb_link *list, size_t n, hb_link *unreachable,
+                                   uintptr_t bits)
+{
+    if (n > c->vcap) {
+        size_t cap = n + n / 2 + 1024;
+        hb_obj **v = malloc(cap * sizeof *v), **st = malloc(cap * sizeof *st);
+        if (v == NULL || st == NULL) {
+            free(v);
+            free(st);
+            return (size_t)-1;
+        }
+        free(c->vec);
+        free(c->stack);
+        c->vec = v;
+        c->stack = st;
+        c->vcap = cap;
+    }
+    hb_obj **v = c->vec, **stack = c->stack;
+    size_t k = 0;
+    for (hb_link *l = list->next; l != list; l = l->next) {
+        hb_obj *o = (hb_obj *)l;
+        v[k++] = o;
+        o->gc = ((uintptr_t)o->refcnt << HB_OF_BITS) | (o->gc & HB_OF_PERSIST) | HB_OF_COLLECTING;
+    }
+    for (size_t i = 0; i < k; i++) {
+        hb_obj *o = v[i];
+        HB_FOR_EACH_CHILD(o, ch, {
+            if (ch->gc & HB_OF_COLLECTING)
+                ch->gc -= HB_REFS_ONE;
+        }, visit_decref, NULL);
+    }
+    for (size_t i = 0; i < k; i++) {
+        hb_obj *o = v[i];
+        if ((o->gc >> HB_OF_BITS) == 0 || (o->gc & HB_OF_MARK))
+            continue;
+        o->gc |= HB_OF_MARK;
+        size_t top = 0;
+        stack[top++] = o;
+        while (top > 0) {
+            hb_obj *p = stack[--top];
+            if (p->type->traverse == NULL) {
+                for (uint32_t j = 0; j < p->nslots; j++) {
+                    hb_obj *ch = p->slots[j];
+                    if (ch != NULL && (ch->gc & (HB_OF_COLLECTING | HB_OF_MARK)) == HB_OF_COLLECTING) {
+                        ch->gc |= HB_OF_MARK;
+                        stack[top++] = ch; /* each object at most once: top < k */
+                    }
+                }
+            } else {
+                struct mark_arg ma = {stack, &top};
+                p->type->traverse(p, visit_mark, &ma);
+            }
+        }
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < k; i++) {
+        hb_obj *o = v[i];
+        if (o->gc & HB_OF_MARK) {
+            o->gc = (o->gc & HB_OF_PERSIST) | bits;
+            kept++;
+        } else {
+            hb__list_move(unreachable, &o->link);
+            o->gc = (o->gc & (HB_OF_PERSIST | HB_OF_COLLECTING)) | HB_OF_UNREACHABLE;
+        }
+    }
+    (void)n;
     return kept;
 }
 
@@ -182,17 +276,22 @@ static long gen_collect(void *ctx, int g)
 
     if (g + 1 < HB_GC_NGEN)
         gc->count[g + 1]++;
+    size_t nyoung = 0;
     for (int i = 0; i <= g; i++) {
         gc->count[i] = 0;
+        nyoung += h->size[i];
         hb__list_splice(&young, &h->lists[i]);
         h->size[i] = 0;
     }
 
     /* 1-3: find what is unreachable from outside young. */
-    hb__cyc_update_refs(&young);
-    hb__cyc_subtract_refs(&young);
     uintptr_t bits = (uintptr_t)old | (g == HB_GC_NGEN - 2 ? HB_OF_PENDING : 0);
-    size_t survivors = hb__cyc_move_unreachable(&young, &unreachable, bits);
+    size_t survivors = find_unreachable_vec(c, &young, nyoung, &unreachable, bits);
+    if (survivors == (size_t)-1) {
+        hb__cyc_update_refs(&young);
+        hb__cyc_subtract_refs(&young);
+        survivors = hb__cyc_move_unreachable(&young, &unreachable, bits);
+    }
     hb__list_splice(&h->lists[old], &young);
     h->size[old] += survivors;
     if (g == HB_GC_NGEN - 2)
@@ -325,6 +424,8 @@ static void gen_destroy(void *ctx)
 {
     gen_ctx *c = ctx;
     hb__rc_destroy(&c->rc);
+    free(c->vec);
+    free(c->stack);
     free(c);
 }
 
