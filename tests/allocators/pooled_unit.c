@@ -1,0 +1,504 @@
+/*
+ * pooled_unit.c: unit test of the pooled allocator (allocators/pooled*.c),
+ * linked directly, with libc as its fallback.
+ *
+ *  1. edge cases of the allocator contract (sizes 0 and huge, bad alignments,
+ *     errno, realloc corners, calloc of recycled blocks);
+ *  2. a randomized run of 1M malloc/calloc/realloc/aligned/free operations
+ *     over sizes 1..1024 (some up to 64 KiB), every block filled with a
+ *     pattern derived from its address and size and verified when it is
+ *     freed or moved (so overlapping blocks are caught), hb_pooled_check
+ *     every 10k operations;
+ *  3. empty arenas go back to the OS: stats' mapped bytes drop after a large
+ *     live set is freed;
+ *  4. threads that come and go, freeing each other's blocks through a shared
+ *     exchange array; then check, and no live block left once heaps drain;
+ *  5. several instances in one thread, destroyed and re-created;
+ *  6. fork with the hooks while another thread allocates;
+ *  7. the plug-in ops.
+ * Exit status 0 on success; otherwise a message on stderr and status 1.
+ * The test's own bookkeeping uses libc, never the allocator under test.
+ */
+#define _GNU_SOURCE
+#include "allocator.h"
+#include "builtin.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern const hb_allocator_ops hb_pooled_ops;
+
+#define FAIL(...)                                                                                                      \
+    do {                                                                                                               \
+        fprintf(stderr, "pooled_unit:%d: ", __LINE__);                                                                 \
+        fprintf(stderr, __VA_ARGS__);                                                                                  \
+        fputc('\n', stderr);                                                                                           \
+        exit(1);                                                                                                       \
+    } while (0)
+#define EXPECT(cond, ...)                                                                                              \
+    do {                                                                                                               \
+        if (!(cond))                                                                                                   \
+            FAIL(__VA_ARGS__);                                                                                         \
+    } while (0)
+
+/* ---- libc fallback --------------------------------------------------------- */
+static void *fb_malloc(void *c, size_t n) { return (void)c, malloc(n); }
+static void *fb_realloc(void *c, void *p, size_t n) { return (void)c, realloc(p, n); }
+static void fb_free(void *c, void *p) { (void)c, free(p); }
+static size_t fb_usable(void *c, const void *p) { return (void)c, malloc_usable_size((void *)p); }
+static void *fb_aligned(void *c, size_t al, size_t n)
+{
+    (void)c;
+    void *p;
+    int rc = posix_memalign(&p, al, n);
+    if (rc != 0) {
+        errno = rc;
+        return NULL;
+    }
+    return p;
+}
+static const hb_fallback libc_fb = {NULL, fb_malloc, fb_aligned, fb_realloc, fb_free, fb_usable};
+
+static void check(hb_pooled *pa, const char *when)
+{
+    char msg[256];
+    if (hb_pooled_check(pa, msg, sizeof msg) != 0)
+        FAIL("check failed %s: %s", when, msg);
+}
+
+/* ---- patterns ------------------------------------------------------------------ */
+static uint64_t rng_state = 0x853c49e6748fea9bULL;
+static uint64_t rnd(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+static uint8_t pat(uintptr_t seed, size_t i) { return (uint8_t)((seed >> (i % 7)) + i * 131 + (seed >> 29)); }
+static uintptr_t seed_of(const void *p, size_t n) { return (uintptr_t)p * 0x9E3779B97F4A7C15ULL ^ n; }
+
+static void fill(void *p, size_t n, uintptr_t seed)
+{
+    uint8_t *b = p;
+    for (size_t i = 0; i < n; i++)
+        b[i] = pat(seed, i);
+}
+static void verify(const void *p, size_t n, uintptr_t seed, const char *what)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++)
+        if (b[i] != pat(seed, i))
+            FAIL("%s: block %p size %zu corrupted at byte %zu (overlap or stray write)", what, p, n, i);
+}
+
+/* ---- 1. edge cases ------------------------------------------------------------ */
+static void test_edges(hb_pooled *pa)
+{
+    void *a = hb_pooled_malloc(pa, 0), *b = hb_pooled_malloc(pa, 0);
+    EXPECT(a != NULL && b != NULL && a != b, "malloc(0) gives unique pointers");
+    EXPECT(hb_pooled_owns(pa, a) && hb_pooled_usable_size(pa, a) >= 1, "malloc(0) is a pooled block");
+    errno = 1234;
+    hb_pooled_free(pa, a);
+    hb_pooled_free(pa, b);
+    hb_pooled_free(pa, NULL);
+    void *big = hb_pooled_malloc(pa, 100000);
+    hb_pooled_free(pa, big);
+    EXPECT(errno == 1234, "free changed errno to %d", errno);
+
+    errno = 0;
+    EXPECT(hb_pooled_malloc(pa, SIZE_MAX) == NULL && errno == ENOMEM, "malloc(SIZE_MAX)");
+    errno = 0;
+    EXPECT(hb_pooled_malloc(pa, (size_t)PTRDIFF_MAX + 1) == NULL && errno == ENOMEM, "malloc(PTRDIFF_MAX+1)");
+    errno = 0;
+    EXPECT(hb_pooled_calloc(pa, SIZE_MAX / 2, 3) == NULL && errno == ENOMEM, "calloc overflow");
+    void *z;
+    EXPECT((z = hb_pooled_calloc(pa, 0, 0)) != NULL, "calloc(0,0)");
+    hb_pooled_free(pa, z);
+    EXPECT((z = hb_pooled_calloc(pa, 0, SIZE_MAX)) != NULL, "calloc(0,SIZE_MAX)");
+    hb_pooled_free(pa, z);
+
+    static const size_t bad[] = {0, 1, 3, 4, 24, 0x300, SIZE_MAX};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        errno = 0;
+        EXPECT(hb_pooled_aligned(pa, bad[i], 16) == NULL && errno == EINVAL, "aligned(%zu) must be EINVAL", bad[i]);
+    }
+    errno = 0;
+    EXPECT(hb_pooled_aligned(pa, 64, SIZE_MAX) == NULL && errno == ENOMEM, "aligned huge");
+    for (size_t al = 8; al <= ((size_t)1 << 16); al <<= 1)
+        for (size_t n = 1; n <= 3 * al; n += al / 2 + 1) {
+            char *p = hb_pooled_aligned(pa, al, n);
+            EXPECT(p != NULL && (uintptr_t)p % al == 0, "aligned(%zu, %zu)", al, n);
+            EXPECT(hb_pooled_usable_size(pa, p) >= n, "usable size of aligned block");
+            memset(p, 0x5a, n);
+            hb_pooled_free(pa, p);
+        }
+
+    /* realloc corners */
+    EXPECT(hb_pooled_usable_size(pa, NULL) == 0, "usable_size(NULL)");
+    char *p = hb_pooled_realloc(pa, NULL, 20);
+    EXPECT(p != NULL, "realloc(NULL, 20)");
+    fill(p, 20, 7);
+    char *q = hb_pooled_realloc(pa, p, 30);
+    EXPECT(q == p, "realloc within a class stays in place");
+    p = hb_pooled_realloc(pa, q, 200);
+    verify(p, 20, 7, "realloc 20->200");
+    fill(p, 200, 8);
+    p = hb_pooled_realloc(pa, p, 5000); /* pool -> fallback */
+    EXPECT(p != NULL && !hb_pooled_owns(pa, p), "realloc to the fallback");
+    verify(p, 200, 8, "realloc 200->5000");
+    fill(p, 5000, 9);
+    errno = 0;
+    EXPECT(hb_pooled_realloc(pa, p, SIZE_MAX - 64) == NULL && errno == ENOMEM, "failed realloc");
+    verify(p, 5000, 9, "failed realloc keeps the block");
+    p = hb_pooled_realloc(pa, p, 100); /* fallback -> pool */
+    EXPECT(p != NULL && hb_pooled_owns(pa, p), "realloc back into a pool");
+    verify(p, 100, 9, "realloc 5000->100");
+    p = hb_pooled_realloc(pa, p, 16);
+    verify(p, 16, 9, "realloc 100->16");
+    char *s = hb_pooled_malloc(pa, 64);
+    errno = 0;
+    EXPECT(hb_pooled_realloc(pa, s, SIZE_MAX) == NULL && errno == ENOMEM, "failed realloc of a pooled block");
+    hb_pooled_free(pa, s);
+    EXPECT(hb_pooled_realloc(pa, p, 0) == NULL, "realloc(p, 0) frees and returns NULL");
+
+    /* calloc zeroes recycled blocks */
+    void *blk[64];
+    for (int i = 0; i < 64; i++) {
+        blk[i] = hb_pooled_malloc(pa, 200);
+        memset(blk[i], 0xff, 200);
+    }
+    for (int i = 0; i < 64; i++)
+        hb_pooled_free(pa, blk[i]);
+    for (int i = 0; i < 64; i++) {
+        unsigned char *c = hb_pooled_calloc(pa, 10, 20);
+        for (int k = 0; k < 200; k++)
+            EXPECT(c[k] == 0, "calloc of a recycled block is not zero");
+        blk[i] = c;
+    }
+    for (int i = 0; i < 64; i++)
+        hb_pooled_free(pa, blk[i]);
+    check(pa, "after edge cases");
+}
+
+/* ---- 2. randomized run -------------------------------------------------------- */
+#define SLOTS 4096
+typedef struct {
+    char *p;
+    size_t n;
+} slot;
+
+static size_t rand_size(uint64_t *s)
+{
+    uint64_t r = rnd(s);
+    if (r % 100 < 3)
+        return (size_t)(r >> 8) % 65536 + 1;
+    if (r % 1000 == 7)
+        return 0;
+    return (size_t)(r >> 8) % 1024 + 1;
+}
+
+static void test_random(hb_pooled *pa, long ops)
+{
+    slot *sl = calloc(SLOTS, sizeof *sl);
+    uint64_t s = rng_state;
+    for (long op = 1; op <= ops; op++) {
+        slot *x = &sl[rnd(&s) % SLOTS];
+        uint64_t r = rnd(&s) % 100;
+        if (x->p == NULL) {
+            size_t n = rand_size(&s), al = 0;
+            char *p;
+            if (r < 60) {
+                p = hb_pooled_malloc(pa, n);
+            } else if (r < 75) {
+                p = hb_pooled_calloc(pa, 1 + n % 3, n / 3 + 1);
+                if (p != NULL) {
+                    size_t m = (1 + n % 3) * (n / 3 + 1);
+                    for (size_t i = 0; i < m; i++)
+                        EXPECT(p[i] == 0, "calloc(%zu) not zero at %zu", m, i);
+                    n = m;
+                }
+            } else if (r < 85) {
+                al = (size_t)8 << rnd(&s) % 10;
+                p = hb_pooled_aligned(pa, al, n);
+                EXPECT(p == NULL || (uintptr_t)p % al == 0, "aligned(%zu) misaligned", al);
+            } else {
+                p = hb_pooled_realloc(pa, NULL, n);
+            }
+            EXPECT(p != NULL, "allocation of %zu failed", n);
+            EXPECT((uintptr_t)p % HB_MIN_ALIGN == 0, "block %p not 16-aligned", (void *)p);
+            EXPECT(hb_pooled_usable_size(pa, p) >= n, "usable size below request");
+            EXPECT(hb_pooled_owns(pa, p) == (n <= 512 && al <= 16), "ownership of a %zu-byte block", n);
+            fill(p, n, seed_of(p, n));
+            x->p = p;
+            x->n = n;
+        } else {
+            verify(x->p, x->n, seed_of(x->p, x->n), "random run");
+            if (r < 70) {
+                hb_pooled_free(pa, x->p);
+                x->p = NULL;
+            } else {
+                size_t n = rand_size(&s);
+                char *p = hb_pooled_realloc(pa, x->p, n);
+                if (n == 0) {
+                    EXPECT(p == NULL, "realloc(p, 0) returns NULL");
+                    x->p = NULL;
+                    continue;
+                }
+                EXPECT(p != NULL, "realloc to %zu failed", n);
+                verify(p, n < x->n ? n : x->n, seed_of(x->p, x->n), "realloc keeps the prefix");
+                fill(p, n, seed_of(p, n));
+                x->p = p;
+                x->n = n;
+            }
+        }
+        if (op % 10000 == 0)
+            check(pa, "during the random run");
+    }
+    for (size_t i = 0; i < SLOTS; i++)
+        if (sl[i].p != NULL) {
+            verify(sl[i].p, sl[i].n, seed_of(sl[i].p, sl[i].n), "random run, end");
+            hb_pooled_free(pa, sl[i].p);
+        }
+    free(sl);
+    check(pa, "after the random run");
+}
+
+/* ---- 3. arenas go back -------------------------------------------------------- */
+static void test_return(hb_pooled *pa)
+{
+    enum { N = 200000 };
+    void **v = malloc(N * sizeof *v);
+    size_t mapped0, mapped1, mapped2, in_use, live;
+    hb_pooled_stats(pa, &mapped0, &in_use, &live);
+    EXPECT(live == 0 && in_use == 0, "live blocks before the test: %zu", live);
+    uint64_t s = 42;
+    for (int i = 0; i < N; i++) {
+        v[i] = hb_pooled_malloc(pa, 16 + rnd(&s) % 497);
+        EXPECT(v[i] != NULL, "malloc failed");
+    }
+    hb_pooled_stats(pa, &mapped1, &in_use, &live);
+    EXPECT(live == N && in_use >= (size_t)N * 16, "stats with %d live: live %zu in_use %zu", N, live, in_use);
+    EXPECT(mapped1 > mapped0 + ((size_t)40 << 20), "mapped grew only from %zu to %zu", mapped0, mapped1);
+    check(pa, "with 200k live blocks");
+    for (int i = 0; i < N; i += 2) /* half first: arenas must empty out even so */
+        hb_pooled_free(pa, v[i]);
+    check(pa, "with 100k live blocks");
+    for (int i = 1; i < N; i += 2)
+        hb_pooled_free(pa, v[i]);
+    hb_pooled_stats(pa, &mapped2, &in_use, &live);
+    EXPECT(live == 0 && in_use == 0, "after freeing all: live %zu in_use %zu", live, in_use);
+    EXPECT(mapped2 < mapped0 + ((mapped1 - mapped0) / 8), "arenas not returned: mapped %zu -> %zu -> %zu", mapped0,
+           mapped1, mapped2);
+    check(pa, "after freeing everything");
+    free(v);
+}
+
+/* ---- 4. threads ------------------------------------------------------------------ */
+#define XCHG 1024
+static _Atomic(char *) xchg[XCHG];
+static hb_pooled *mt_pa;
+
+static size_t hdr_size(const char *p) { size_t n; memcpy(&n, p, sizeof n); return n; }
+
+/* Blocks in the exchange carry their size in the first word, then the pattern. */
+static void xchg_release(char *old)
+{
+    if (old == NULL)
+        return;
+    size_t n = hdr_size(old);
+    verify(old + sizeof n, n - sizeof n, seed_of(old, n), "cross-thread block");
+    hb_pooled_free(mt_pa, old);
+}
+
+static void *mt_worker(void *arg)
+{
+    uint64_t s = (uint64_t)(uintptr_t)arg * 7919;
+    void *local[64] = {0};
+    for (int i = 0; i < 20000; i++) {
+        size_t n = sizeof(size_t) + rnd(&s) % 600;
+        char *p = hb_pooled_malloc(mt_pa, n);
+        if (p == NULL)
+            FAIL("malloc in thread failed");
+        memcpy(p, &n, sizeof n);
+        fill(p + sizeof n, n - sizeof n, seed_of(p, n));
+        if (rnd(&s) % 4 == 0) { /* keep some locally, free them locally */
+            size_t k = rnd(&s) % 64;
+            xchg_release(local[k]);
+            local[k] = p;
+        } else {
+            xchg_release(atomic_exchange(&xchg[rnd(&s) % XCHG], p));
+        }
+    }
+    for (int k = 0; k < 64; k++)
+        xchg_release(local[k]);
+    return NULL; /* what it left in xchg outlives it */
+}
+
+static void *mt_sweeper(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 2000; i++) { /* touch every class, so this heap drains and trims */
+        void *p = hb_pooled_malloc(mt_pa, 1 + (size_t)i % 512);
+        hb_pooled_free(mt_pa, p);
+    }
+    return NULL;
+}
+
+static void run_threads(void *(*fn)(void *), int n, int base)
+{
+    pthread_t t[8];
+    for (int i = 0; i < n; i++)
+        if (pthread_create(&t[i], NULL, fn, (void *)(uintptr_t)(base + i + 1)) != 0)
+            FAIL("pthread_create");
+    for (int i = 0; i < n; i++)
+        pthread_join(t[i], NULL);
+}
+
+static void test_threads(void)
+{
+    mt_pa = hb_pooled_create(&libc_fb);
+    EXPECT(mt_pa != NULL, "create");
+    for (int round = 0; round < 6; round++) /* threads that come and go */
+        run_threads(mt_worker, 4, round * 4);
+    check(mt_pa, "after threads");
+    for (int i = 0; i < XCHG; i++)
+        xchg_release(atomic_exchange(&xchg[i], NULL));
+    check(mt_pa, "after freeing the leftovers");
+    for (int i = 0; i < 8; i++) /* one at a time: each adopts the oldest abandoned heap and drains it */
+        run_threads(mt_sweeper, 1, i);
+    check(mt_pa, "after the sweep");
+    size_t mapped, in_use, live;
+    hb_pooled_stats(mt_pa, &mapped, &in_use, &live);
+    EXPECT(live == 0, "live blocks after every thread drained: %zu", live);
+    EXPECT(mapped < ((size_t)8 << 20), "memory kept after the threads: %zu bytes", mapped);
+    hb_pooled_destroy(mt_pa);
+}
+
+/* ---- 5. instances ------------------------------------------------------------------ */
+static void test_instances(void)
+{
+    hb_pooled *a = hb_pooled_create(&libc_fb), *b = hb_pooled_create(&libc_fb);
+    EXPECT(a != NULL && b != NULL, "create two");
+    void *pa[100], *pb[100];
+    for (int i = 0; i < 100; i++) {
+        pa[i] = hb_pooled_malloc(a, 32);
+        pb[i] = hb_pooled_malloc(b, 32);
+        EXPECT(hb_pooled_owns(a, pa[i]) && !hb_pooled_owns(b, pa[i]) && hb_pooled_owns(b, pb[i]) &&
+                   !hb_pooled_owns(a, pb[i]),
+               "instances own their own blocks");
+    }
+    for (int i = 0; i < 100; i++) {
+        hb_pooled_free(a, pa[i]);
+        hb_pooled_free(b, pb[i]);
+    }
+    check(a, "instance a");
+    check(b, "instance b");
+    hb_pooled_destroy(a);
+    for (int round = 0; round < 3; round++) { /* a new instance may reuse a's address */
+        hb_pooled *c = hb_pooled_create(&libc_fb);
+        void *p = hb_pooled_malloc(c, 100), *q = hb_pooled_malloc(b, 100);
+        EXPECT(hb_pooled_owns(c, p) && hb_pooled_owns(b, q), "fresh instance");
+        hb_pooled_free(c, p);
+        hb_pooled_free(b, q);
+        check(c, "fresh instance");
+        hb_pooled_destroy(c);
+    }
+    check(b, "instance b at the end");
+    hb_pooled_destroy(b);
+}
+
+/* ---- 6. fork ------------------------------------------------------------------------ */
+static _Atomic int fork_stop;
+static void *fork_worker(void *arg)
+{
+    (void)arg;
+    void *keep[16] = {0};
+    for (unsigned i = 0; !atomic_load(&fork_stop); i++) {
+        hb_pooled_free(mt_pa, keep[i % 16]);
+        keep[i % 16] = hb_pooled_malloc(mt_pa, 1 + i % 700);
+    }
+    for (int i = 0; i < 16; i++)
+        hb_pooled_free(mt_pa, keep[i]);
+    return NULL;
+}
+
+static void test_fork(void)
+{
+    mt_pa = hb_pooled_create(&libc_fb);
+    pthread_t t;
+    atomic_store(&fork_stop, 0);
+    if (pthread_create(&t, NULL, fork_worker, NULL) != 0)
+        FAIL("pthread_create");
+    for (int k = 0; k < 5; k++) {
+        usleep(2000);
+        hb_pooled_fork_prepare(mt_pa);
+        pid_t pid = fork();
+        if (pid == 0) {
+            hb_pooled_fork_child(mt_pa);
+            for (int i = 0; i < 10000; i++) {
+                void *p = hb_pooled_malloc(mt_pa, 1 + (size_t)i % 512);
+                if (p == NULL)
+                    _exit(3);
+                memset(p, 1, 1 + (size_t)i % 512);
+                hb_pooled_free(mt_pa, p);
+            }
+            _exit(0);
+        }
+        hb_pooled_fork_parent(mt_pa);
+        EXPECT(pid > 0, "fork");
+        int st;
+        EXPECT(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0, "child after fork failed");
+    }
+    atomic_store(&fork_stop, 1);
+    pthread_join(t, NULL);
+    check(mt_pa, "after fork");
+    hb_pooled_destroy(mt_pa);
+}
+
+/* ---- 7. plug-in ---------------------------------------------------------------------- */
+static void test_plugin(void)
+{
+    const hb_allocator_ops *ops = &hb_pooled_ops;
+    EXPECT(strcmp(ops->name, "pooled") == 0 && ops->verify == NULL && (ops->caps & HB_ALLOC_CHECK), "plug-in fields");
+    hb_alloc a = {ops, ops->create()};
+    EXPECT(a.ctx != NULL, "plug-in create");
+    void *p = hb_malloc(&a, 40), *q = hb_calloc(&a, 4, 300), *r = hb_aligned(&a, 256, 10);
+    EXPECT(p && q && r && (uintptr_t)r % 256 == 0, "plug-in allocations");
+    p = hb_realloc(&a, p, 40, 80);
+    hb_alloc_stats st;
+    EXPECT(ops->stats(a.ctx, &st) == 0 && st.live == 3 && st.in_use >= 80 + 1200 + 10, "plug-in stats");
+    hb_free(&a, p, 80);
+    hb_free(&a, q, 1200);
+    hb_free(&a, r, 10);
+    char msg[200];
+    EXPECT(ops->check(a.ctx, msg, sizeof msg) == 0, "plug-in check: %s", msg);
+    EXPECT(ops->stats(a.ctx, &st) == 0 && st.live == 0 && st.in_use == 0, "plug-in stats after frees");
+    ops->destroy(a.ctx);
+}
+
+int main(int argc, char **argv)
+{
+    long ops = argc > 1 ? atol(argv[1]) : 1000000;
+    hb_pooled *pa = hb_pooled_create(&libc_fb);
+    EXPECT(pa != NULL, "create");
+    test_edges(pa);
+    test_random(pa, ops);
+    test_return(pa);
+    hb_pooled_destroy(pa);
+    test_threads();
+    test_instances();
+    test_fork();
+    test_plugin();
+    printf("pooled_unit: ok (%ld random operations)\n", ops);
+    return 0;
+}
