@@ -39,6 +39,9 @@
  *  - `spare`, if set, is a chunk whose single block is free and whole;
  *  - the counters (mapped, in_use, live, nfree) agree with a full walk.
  *
+ * Fork: in process, every live instance is locked across fork by handlers
+ * registered once (see instance_add); the drop-in registers its own.
+ *
  * Policy.  One explicit free list, LIFO (a freed or split-off block goes to
  * the head), searched first fit from the head: O(1) free, O(free blocks)
  * malloc.  A block is split when the rest would be at least MIN_BLOCK.  A
@@ -127,6 +130,7 @@ struct hb_naive {
     size_t in_use;    /* usable bytes of live blocks */
     size_t live;      /* live blocks */
     size_t nfree;     /* blocks on the free list */
+    struct hb_naive *inst_next, *inst_prev; /* live instances (fork safety, in process) */
 };
 
 static size_t page_size(void)
@@ -486,6 +490,69 @@ static void *realloc_locked(hb_naive *h, void *p, size_t size)
     return q;
 }
 
+/* ---- fork safety of in-process instances ------------------------------------------ */
+/* The plug-in interface has no fork hooks, so in process naive registers one
+ * set of pthread_atfork handlers (once) that lock every live instance before
+ * fork and release (parent) or reset (child) them after; instances come and
+ * go on a list under `instances_lock`, since pthread_atfork cannot be undone.
+ * The drop-in build leaves this to dropin.c, which orders naive's lock after
+ * pooled's and must not see naive's lock taken twice. */
+#ifndef HB_DROPIN_NAME
+static pthread_mutex_t instances_lock = PTHREAD_MUTEX_INITIALIZER;
+static hb_naive *instances;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void all_prepare(void)
+{
+    pthread_mutex_lock(&instances_lock);
+    for (hb_naive *h = instances; h != NULL; h = h->inst_next)
+        hb_naive_fork_prepare(h);
+}
+
+static void all_parent(void)
+{
+    for (hb_naive *h = instances; h != NULL; h = h->inst_next)
+        hb_naive_fork_parent(h);
+    pthread_mutex_unlock(&instances_lock);
+}
+
+static void all_child(void)
+{
+    for (hb_naive *h = instances; h != NULL; h = h->inst_next)
+        hb_naive_fork_child(h);
+    pthread_mutex_init(&instances_lock, NULL);
+}
+
+static void register_atfork(void) { pthread_atfork(all_prepare, all_parent, all_child); }
+
+static void instance_add(hb_naive *h)
+{
+    pthread_once(&atfork_once, register_atfork);
+    pthread_mutex_lock(&instances_lock);
+    h->inst_prev = NULL;
+    h->inst_next = instances;
+    if (instances != NULL)
+        instances->inst_prev = h;
+    instances = h;
+    pthread_mutex_unlock(&instances_lock);
+}
+
+static void instance_remove(hb_naive *h)
+{
+    pthread_mutex_lock(&instances_lock);
+    if (h->inst_prev != NULL)
+        h->inst_prev->inst_next = h->inst_next;
+    else
+        instances = h->inst_next;
+    if (h->inst_next != NULL)
+        h->inst_next->inst_prev = h->inst_prev;
+    pthread_mutex_unlock(&instances_lock);
+}
+#else
+static void instance_add(hb_naive *h) { (void)h; }
+static void instance_remove(hb_naive *h) { (void)h; }
+#endif
+
 /* ---- public API (builtin.h) ------------------------------------------------------ */
 hb_naive *hb_naive_create(void)
 {
@@ -498,6 +565,7 @@ hb_naive *hb_naive_create(void)
     memset(h, 0, sizeof *h);
     h->magic = HEAP_MAGIC;
     pthread_mutex_init(&h->lock, NULL);
+    instance_add(h);
     return h;
 }
 
@@ -505,6 +573,7 @@ void hb_naive_destroy(hb_naive *h)
 {
     if (h == NULL)
         return;
+    instance_remove(h);
     while (h->chunks != NULL)
         chunk_unmap(h, h->chunks);
     while (h->huges != NULL)
