@@ -39,7 +39,10 @@ case "${1:-}" in
   main)
     deps
     build release
-    ./build/heapbench run -a all -w glibc-simple -r 3 -o results/quick.csv ;;
+    rm -rf results/quick
+    ./build/heapbench sweep --quick -o results/quick
+    ./build/heapbench compare results/quick/results.csv --baseline-allocator libc
+    echo "results, plots and the gnuplot script: results/quick/ (time.png, rss.png, runs.png, pauses.png, timeline.png)" ;;
   test)
     deps
     build release

@@ -194,7 +194,7 @@ int hb_render_plots(const char *csv, const char *dir, FILE *log)
 {
     size_t n;
     hb_row *rows = read_rows(csv, &n, log);
-    names labels = {0}, allocs = {0}, collectors = {0};
+    names labels = {0}, allocs = {0}, collectors = {0}; /* collectors: those with pauses */
     char l[2 * HB_FIELD_MAX], path[4096], body[8192];
     int rc = -1;
     if (rows == NULL)
@@ -203,8 +203,6 @@ int hb_render_plots(const char *csv, const char *dir, FILE *log)
         label_of(&rows[i], l, sizeof l);
         name_index(&labels, l);
         name_index(&allocs, rows[i].v[HB_COL_allocator]);
-        if (rows[i].v[HB_COL_collector][0])
-            name_index(&collectors, rows[i].v[HB_COL_collector]);
     }
     if (n == 0 || allocs.n == 0) {
         fprintf(log, "heapbench: %s has no rows to plot\n", csv);
