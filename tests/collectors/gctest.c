@@ -26,6 +26,8 @@ static void fail_prefix(const char *file, int line)
     fprintf(stderr, "FAIL %s.%s.%s: %s:%d: ", T.prefix ? T.prefix : "gc",
             T.collector ? T.collector : "?", T.casename ? T.casename : "?",
             base ? base + 1 : file, line);
+    if (T.context[0] != '\0')
+        fprintf(stderr, "[%s] ", T.context);
 }
 
 _Noreturn void tc_fail(const char *file, int line, const char *fmt, ...)
@@ -175,6 +177,10 @@ uint64_t tc_id(hb_obj *o)
 
 static void fin_common(hb_gc *gc, hb_obj *self)
 {
+    if (T.closing) {
+        T.close_finalizer_calls++;
+        return;
+    }
     uint64_t id = tc_id(self);
     obs *b = obs_at(id);
     if (b->freed)
@@ -190,6 +196,10 @@ static void fin_common(hb_gc *gc, hb_obj *self)
 
 static void del_common(hb_gc *gc, hb_obj *self)
 {
+    if (T.closing) {
+        T.close_finalizer_calls++;
+        return;
+    }
     uint64_t id = tc_id(self);
     obs *b = obs_at(id);
     b->deleted++;
@@ -254,6 +264,10 @@ hb_handle tc_new(hb_gc *gc, const hb_type *type, uint32_t nslots, uint64_t *id)
 static void free_hook(hb_gc *gc, hb_obj *o, void *arg)
 {
     (void)arg;
+    if (T.closing) {
+        T.close_hook_calls++; /* documented: not called by hb_gc_close */
+        return;
+    }
     if (o->type == &hb_weakref_type) {
         g_wr_freed++;
         return;
@@ -370,7 +384,9 @@ void tc_close(void)
     if (T.gc == NULL)
         return;
     TC_CHECK();
+    T.closing = true;
     hb_gc_close(T.gc);
+    T.closing = false;
     T.gc = NULL;
     size_t live = tc_live_bytes();
     if (live != T.baseline_live)

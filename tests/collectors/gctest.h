@@ -37,6 +37,9 @@ typedef struct tc_state {
     unsigned caps;          /* hb_gc_ops(gc)->caps */
     bool have_hook;         /* hb_gc_set_free_hook worked */
     size_t baseline_live;   /* counting live bytes right after open */
+    char context[160];      /* printed with a failure (e.g. the PRNG seed) */
+    bool closing;           /* inside hb_gc_close */
+    size_t close_hook_calls, close_finalizer_calls; /* seen inside hb_gc_close */
 } tc_state;
 extern tc_state T;
 

