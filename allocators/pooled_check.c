@@ -1,0 +1,204 @@
+/*
+ * pooled_check.c: hb_pooled_check, the walk that validates every invariant
+ * of the pooled allocator (listed in the comment at the top of pooled.c):
+ * arenas and their free pools, the buckets, the radix tree, every pool's
+ * free lists and counts, and every heap's lists.  It stops at the first
+ * violation and describes it without printf (which may allocate).  Not
+ * thread-safe: call it while no other thread uses the instance.
+ */
+#include "pooled_internal.h"
+
+
+/* Formats "pooled: WHAT (at ADDR, N)" without printf, which may allocate. */
+static int fail(char *msg, size_t len, const char *what, const void *at, size_t n)
+{
+    char buf[160], *o = buf, *end = buf + sizeof buf - 1;
+    for (const char *s = "pooled: "; *s && o < end; s++)
+        *o++ = *s;
+    for (const char *s = what; *s && o < end; s++)
+        *o++ = *s;
+    char num[40];
+    int k = 0;
+    for (uintptr_t v = (uintptr_t)at; k == 0 || v != 0; v >>= 4)
+        num[k++] = "0123456789abcdef"[v & 15];
+    for (const char *s = " (at 0x"; *s && o < end; s++)
+        *o++ = *s;
+    while (k > 0 && o < end)
+        *o++ = num[--k];
+    for (const char *s = ", "; *s && o < end; s++)
+        *o++ = *s;
+    for (size_t v = n; k == 0 || v != 0; v /= 10)
+        num[k++] = (char)('0' + v % 10);
+    while (k > 0 && o < end)
+        *o++ = num[--k];
+    if (o < end)
+        *o++ = ')';
+    *o = 0;
+    if (msg != NULL && len > 0) {
+        size_t m = (size_t)(o - buf) < len - 1 ? (size_t)(o - buf) : len - 1;
+        memcpy(msg, buf, m);
+        msg[m] = 0;
+    }
+    return -1;
+}
+#define CHECK(cond, what, at, n)                                                                                        \
+    do {                                                                                                               \
+        if (!(cond))                                                                                                   \
+            return fail(msg, msglen, (what), (at), (size_t)(n));                                                       \
+    } while (0)
+
+/* Walks one list of p's blocks, marking them in seen; the count in *n. */
+static int check_list(pool *p, block *b, uint64_t *seen, size_t *n, char *msg, size_t msglen)
+{
+    size_t cap = capacity_of(p->bsize);
+    for (*n = 0; b != NULL; b = link_get(b)) {
+        uintptr_t off = (uintptr_t)b - (uintptr_t)p->start;
+        CHECK(off < POOL_SIZE, "free block outside its pool", b, off);
+        CHECK(off < p->nextoffset, "free block outside the carved area", b, off);
+        size_t k = off / p->bsize;
+        CHECK(off % p->bsize == 0, "free block not on a block boundary", b, off);
+        CHECK(!(seen[k / 64] >> (k % 64) & 1), "block twice on free lists (cycle or double free)", b, k);
+        seen[k / 64] |= (uint64_t)1 << (k % 64);
+        CHECK(++*n <= cap, "free list longer than the pool", p, *n);
+    }
+    return 0;
+}
+
+static int check_pool(hb_pooled *pa, arena *a, pool *p, char *msg, size_t msglen)
+{
+    heap *h = pa->heaps;
+    while (h != NULL && h != p->owner)
+        h = h->all_next;
+    CHECK(h != NULL, "pool owned by no heap of this instance", p, p->where);
+    CHECK(p->where == POOL_AVAIL || p->where == POOL_FULL || p->where == POOL_CACHED, "bad pool state", p, p->where);
+    CHECK(p->arena == a && p->start == (char *)a->base + (size_t)p->index * POOL_SIZE, "pool names the wrong arena",
+          p, p->index);
+    CHECK(p->cls < NCLASSES && p->bsize == (p->cls + 1u) << CLASS_SHIFT, "bad size class", p, p->cls);
+    size_t cap = capacity_of(p->bsize);
+    CHECK(p->maxoffset == cap * p->bsize, "bad pool end", p, p->maxoffset);
+    CHECK(p->nextoffset <= p->maxoffset && p->nextoffset % p->bsize == 0, "bad carve offset", p, p->nextoffset);
+    uint64_t seen[(POOL_SIZE / HB_MIN_ALIGN + 63) / 64] = {0};
+    size_t nfree, nremote;
+    uintptr_t tf = atomic_load_explicit(&p->thread_free, memory_order_relaxed);
+    if (check_list(p, p->free, seen, &nfree, msg, msglen) || check_list(p, (block *)(tf & ~QUEUED), seen, &nremote, msg, msglen))
+        return -1;
+    size_t uncarved = (p->maxoffset - p->nextoffset) / p->bsize;
+    CHECK(nfree + used_of(p) + uncarved == cap, "free + used + uncarved != capacity", p, nfree + used_of(p) + uncarved);
+    CHECK(nremote <= used_of(p), "more remote frees than blocks out", p, nremote);
+    CHECK(!(tf & QUEUED) == (nremote == 0), "QUEUED bit disagrees with the remote list", p, nremote);
+    CHECK(p->where != POOL_FULL || (nfree == 0 && uncarved == 0), "FULL pool has free blocks", p, nfree + uncarved);
+    CHECK(p->where != POOL_CACHED || (used_of(p) == 0 && h->cached[p->cls] == p), "stray CACHED pool", p, used_of(p));
+    h->chk_avail[p->cls] += p->where == POOL_AVAIL;
+    h->chk_queued += (tf & QUEUED) != 0;
+    return 0;
+}
+
+static int check_arena(hb_pooled *pa, arena *a, char *msg, size_t msglen)
+{
+    CHECK((a->base & (ARENA_SIZE - 1)) == 0, "arena not aligned", (void *)a->base, 0);
+    _Atomic(arena *) *slot = pooled_radix_slot(pa, a->base, false);
+    CHECK(a->base == (uintptr_t)a && slot != NULL && atomic_load_explicit(slot, memory_order_relaxed) == a,
+          "radix tree misses an arena",
+          (void *)a->base, 0);
+    CHECK(a->nextpool <= ARENA_POOLS && a->nfree <= ARENA_POOLS, "bad arena counts", (void *)a->base, a->nfree);
+    size_t nlist = 0;
+    for (pool *p = a->freepools; p != NULL; p = p->next) {
+        CHECK(++nlist <= a->nextpool, "arena free list too long", (void *)a->base, nlist);
+        CHECK(p >= a->pools && p < a->pools + a->nextpool && p->where == POOL_FREE, "bad pool on arena free list", p,
+              p->where);
+    }
+    size_t nfreestate = 0;
+    for (unsigned i = 0; i < a->nextpool; i++) {
+        pool *p = &a->pools[i];
+        CHECK(p->index == i + 1, "pool index wrong", p, p->index);
+        if (p->where == POOL_FREE)
+            nfreestate++;
+        else if (check_pool(pa, a, p, msg, msglen))
+            return -1;
+    }
+    CHECK(nfreestate == nlist, "FREE pools missing from the arena free list", (void *)a->base, nfreestate);
+    CHECK(a->nfree == nlist + ARENA_POOLS - a->nextpool, "arena nfree wrong", (void *)a->base, a->nfree);
+    if (a->nfree > 0) {
+        arena *b = pa->bucket[a->nfree];
+        while (b != NULL && b != a)
+            b = b->next;
+        CHECK(b == a, "arena not in the bucket of its free-pool count", (void *)a->base, a->nfree);
+    }
+    return 0;
+}
+
+int hb_pooled_check(hb_pooled *pa, char *msg, size_t msglen)
+{
+    if (msg != NULL && msglen > 0)
+        msg[0] = 0;
+    size_t nheaps = 0;
+    for (heap *h = pa->heaps; h != NULL; h = h->all_next) {
+        CHECK(++nheaps < META_CHUNK, "heap list has a cycle", h, nheaps);
+        CHECK(h->inst == pa, "heap of another instance", h, 0);
+        memset(h->chk_avail, 0, sizeof h->chk_avail);
+        h->chk_queued = 0;
+    }
+    size_t nabandoned = 0;
+    for (heap *h = pa->abandoned; h != NULL; h = h->abandoned_next)
+        CHECK(h->abandoned && ++nabandoned <= nheaps, "bad abandoned list", h, nabandoned);
+    /* arenas, their pools, and the buckets */
+    size_t narenas = 0, nbucketed = 0, nspare = 0;
+    for (arena *a = pa->all; a != NULL; a = a->all_next) {
+        CHECK(++narenas <= pa->narenas, "arena list longer than the arena count", a, narenas);
+        CHECK(a->all_prev == NULL ? pa->all == a : a->all_prev->all_next == a, "arena list links", a, narenas);
+        if (check_arena(pa, a, msg, msglen))
+            return -1;
+        nbucketed += a->nfree > 0;
+        nspare += a->nfree == ARENA_POOLS;
+    }
+    CHECK(narenas == pa->narenas, "arena count wrong", NULL, narenas);
+    CHECK(nspare <= 1, "more than one empty arena kept", NULL, nspare);
+    size_t inbuckets = 0;
+    for (size_t k = 1; k <= ARENA_POOLS; k++) {
+        CHECK((pa->bucket[k] != NULL) == (pa->bucket_bits >> (k - 1) & 1), "bucket bitmap wrong", NULL, k);
+        for (arena *a = pa->bucket[k]; a != NULL; a = a->next) {
+            CHECK(a->nfree == k, "arena in the wrong bucket", (void *)a->base, k);
+            CHECK(a->prev == NULL ? pa->bucket[k] == a : a->prev->next == a, "bucket links", (void *)a->base, k);
+            CHECK(++inbuckets <= nbucketed, "buckets hold more arenas than have free pools", NULL, inbuckets);
+        }
+    }
+    CHECK(inbuckets == nbucketed, "arena with free pools missing from buckets", NULL, inbuckets);
+    /* radix tree: exactly the live arenas */
+    size_t nradix = 0;
+    for (size_t i = 0; i < ROOT_LEN; i++) {
+        _Atomic(arena *) *leaf = atomic_load_explicit(&pa->root[i], memory_order_relaxed);
+        for (size_t j = 0; leaf != NULL && j < LEAF_LEN; j++) {
+            arena *a = atomic_load_explicit(&leaf[j], memory_order_relaxed);
+            if (a == NULL)
+                continue;
+            nradix++;
+            CHECK(a->base >> ARENA_SHIFT == (i << LEAF_BITS | j), "radix entry names another arena", (void *)a->base,
+                  j);
+        }
+    }
+    CHECK(nradix == narenas, "radix tree maps arenas that are gone", NULL, nradix);
+    /* heaps: lists against the tallies of the pools */
+    for (heap *h = pa->heaps; h != NULL; h = h->all_next) {
+        for (size_t c = 0; c < NCLASSES; c++) {
+            size_t n = 0;
+            for (pool *p = h->avail[c], *prev = NULL; p != &pooled_empty_pool; prev = p, p = p->next ? p->next : &pooled_empty_pool) {
+                CHECK(++n <= pa->narenas * ARENA_POOLS, "avail list has a cycle", h, c);
+                CHECK(p->where == POOL_AVAIL && p->owner == h && p->cls == c, "bad pool on an avail list", p, c);
+                CHECK(p->prev == prev, "avail list links", p, c);
+                CHECK(used_of(p) != 0 || (prev == NULL && h->cached[c] == NULL), "more than one empty pool kept", p, c);
+            }
+            CHECK(n == h->chk_avail[c], "AVAIL pool missing from its avail list", h, c);
+            pool *q = h->cached[c];
+            CHECK(q == NULL || (q->where == POOL_CACHED && q->owner == h && q->cls == c), "bad cached pool", q, c);
+        }
+        size_t nq = 0;
+        for (pool *p = atomic_load_explicit(&h->remote, memory_order_relaxed); p != NULL; p = p->next_remote) {
+            CHECK(++nq <= h->chk_queued, "remote list longer than the QUEUED pools", h, nq);
+            CHECK(p->owner == h && (atomic_load_explicit(&p->thread_free, memory_order_relaxed) & QUEUED),
+                  "bad pool on a remote list", p, nq);
+        }
+        CHECK(nq == h->chk_queued, "QUEUED pool missing from its remote list", h, nq);
+    }
+    return 0;
+}
+#undef CHECK

@@ -1,0 +1,201 @@
+/*
+ * pooled_internal.h: what the files of the pooled allocator share: tunables,
+ * the structures (pool descriptor, arena header, heap, instance) and inline
+ * helpers.  The design, with the invariants these structures keep, is the
+ * comment at the top of pooled.c.  Cross-file functions are named pooled_*
+ * and hidden: the drop-in library exports only the malloc family.
+ */
+#ifndef HB_POOLED_INTERNAL_H
+#define HB_POOLED_INTERNAL_H
+
+#include "builtin.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define HB_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HB_ASAN 1
+#endif
+#endif
+#ifdef HB_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#define NO_ASAN __attribute__((no_sanitize_address))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#define NO_ASAN
+#endif
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define NOINLINE __attribute__((noinline)) /* slow paths: keep the fast paths free of their register saves */
+
+/* ==== tunables ============================================================= */
+#define CLASS_SHIFT 4                     /* 16-byte classes: HB_MIN_ALIGN, and at most 15 bytes lost per block */
+#define SMALL_MAX 512                     /* obmalloc's threshold: beyond it pools waste too much per block */
+#define POOL_SHIFT 14                     /* 16 KiB pools: 31 blocks of 512 B, header cost under 1% */
+#define ARENA_SHIFT 20                    /* 1 MiB arenas: small enough to empty and unmap under churn */
+#define CARVE_BYTES 4096                  /* carve one page of fresh blocks at a time: untouched memory stays so */
+#define META_CHUNK ((size_t)256 << 10)    /* metadata (heaps, arena headers of 8 KiB) mapped 256 KiB at a time */
+#define ADDR_BITS 48                      /* user address space of x86-64 and arm64 with 4-level tables */
+#define ROOT_BITS 14                      /* radix root: 16K entries of 16 GiB each (128 KiB, lazily touched) */
+/* ============================================================================ */
+
+#define NCLASSES (SMALL_MAX >> CLASS_SHIFT)
+#define POOL_SIZE ((size_t)1 << POOL_SHIFT)
+#define ARENA_SIZE ((size_t)1 << ARENA_SHIFT)
+#define POOLS_PER_ARENA (ARENA_SIZE / POOL_SIZE)
+#define LEAF_BITS (ADDR_BITS - ARENA_SHIFT - ROOT_BITS)
+#define ROOT_LEN ((size_t)1 << ROOT_BITS)
+#define LEAF_LEN ((size_t)1 << LEAF_BITS)
+#define QUEUED ((uintptr_t)1) /* low bit of thread_free: the pool is on its owner's remote list */
+
+_Static_assert((POOL_SIZE & (POOL_SIZE - 1)) == 0, "POOL_SIZE is a power of two");
+_Static_assert(ARENA_SIZE % POOL_SIZE == 0 && POOLS_PER_ARENA == 64, "pool 0 holds the header, 63 pools: one bitmap word");
+_Static_assert(SMALL_MAX % (1 << CLASS_SHIFT) == 0 && (1 << CLASS_SHIFT) == HB_MIN_ALIGN, "classes keep 16-byte alignment");
+_Static_assert(POOL_SIZE / SMALL_MAX >= 2, "a pool holds at least two blocks of the largest class");
+_Static_assert(LEAF_BITS > 0 && LEAF_BITS <= 20, "radix leaf size is sane");
+_Static_assert(POOL_SIZE <= 65535, "used and offsets fit in 16 bits");
+
+typedef struct block {
+    struct block *next;
+} block;
+
+typedef struct heap heap;
+typedef struct arena arena;
+
+enum { POOL_FREE = 0, POOL_AVAIL, POOL_FULL, POOL_CACHED };
+
+/* A pool's descriptor.  Descriptors live in their arena's header, not at the
+ * start of their pool: headers at 16 KiB-aligned addresses would all share one
+ * L1 cache set with the first line of every page (measured: churn twice as
+ * slow), and this way a pool's 16 KiB all hold blocks. */
+typedef struct pool {
+    /* first cache line: the owner's fields */
+    block *free;         /* local LIFO free list (owner only) */
+    _Atomic uint16_t used; /* blocks out, including undrained remote frees (owner writes; relaxed, for stats) */
+    uint8_t where;       /* POOL_* */
+    uint8_t cls;         /* size class */
+    uint16_t bsize;      /* block size, (cls + 1) * 16 */
+    uint16_t nextoffset; /* first uncarved byte */
+    uint16_t maxoffset;  /* end of the last whole block */
+    uint16_t index;      /* pool number in its arena */
+    heap *owner;         /* owning heap; NULL when FREE */
+    struct pool *next;   /* avail list, or arena free list */
+    struct pool *prev;   /* avail list */
+    char *start;         /* the pool's memory: blocks at start + k * bsize */
+    arena *arena;
+    /* second cache line: written by other threads */
+    _Alignas(64) _Atomic uintptr_t thread_free; /* remote frees | QUEUED */
+    struct pool *next_remote;      /* link in owner->remote */
+} pool;
+_Static_assert(sizeof(pool) == 128, "a descriptor is two cache lines");
+
+/* The arena header fills the start of pool 0 (2 pages; the rest of pool 0 is
+ * never touched), so a block finds its descriptor by masking its address,
+ * with no load: the radix lookup that says "mine" runs beside it. */
+struct arena {
+    uintptr_t base;
+    pool *freepools;    /* pools given back, LIFO through pool->next */
+    unsigned nfree;     /* free pools: freepools + never used */
+    unsigned nextpool;  /* pools at or above this index were never used */
+    arena *next, *prev; /* bucket[nfree] list */
+    arena *all_next, *all_prev;
+    pool pools[POOLS_PER_ARENA - 1]; /* pools[i - 1] describes pool i */
+};
+#define ARENA_POOLS (POOLS_PER_ARENA - 1)
+_Static_assert(sizeof(struct arena) <= POOL_SIZE, "the arena header fits in pool 0");
+
+struct heap {
+    pool *avail[NCLASSES];           /* head of each class's avail list (&pooled_empty_pool when none) */
+    pool *cached[NCLASSES];          /* one empty pool kept per class */
+    hb_pooled *inst;
+    heap *all_next;                  /* instance's list of heaps */
+    heap *abandoned_next;            /* instance's abandoned list */
+    bool abandoned;
+    size_t chk_avail[NCLASSES], chk_queued; /* hb_pooled_check's tallies */
+    _Alignas(64) _Atomic(pool *) remote; /* pools with remote frees, on their own line */
+};
+
+struct hb_pooled {
+    uint64_t id;                         /* process-unique: per-thread caches name it */
+    hb_fallback fb;
+    bool has_fb;
+    pthread_key_t key;
+    pthread_mutex_t lock;
+    arena *bucket[ARENA_POOLS + 1];      /* arenas by nfree (index 0 unused) */
+    uint64_t bucket_bits;                /* bit k-1: bucket[k] not empty */
+    arena *all;                          /* every arena */
+    size_t narenas;
+    heap *heaps;                         /* every heap */
+    heap *abandoned, *abandoned_tail;    /* FIFO: the heap abandoned longest ago is adopted first */
+    char *meta_cur, *meta_end;           /* metadata bump region */
+    void *meta_chunks;                   /* chunks, linked through their first word */
+    _Atomic size_t mapped;
+    _Atomic size_t fb_bytes, fb_blocks;  /* fallback's live blocks (usable bytes) */
+    _Atomic(arena *) *_Atomic root[ROOT_LEN]; /* radix root (see radix_get) */
+};
+
+/* The avail head of a class without pools: no free block, never written. */
+/* The avail head of a class without pools: no free block, never written (pooled.c). */
+#define POOLED_HIDDEN __attribute__((visibility("hidden")))
+extern POOLED_HIDDEN pool pooled_empty_pool;
+
+/* ---- small helpers ------------------------------------------------------- */
+
+static inline size_t class_of(size_t size) { return (size - 1) >> CLASS_SHIFT; }
+static inline arena *arena_of(const void *p) { return (arena *)((uintptr_t)p & ~(uintptr_t)(ARENA_SIZE - 1)); }
+static inline pool *pool_of(const void *p)
+{
+    return &arena_of(p)->pools[(((uintptr_t)p >> POOL_SHIFT) & (POOLS_PER_ARENA - 1)) - 1];
+}
+static inline size_t capacity_of(size_t bsize) { return POOL_SIZE / bsize; }
+
+/* Free-list links live inside poisoned blocks: read and write them unchecked. */
+static inline NO_ASAN block *link_get(const block *b) { return b->next; }
+static inline NO_ASAN void link_set(block *b, block *n) { b->next = n; }
+
+/* `used` is written by its owner only; relaxed accesses compile to plain moves
+ * and let stats read it from another thread without a data race. */
+static inline unsigned used_of(const pool *p) { return atomic_load_explicit(&p->used, memory_order_relaxed); }
+static inline void used_set(pool *p, unsigned v) { atomic_store_explicit(&p->used, (uint16_t)v, memory_order_relaxed); }
+
+/* Radix tree over the 48-bit address space at arena granularity: a root of
+ * ROOT_LEN leaves (inline in the instance), each a table of LEAF_LEN arena
+ * addresses.  Lookups take no lock; leaves live until destroy. */
+static inline arena *radix_get(const hb_pooled *pa, const void *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    if (unlikely(a >> ADDR_BITS))
+        return NULL;
+    _Atomic(arena *) *leaf = atomic_load_explicit(&pa->root[a >> (ADDR_BITS - ROOT_BITS)], memory_order_acquire);
+    if (leaf == NULL)
+        return NULL;
+    return atomic_load_explicit(&leaf[(a >> ARENA_SHIFT) & (LEAF_LEN - 1)], memory_order_acquire);
+}
+
+/* ---- pooled_arena.c: OS memory, metadata and the arena layer ---------------- */
+
+/* Fresh zeroed memory from mmap, or NULL. */
+POOLED_HIDDEN void *pooled_map(size_t size);
+/* Unmaps, and counts it off pa->mapped unless pa is NULL. */
+POOLED_HIDDEN void pooled_unmap(hb_pooled *pa, void *p, size_t size);
+/* Zeroed metadata (heaps) that lives until destroy; lock held. */
+POOLED_HIDDEN void *pooled_meta_alloc(hb_pooled *pa, size_t size);
+/* The radix slot of the arena at base; with create, maps its leaf if needed (lock held). */
+POOLED_HIDDEN _Atomic(arena *) *pooled_radix_slot(hb_pooled *pa, uintptr_t base, bool create);
+/* A FREE pool set up for class cls and heap h, or NULL; takes the lock. */
+POOLED_HIDDEN pool *pooled_arena_take(hb_pooled *pa, heap *h, size_t cls);
+/* Gives an empty pool back to its arena; takes the lock; keeps errno. */
+POOLED_HIDDEN void pooled_arena_put(hb_pooled *pa, pool *p);
+
+#endif
