@@ -8,23 +8,29 @@
  *
  * ---- Layers -----------------------------------------------------------------
  *
- *   instance (hb_pooled) : lock, radix tree, arena buckets, heaps, metadata
+ *   instance (hb_pooled): lock, radix tree, arena buckets, heap lists, metadata
  *      |
- *      +-- arena  1 MiB, aligned to 1 MiB, 64 pools; header in metadata
- *      |     +-- pool  16 KiB, header at its start (pool = p & ~(16 KiB-1)),
- *      |           the rest carved into equal blocks of one size class
- *      |                 +-- block: 16..512 bytes, free ones threaded in LIFO lists
- *      +-- heap   one per thread (per instance): for each size class a list of
- *                 the pools it allocates from; heaps are never freed, a heap
- *                 whose thread exits is abandoned and adopted by a new thread
+ *      +-- arena  1 MiB, aligned to 1 MiB (pooled_arena.c).  Pool 0 holds the
+ *      |     |    arena header with the 63 pool descriptors (2 pages touched);
+ *      |     |    descriptor of p = &arena_of(p)->pools[pool index - 1]
+ *      |     +-- pool 1..63  16 KiB, all of it equal blocks of one size class
+ *      |            +-- block  16..512 bytes; free ones threaded in LIFO lists
+ *      +-- heap   one per thread and instance: per size class, the list of pools
+ *                 it allocates from.  Heaps come from metadata and are never
+ *                 freed; a heap whose thread exits is abandoned, then adopted
+ *                 (oldest first) by a thread that needs one
  *
- *   size class  block size  requests      blocks per pool (16 KiB - 128 B header)
- *        0          16        0..16           1016
- *        1          32       17..32            508
- *        2          48       33..48            338
- *       ...        ...         ...             ...
- *       c       16(c+1)  16c+1..16(c+1)   16256 / (16(c+1))
- *       31         512      497..512            31
+ *   Descriptors sit in the arena header, not at the start of their pool:
+ *   16 KiB-aligned headers all share one L1 cache set with the first line of
+ *   every page, which made the churn loop twice as slow.
+ *
+ *   size class  block size  requests         blocks per pool
+ *        0          16        0..16               1024
+ *        1          32       17..32                512
+ *        2          48       33..48                341
+ *       ...        ...         ...                 ...
+ *        c     16(c+1)   16c+1..16(c+1)      16384 / (16(c+1))
+ *       31         512      497..512                32
  *
  * ---- Pool states (where) ----------------------------------------------------
  *
@@ -34,10 +40,10 @@
  *     AVAIL/FULL --(last block freed)--> kept as the avail head, or CACHED
  *                 (heap->cached[c]), or given back: FREE
  *     CACHED --(class c needs a pool)--> AVAIL
- *   An arena whose 64 pools are all FREE is unmapped, except one spare.
+ *   An arena whose 63 pools are all FREE is unmapped, except one spare.
  *
  * ---- Invariants (hb_pooled_check verifies them) -----------------------------
- *  - A pool's blocks are at offsets POOL_HDR + k * bsize < nextoffset; blocks
+ *  - A pool's blocks are at offsets k * bsize < nextoffset from its start; blocks
  *    at or above nextoffset are uncarved (never handed out since the pool
  *    left its arena).  local free + used + uncarved == capacity, where `used`
  *    counts blocks handed out and not freed locally (so it includes blocks on
@@ -50,8 +56,9 @@
  *    refills does not thrash the arena lock.
  *  - A pool has the QUEUED bit in thread_free iff it is on its owner's remote
  *    list, and then its thread_free list is not empty.
- *  - heap->nlive[c] == sum of used over the heap's pools of class c.
- *  - An arena's nfree == free-list pools + never-used pools (64 - nextpool);
+ *  - Every pool of an arena below nextpool is FREE and on the arena's free
+ *    list, or owned by a heap of the instance and in the state its lists say.
+ *  - An arena's nfree == free-list pools + never-used pools (63 - nextpool);
  *    it is in bucket[nfree] when nfree > 0; bucket bit k-1 is set iff
  *    bucket[k] is not empty; at most one arena is entirely free (the spare).
  *    New pools come from the lowest non-empty bucket: the fullest arena, so
@@ -60,7 +67,8 @@
  *    to that arena's header.
  *
  * ---- Threading --------------------------------------------------------------
- *  - Fast paths take no lock and use no atomic read-modify-write: malloc
+ *  - Fast paths take no lock and no atomic read-modify-write, and keep no
+ *    counters (stats sums the pools' `used` instead): malloc
  *    pops from the head pool of the calling thread's heap; a free of a block
  *    whose pool the calling thread's heap owns pushes it onto the pool's
  *    local list.  The heap is found through a per-thread cache (instance id,
@@ -68,9 +76,10 @@
  *    makes a new one.
  *  - A free by another thread pushes the block onto the pool's thread_free
  *    (CAS).  The push that sets the QUEUED bit also pushes the pool onto the
- *    owner's `remote` list; the owner drains that list in its slow path
- *    (before taking a new pool), and nowhere else, so a pool never leaves its
- *    heap while a remote freer may still touch it.
+ *    owner's `remote` list.  Only the heap's owner drains that list (in its
+ *    slow path before taking a new pool, on adoption, at thread exit), so a
+ *    pool never leaves its heap while a remote freer may still touch it: a
+ *    queued pool has an undrained block, so it is not empty.
  *  - The instance lock guards the arena layer, the radix tree's leaves, the
  *    metadata and the heap lists.  Radix lookups take no lock: leaves are
  *    never unmapped before destroy.

@@ -42,10 +42,10 @@
 /* ==== tunables ============================================================= */
 #define CLASS_SHIFT 4                     /* 16-byte classes: HB_MIN_ALIGN, and at most 15 bytes lost per block */
 #define SMALL_MAX 512                     /* obmalloc's threshold: beyond it pools waste too much per block */
-#define POOL_SHIFT 14                     /* 16 KiB pools: 31 blocks of 512 B, header cost under 1% */
-#define ARENA_SHIFT 20                    /* 1 MiB arenas: small enough to empty and unmap under churn */
+#define POOL_SHIFT 14                     /* 16 KiB pools (obmalloc's): 32 blocks of 512 B, little slack per class */
+#define ARENA_SHIFT 20                    /* 1 MiB arenas (obmalloc's): small enough to empty and unmap under churn */
 #define CARVE_BYTES 4096                  /* carve one page of fresh blocks at a time: untouched memory stays so */
-#define META_CHUNK ((size_t)256 << 10)    /* metadata (heaps, arena headers of 8 KiB) mapped 256 KiB at a time */
+#define META_CHUNK ((size_t)64 << 10)     /* heaps (~1 KiB each) are mapped 64 KiB at a time */
 #define ADDR_BITS 48                      /* user address space of x86-64 and arm64 with 4-level tables */
 #define ROOT_BITS 14                      /* radix root: 16K entries of 16 GiB each (128 KiB, lazily touched) */
 /* ============================================================================ */
