@@ -411,7 +411,7 @@ static void free_remote(pool *p, block *b)
     while (!atomic_compare_exchange_weak_explicit(&h->remote, &head, p, memory_order_release, memory_order_relaxed));
 }
 
-static void free_local(hb_pooled *pa, heap *h, pool *p, block *b)
+static inline __attribute__((always_inline)) void free_local(hb_pooled *pa, heap *h, pool *p, block *b)
 {
     b->next = p->free;
     POISON(b, p->bsize);
@@ -567,13 +567,14 @@ void hb_pooled_stats(hb_pooled *pa, size_t *mapped, size_t *in_use, size_t *live
     size_t bytes = atomic_load_explicit(&pa->fb_bytes, memory_order_relaxed);
     size_t blocks = atomic_load_explicit(&pa->fb_blocks, memory_order_relaxed);
     /* Sums the pools (no per-operation counters on the fast paths): a walk of
-     * 63 descriptors per arena.  Blocks freed by another thread count until
+     * 63 descriptors per arena.  Exact while no other thread allocates, else
+     * a snapshot (see used_set).  Blocks freed by another thread count until
      * their owner drains them. */
     pthread_mutex_lock(&pa->lock);
     for (arena *a = pa->all; a != NULL; a = a->all_next)
         for (unsigned i = 0; i < a->nextpool; i++) {
             const pool *p = &a->pools[i];
-            size_t n = used_of(p); /* 0 when FREE */
+            size_t n = used_peek(p); /* 0 when FREE */
             blocks += n;
             bytes += n * p->bsize;
         }
