@@ -5,9 +5,9 @@
  * pointed to at their start), and the allocator given to hb_gc_open is
  * only recorded.
  *
- * Roots: the shadow stack lives in GC_MALLOC_UNCOLLECTABLE storage
- * (roots_realloc), which libgc scans; popped entries are NULL, so they
- * keep nothing alive.  Weak links are disappearing links holding a hidden
+ * Roots: the shadow stack lives in a reserved mapping whose used part is
+ * registered with GC_add_roots (roots_realloc), which libgc scans; popped
+ * entries are NULL, so they keep nothing alive.  Weak links are disappearing links holding a hidden
  * pointer (GC_HIDE_POINTER), cleared by libgc when their target becomes
  * unreachable, before any finalizer that could see it runs.  Finalizers
  * (tp_finalize, and tp_del alike) are GC_register_finalizer ones: run in
@@ -23,10 +23,14 @@
  * (-ENOTSUP): thresholds, counts, freeze, free hook, weak reference
  * callbacks, the garbage list; collect returns 0 (libgc counts no objects).
  */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MAP_NORESERVE */
 #include "internal.h"
 
+#define GC_THREADS /* thread registration API */
 #include <gc.h>
+#include <pthread.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #define BW_BIG ((size_t)64 << 10) /* from here, GC_MALLOC_IGNORE_OFF_PAGE */
 
@@ -37,9 +41,42 @@ typedef struct bw_ctx {
     uint64_t t_start;  /* GC_EVENT_START */
     uint64_t t_stw;    /* GC_EVENT_PRE_STOP_WORLD */
     bool saw_stw;
+    pthread_t owner;    /* the thread that last used the instance */
+    char *roots;        /* the shadow stack's reserved mapping */
+    size_t roots_bytes; /* registered with GC_add_roots: [roots, roots + roots_bytes) */
 } bw_ctx;
 
 static bw_ctx *current; /* libgc's event callback is process-wide */
+
+/*
+ * An instance is used by one thread at a time, not necessarily the one
+ * that opened it; libgc only collects from threads it knows.  A thread is
+ * registered on its first call (hb_new, collect) and unregistered when it
+ * exits, by a thread-specific key's destructor.
+ */
+static pthread_key_t thread_key;
+static pthread_once_t thread_once = PTHREAD_ONCE_INIT;
+
+static void thread_exit(void *v)
+{
+    (void)v;
+    GC_unregister_my_thread();
+}
+
+static void thread_key_init(void) { pthread_key_create(&thread_key, thread_exit); }
+
+static void ensure_thread(bw_ctx *c)
+{
+    pthread_t self = pthread_self();
+    if (pthread_equal(self, c->owner))
+        return;
+    c->owner = self;
+    if (GC_thread_is_registered())
+        return;
+    struct GC_stack_base sb;
+    if (GC_get_stack_base(&sb) == GC_SUCCESS && GC_register_my_thread(&sb) == GC_SUCCESS)
+        pthread_setspecific(thread_key, c);
+}
 
 static void GC_CALLBACK on_event(GC_EventType e)
 {
@@ -105,6 +142,7 @@ static hb_obj *bw_new(void *ctx, const hb_type *t, uint32_t nslots, uint32_t nby
 {
     bw_ctx *c = ctx;
     size_t size = hb_obj_size(nslots, nbytes);
+    ensure_thread(c);
     sync_enabled(c);
     run_finalizers(c);
     hb_obj *o = size >= BW_BIG ? GC_MALLOC_IGNORE_OFF_PAGE(size) : GC_MALLOC(size);
@@ -124,8 +162,15 @@ static long bw_collect(void *ctx, int generation)
 {
     bw_ctx *c = ctx;
     (void)generation;
+    ensure_thread(c);
     sync_enabled(c);
+    /* An explicit collection runs even when automatic ones are off; libgc's
+     * GC_disable would make GC_gcollect a no-op. */
+    if (c->disabled)
+        GC_enable();
     GC_gcollect();
+    if (c->disabled)
+        GC_disable();
     /* Finalizers run with gc->collecting still set: a collection they ask
      * for is a no-op, as with the other collectors. */
     if (GC_should_invoke_finalizers())
@@ -133,17 +178,33 @@ static long bw_collect(void *ctx, int generation)
     return 0;
 }
 
+/*
+ * The shadow stack lives in one reserved mapping that never moves; the part
+ * in use is registered with GC_add_roots as it grows, and only removed at
+ * close.  (Tried first and dropped: GC_MALLOC_UNCOLLECTABLE blocks freed on
+ * growth, whose memory libgc went on treating as marked when it reused it,
+ * and a malloc'd block re-registered on each growth, which GC_remove_roots
+ * does not always take back once libgc merged adjacent ranges: both pinned
+ * dropped objects forever.)
+ */
+#define BW_ROOTS_RESERVE ((size_t)1 << 30) /* 128 Mi handles */
+
 static void *bw_roots_realloc(void *ctx, void *p, size_t old_bytes, size_t new_bytes)
 {
-    (void)ctx;
-    void *n = GC_MALLOC_UNCOLLECTABLE(new_bytes);
-    if (n == NULL)
-        return NULL;
-    if (p != NULL) {
-        memcpy(n, p, old_bytes < new_bytes ? old_bytes : new_bytes);
-        GC_FREE(p);
+    bw_ctx *c = ctx;
+    if (c->roots == NULL) {
+        void *m = mmap(NULL, BW_ROOTS_RESERVE, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (m == MAP_FAILED)
+            return NULL;
+        c->roots = m;
     }
-    return n;
+    if (new_bytes > BW_ROOTS_RESERVE || (p != NULL && p != c->roots))
+        return NULL;
+    if (new_bytes > old_bytes)
+        GC_add_roots(c->roots + old_bytes, c->roots + new_bytes);
+    c->roots_bytes = new_bytes;
+    return c->roots;
 }
 
 static int bw_weak_register(void *ctx, uintptr_t *link, hb_obj *target)
@@ -179,6 +240,8 @@ static void *bw_create(hb_gc *gc, char *msg, size_t len)
         return NULL;
     }
     GC_INIT();
+    GC_allow_register_threads();
+    pthread_once(&thread_once, thread_key_init);
     GC_set_warn_proc(GC_ignore_warn_proc); /* plug-ins never print */
     bw_ctx *c = calloc(1, sizeof *c);
     if (c == NULL) {
@@ -186,6 +249,7 @@ static void *bw_create(hb_gc *gc, char *msg, size_t len)
         return NULL;
     }
     c->gc = gc;
+    c->owner = pthread_self();
     c->gc_no0 = GC_get_gc_no();
     GC_set_finalize_on_demand(1);
     GC_set_on_collection_event(on_event);
@@ -196,7 +260,10 @@ static void *bw_create(hb_gc *gc, char *msg, size_t len)
 static void bw_destroy(void *ctx)
 {
     bw_ctx *c = ctx;
-    GC_FREE(c->gc->roots.handles);
+    if (c->roots != NULL) {
+        GC_remove_roots(c->roots, c->roots + c->roots_bytes);
+        munmap(c->roots, BW_ROOTS_RESERVE);
+    }
     c->gc->roots.handles = NULL;
     c->gc->roots.cap = 0;
     GC_set_on_collection_event(0);
@@ -221,8 +288,6 @@ static int bw_check(void *ctx, char *msg, size_t len)
                     return hb__fail(msg, len, "object %p slot %u: %p is not a libgc object",
                                     (void *)o, s, (void *)o->slots[s]);
     }
-    if (gc->roots.handles != NULL && GC_base(gc->roots.handles) != gc->roots.handles)
-        return hb__fail(msg, len, "shadow stack is not in libgc memory");
     return 0;
 }
 
