@@ -96,15 +96,25 @@ static hb_handle push_owned(hb_gc *gc, hb_obj *o)
     return gc->roots.nhandles++;
 }
 
+/* Handles are released in the order they were made, as CPython clears a
+ * frame's locals; the stack top stays put meanwhile, so finalizers run by
+ * the releases push and pop their own handles above it. */
 void hb_scope_leave(hb_gc *gc, hb_scope s)
 {
     hb_gc_roots *r = &gc->roots;
-    while (r->nhandles > s) {
-        size_t i = --r->nhandles;
-        hb_obj *o = r->handles[i];
-        r->handles[i] = NULL;
-        hb__release(gc, o); /* may run finalizers that push and pop above i */
+    size_t top = r->nhandles;
+    if (gc->rc != NULL) {
+        for (size_t i = s; i < top; i++) {
+            hb_obj *o = r->handles[i];
+            r->handles[i] = NULL;
+            if (o != NULL)
+                hb__decref(gc->rc, o);
+        }
+    } else {
+        for (size_t i = s; i < top; i++)
+            r->handles[i] = NULL;
     }
+    r->nhandles = s;
 }
 
 hb_handle hb_scope_leave_keep(hb_gc *gc, hb_scope s, hb_handle keep)

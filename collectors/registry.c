@@ -90,6 +90,7 @@ void hb_gc_close(hb_gc *gc)
     if (gc == NULL)
         return;
     gc->closing = true;
+    gc->free_hook = NULL; /* close frees silently */
     /* Handles and the garbage list are dropped without releasing: destroy
      * frees every object left, without finalizers. */
     if (gc->roots.nhandles > 0)
