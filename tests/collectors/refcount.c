@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
 
 static void counts_refcounting(hb_gc *gc)
 {
@@ -194,22 +193,7 @@ static void chain_body(void *arg)
 
 static void c_chain_1m(hb_gc *gc)
 {
-    if (!TC_HAS(HB_GC_OWN_HEAP)) {
-        tc_run_on_small_stack(256 * 1024, chain_body, gc);
-        return;
-    }
-    /* libgc only collects from threads it knows (see other_thread): cap
-     * the main thread's stack instead, 256 KiB above what it uses now. */
-    struct rlimit rl;
-    TC_ASSERT(getrlimit(RLIMIT_STACK, &rl) == 0, "getrlimit");
-    char here;
-    (void)here;
-    struct rlimit small = {512 * 1024, rl.rlim_max};
-    TC_ASSERT(setrlimit(RLIMIT_STACK, &small) == 0, "setrlimit");
-    chain_body(gc);
-    setrlimit(RLIMIT_STACK, &rl);
-    tc_recorded("chain_1m: run on the main thread with its stack capped at 512 KiB (libgc needs "
-                "registered threads)");
+    tc_run_on_small_stack(256 * 1024, chain_body, gc);
 }
 
 /* ---- other_thread: one thread at a time, not necessarily the opener ------------ */
