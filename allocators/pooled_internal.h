@@ -148,6 +148,25 @@ struct hb_pooled {
 /* The avail head of a class without pools: no free block, never written. */
 /* The avail head of a class without pools: no free block, never written (pooled.c). */
 #define POOLED_HIDDEN __attribute__((visibility("hidden")))
+
+#ifdef HB_DROPIN_NAME
+/* In the drop-in library the API serves dropin.c alone: hidden, the linker
+ * binds dropin.c's calls directly instead of through the PLT. */
+POOLED_HIDDEN hb_pooled *hb_pooled_create(const hb_fallback *fallback);
+POOLED_HIDDEN void hb_pooled_destroy(hb_pooled *h);
+POOLED_HIDDEN void *hb_pooled_malloc(hb_pooled *h, size_t size);
+POOLED_HIDDEN void *hb_pooled_calloc(hb_pooled *h, size_t count, size_t size);
+POOLED_HIDDEN void *hb_pooled_realloc(hb_pooled *h, void *p, size_t size);
+POOLED_HIDDEN void *hb_pooled_aligned(hb_pooled *h, size_t align, size_t size);
+POOLED_HIDDEN void hb_pooled_free(hb_pooled *h, void *p);
+POOLED_HIDDEN size_t hb_pooled_usable_size(hb_pooled *h, const void *p);
+POOLED_HIDDEN int hb_pooled_owns(hb_pooled *h, const void *p);
+POOLED_HIDDEN int hb_pooled_check(hb_pooled *h, char *msg, size_t msglen);
+POOLED_HIDDEN void hb_pooled_stats(hb_pooled *h, size_t *mapped, size_t *in_use, size_t *live);
+POOLED_HIDDEN void hb_pooled_fork_prepare(hb_pooled *h);
+POOLED_HIDDEN void hb_pooled_fork_parent(hb_pooled *h);
+POOLED_HIDDEN void hb_pooled_fork_child(hb_pooled *h);
+#endif
 extern POOLED_HIDDEN pool pooled_empty_pool;
 
 /* ---- small helpers ------------------------------------------------------- */
