@@ -43,7 +43,9 @@
  * operation a collector does not have; it is documented behaviour, listed
  * per function.  Plug-ins never print and never exit.
  *
- * Threads: an instance is single-threaded: one thread at a time.
+ * Threads: an instance is used by one thread at a time, not necessarily the
+ * one that opened it (boehm registers each new thread with libgc on its
+ * first call and unregisters it when the thread exits).
  */
 #ifndef HB_COLLECTOR_H
 #define HB_COLLECTOR_H
@@ -182,8 +184,10 @@ typedef struct hb_gc_roots {
 
 /* Opens a scope: returns the current stack height. */
 static inline hb_scope hb_scope_enter(hb_gc *gc) { return ((hb_gc_roots *)gc)->nhandles; }
-/* Drops every handle made since `s` was entered (releasing its reference
- * under reference counting; this may free objects and run finalizers). */
+/* Drops every handle made since `s` was entered, in the order they were
+ * made (as CPython clears a frame's locals), releasing each one's
+ * reference under reference counting: this may free objects and run
+ * finalizers. */
 void hb_scope_leave(hb_gc *gc, hb_scope s);
 /* hb_scope_leave, but the object of handle `keep` (made inside the scope)
  * survives in a new handle in the enclosing scope, which is returned (a

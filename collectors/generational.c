@@ -175,6 +175,7 @@ static size_t find_unreachable_vec(gen_ctx *c, hb_link *list, size_t n, hb_link 
     for (hb_link *l = list->next; l != list; l = l->next) {
         hb_obj *o = (hb_obj *)l;
         v[k++] = o;
+        __builtin_prefetch((char *)o + 512); /* allocation order is mostly address order */
         o->gc = ((uintptr_t)o->refcnt << HB_OF_BITS) | (o->gc & HB_OF_PERSIST) | HB_OF_COLLECTING;
     }
     for (size_t i = 0; i < k; i++) {
