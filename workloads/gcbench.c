@@ -26,7 +26,7 @@ static const hb_param_def params[] = {
     {"stretch", 18, 2, 24, NULL, "stretch tree depth (also fixes the work per depth)"},
     {"longlived", 16, 1, 24, NULL, "long-lived tree depth"},
     {"min", 4, 1, 24, NULL, "smallest temporary tree depth"},
-    {"max", 16, 1, 24, NULL, "largest temporary tree depth (default run: about 1 s with libc)"},
+    {"max", 16, 1, 24, NULL, "largest temporary tree depth (default run: about 1-2 s (libc, generational))"},
     {"array", 500000, 2, 100000000LL, NULL, "doubles in the long-lived array"},
 };
 

@@ -25,7 +25,7 @@
 #include "workload.h"
 
 static const hb_param_def params[] = {
-    {"steps", 6000000, 1, 10000000000LL, NULL, "containers made, at scale 1 (default: about 1 s with libc)"},
+    {"steps", 6000000, 1, 10000000000LL, NULL, "containers made, at scale 1 (default: about 1 s (libc, generational))"},
     {"survive", 100, 1, 1000000000LL, NULL, "one container in this many becomes a survivor"},
     {"cycle", 10, 1, 1000000000LL, NULL, "one container in this many is made part of a two-object cycle"},
     {"keep", 10000, 1, 100000000LL, NULL, "survivors kept (a FIFO ring)"},
