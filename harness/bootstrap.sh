@@ -50,7 +50,9 @@ case "${1:-}" in
     build asan
     ctest --preset asan
     build tsan
-    ctest --preset tsan ;;
+    ctest --preset tsan
+    build fuzz            # libFuzzer harnesses: each fuzzes its corpus for 30 s; a crash fails the job
+    ctest --preset fuzz ;;
   *)
     echo "usage: bash harness/bootstrap.sh main|test|deps" >&2
     exit 2 ;;
