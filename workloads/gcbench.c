@@ -7,7 +7,8 @@
  * made and kept to the end.  For each depth d = `min`, min+2, ..., `max`
  * (4..16), 2*size(stretch)/size(d) trees of depth d are built top-down
  * (a node is made, then its children are made and stored into it) and
- * dropped, then as many bottom-up (children first).  A tree of depth i has
+ * dropped, then as many bottom-up (children first); `scale` multiplies
+ * those counts.  A tree of depth i has
  * size(i) = 2^(i+1)-1 nodes; a node has two slots and two 32-bit ints.
  *
  * Unlike the original, every tree is walked before it is dropped (its node
@@ -153,7 +154,7 @@ static int run(const hb_workload_env *env, hb_workload_result *out)
         a[i] = 1.0 / i;
 
     for (int d = mind; d <= maxd; d += 2) {
-        uint64_t iters = 2 * tree_size(stretch) / tree_size(d);
+        uint64_t iters = (uint64_t)hb_wl_scaled(env, (long long)(2 * tree_size(stretch) / tree_size(d)), 1);
         uint64_t c[2] = {0, 0}, is[2] = {0, 0};
         for (uint64_t k = 0; k < iters; k++) { /* top-down */
             s = hb_scope_enter(gc);
