@@ -145,15 +145,27 @@ size_t hb__cyc_move_unreachable(hb_link *list, hb_link *unreachable, uintptr_t b
 }
 
 /*
- * The same three steps over an array: one walk of the list fills `vec`,
- * and the later passes read the array, whose loads do not depend on each
- * other as a list walk's do (the processor overlaps their cache misses).
- * Reachability is an explicit-stack traversal from the objects with
- * gc_refs > 0, marking with HB_OF_MARK.  Returns the survivors, or
+ * The same three steps over an array: one walk of the list fills `vec`
+ * and does steps 1 and 2 together (membership of a child comes from its
+ * generation bits), and the later passes read the array, whose loads do
+ * not depend on each other as a list walk's do (the processor overlaps
+ * their cache misses).  Reachability is an explicit-stack traversal from
+ * the objects with gc_refs > 0, marking with HB_OF_MARK.  Returns the survivors, or
  * (size_t)-1 when the scratch arrays cannot grow (the caller then uses the
  * list-based steps).
  */
-static size_t find_unreachable_vec(gen_ctx *c, hb_link *list, size_t n, hb_link *unreachable,
+static void visit_fused(hb_obj *ch, void *arg)
+{
+    uintptr_t cg = ch->gc, gmax = *(uintptr_t *)arg;
+    if (!(cg & HB_OF_COLLECTING)) {
+        if ((cg & HB_OF_GEN_MASK) > gmax)
+            return;
+        cg = ((uintptr_t)ch->refcnt << HB_OF_BITS) | (cg & HB_OF_PERSIST) | HB_OF_COLLECTING;
+    }
+    ch->gc = cg - HB_REFS_ONE;
+}
+
+static size_t find_unreachable_vec(gen_ctx *c, hb_link *list, size_t n, int g, hb_link *unreachable,
                                    uintptr_t bits)
 {
     if (n > c->vcap) {
@@ -172,18 +184,34 @@ static size_t find_unreachable_vec(gen_ctx *c, hb_link *list, size_t n, hb_link 
     }
     hb_obj **v = c->vec, **stack = c->stack;
     size_t k = 0;
+    /* Steps 1 and 2 fused: the set is generations 0..g, so membership is
+     * known from a child's generation bits before the child was reached;
+     * an object's gc_refs is set from refcnt the first time it is met
+     * (HB_OF_COLLECTING marks it set), as a member or as a child. */
+    uintptr_t gmax = (uintptr_t)g;
     for (hb_link *l = list->next; l != list; l = l->next) {
         hb_obj *o = (hb_obj *)l;
         v[k++] = o;
         __builtin_prefetch((char *)o + 512); /* allocation order is mostly address order */
-        o->gc = ((uintptr_t)o->refcnt << HB_OF_BITS) | (o->gc & HB_OF_PERSIST) | HB_OF_COLLECTING;
-    }
-    for (size_t i = 0; i < k; i++) {
-        hb_obj *o = v[i];
-        HB_FOR_EACH_CHILD(o, ch, {
-            if (ch->gc & HB_OF_COLLECTING)
-                ch->gc -= HB_REFS_ONE;
-        }, visit_decref, NULL);
+        if (!(o->gc & HB_OF_COLLECTING))
+            o->gc = ((uintptr_t)o->refcnt << HB_OF_BITS) | (o->gc & HB_OF_PERSIST) | HB_OF_COLLECTING;
+        if (o->type->traverse == NULL) {
+            hb_obj **sl = o->slots, **end = sl + o->nslots;
+            for (; sl < end; sl++) {
+                hb_obj *ch = *sl;
+                if (ch == NULL)
+                    continue;
+                uintptr_t cg = ch->gc;
+                if (!(cg & HB_OF_COLLECTING)) {
+                    if ((cg & HB_OF_GEN_MASK) > gmax)
+                        continue; /* older: outside the set */
+                    cg = ((uintptr_t)ch->refcnt << HB_OF_BITS) | (cg & HB_OF_PERSIST) | HB_OF_COLLECTING;
+                }
+                ch->gc = cg - HB_REFS_ONE;
+            }
+        } else {
+            o->type->traverse(o, visit_fused, &gmax);
+        }
     }
     for (size_t i = 0; i < k; i++) {
         hb_obj *o = v[i];
@@ -287,7 +315,7 @@ static long gen_collect(void *ctx, int g)
 
     /* 1-3: find what is unreachable from outside young. */
     uintptr_t bits = (uintptr_t)old | (g == HB_GC_NGEN - 2 ? HB_OF_PENDING : 0);
-    size_t survivors = find_unreachable_vec(c, &young, nyoung, &unreachable, bits);
+    size_t survivors = find_unreachable_vec(c, &young, nyoung, g, &unreachable, bits);
     if (survivors == (size_t)-1) {
         hb__cyc_update_refs(&young);
         hb__cyc_subtract_refs(&young);
