@@ -90,8 +90,9 @@ typedef struct hb_link {
  *    0 outside a collection.  During a generational collection, for an
  *    object of the generations being collected (HB_OF_COLLECTING set) it is
  *    first a copy of refcnt, then refcnt minus the references from other
- *    objects being collected (the references from outside), then a
- *    reachability mark (> 0: reachable).
+ *    objects being collected (the references from outside); reachability
+ *    is then marked with HB_OF_MARK (or, in the list-based fallback, by
+ *    gc_refs > 0).
  *  - HB_OF_FINALIZED: set just before tp_finalize runs and never cleared:
  *    the finalizer runs at most once per object, even if it resurrects it.
  *  - slots[] hold NULL or pointers to live objects; under reference

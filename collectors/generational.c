@@ -150,8 +150,8 @@ size_t hb__cyc_move_unreachable(hb_link *list, hb_link *unreachable, uintptr_t b
  * generation bits), and the later passes read the array, whose loads do
  * not depend on each other as a list walk's do (the processor overlaps
  * their cache misses).  Reachability is an explicit-stack traversal from
- * the objects with gc_refs > 0, marking with HB_OF_MARK.  Returns the survivors, or
- * (size_t)-1 when the scratch arrays cannot grow (the caller then uses the
+ * the objects with gc_refs > 0, marking with HB_OF_MARK (the mark stack
+ * holds each object at most once).  Returns the survivors, or (size_t)-1 when the scratch arrays cannot grow (the caller then uses the
  * list-based steps).
  */
 static void visit_fused(hb_obj *ch, void *arg)
@@ -165,23 +165,25 @@ static void visit_fused(hb_obj *ch, void *arg)
     ch->gc = cg - HB_REFS_ONE;
 }
 
+static bool grow_scratch(gen_ctx *c, size_t cap)
+{
+    hb_obj **v = realloc(c->vec, cap * sizeof *v);
+    if (v == NULL)
+        return false;
+    c->vec = v;
+    hb_obj **st = realloc(c->stack, cap * sizeof *st);
+    if (st == NULL)
+        return false;
+    c->stack = st;
+    c->vcap = cap;
+    return true;
+}
+
 static size_t find_unreachable_vec(gen_ctx *c, hb_link *list, size_t n, int g, hb_link *unreachable,
                                    uintptr_t bits)
 {
-    if (n > c->vcap) {
-        size_t cap = n + n / 2 + 1024;
-        hb_obj **v = malloc(cap * sizeof *v), **st = malloc(cap * sizeof *st);
-        if (v == NULL || st == NULL) {
-            free(v);
-            free(st);
-            return (size_t)-1;
-        }
-        free(c->vec);
-        free(c->stack);
-        c->vec = v;
-        c->stack = st;
-        c->vcap = cap;
-    }
+    if (n + 1024 > c->vcap && !grow_scratch(c, n + n / 2 + 1024))
+        return (size_t)-1;
     hb_obj **v = c->vec, **stack = c->stack;
     size_t k = 0;
     /* Steps 1 and 2 fused: the set is generations 0..g, so membership is
@@ -191,6 +193,12 @@ static size_t find_unreachable_vec(gen_ctx *c, hb_link *list, size_t n, int g, h
     uintptr_t gmax = (uintptr_t)g;
     for (hb_link *l = list->next; l != list; l = l->next) {
         hb_obj *o = (hb_obj *)l;
+        /* The list-based steps redo everything from the list: safe to
+         * fall back to them from here. */
+        if (k == c->vcap && !grow_scratch(c, k + k / 2 + 1024))
+            return (size_t)-1;
+        v = c->vec;
+        stack = c->stack;
         v[k++] = o;
         __builtin_prefetch((char *)o + 512); /* allocation order is mostly address order */
         if (!(o->gc & HB_OF_COLLECTING))
@@ -247,7 +255,6 @@ static size_t find_unreachable_vec(gen_ctx *c, hb_link *list, size_t n, int g, h
             o->gc = (o->gc & (HB_OF_PERSIST | HB_OF_COLLECTING)) | HB_OF_UNREACHABLE;
         }
     }
-    (void)n;
     return kept;
 }
 
