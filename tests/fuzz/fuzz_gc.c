@@ -165,7 +165,14 @@ static void on_collect(hb_gc *gc, hb_gc_phase phase, const hb_gc_info *info, voi
     if (info->uncollectable != 0)
         FUZZ_FAIL("%s: %zu uncollectable objects, but no type has a legacy finalizer", m->name,
                   info->uncollectable);
-    if (strcmp(m->name, "refcount") == 0 ? info->collected != 0 : info->collected != freed)
+    /* A partial generational collection may free more than it collected:
+     * trash in the young generations can hold the last reference to an
+     * older object, which reference counting then frees (as in CPython). */
+    bool partial = info->generation < hb_gc_generations(m->gc) - 1;
+    bool ok = strcmp(m->name, "refcount") == 0 ? info->collected == 0
+              : partial                         ? info->collected <= freed
+                                                : info->collected == freed;
+    if (!ok)
         FUZZ_FAIL("%s: collection of generation %d reports %zu collected, the free hook saw %zu", m->name,
                   info->generation, info->collected, freed);
 }
