@@ -204,7 +204,7 @@ static void *bump_realloc(void *ctx, void *p, size_t old, size_t size)
         chunk *c = (chunk *)((uintptr_t)p & ~(uintptr_t)(CHUNK_SIZE - 1));
         copy = (size_t)((char *)c + c->size - (char *)p);
     }
-    memcpy(q, p, copy < size ? copy : size);
+    memmove(q, p, copy < size ? copy : size); /* with an unknown old size the ranges may overlap */
     return q;
 }
 
