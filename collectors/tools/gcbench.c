@@ -14,9 +14,10 @@
  *          marksweep with a 4th argument).
  *
  * Build from the repository root (libc allocator; boehm optional):
- *   cc -std=c11 -O2 -Icollectors -Iallocators collectors/tools/gcbench.c \
- *      build/collectors/libhb_gc.a build/libhb_alloc.a -lgc -ldl -lpthread -o gcbench
- *   ./gcbench full; ./gcbench bt 16 5 [marksweep]
+ *   cmake --build build --target hb-gcbench   (or by hand:
+ *   cc -std=c11 -O2 -Icollectors -Iallocators collectors/tools/gcbench.c build/collectors/libhb_gc.a
+ *      build/libhb_alloc.a -lgc -ldl -lpthread -o hb-gcbench)
+ *   build/hb-gcbench full; build/hb-gcbench bt 16 5 [marksweep]
  */
 #define _POSIX_C_SOURCE 200809L
 #include "collector.h"
