@@ -32,8 +32,13 @@ static const char *const quick_workloads[] = {"glibc-simple", "random-churn", "l
                                               NULL};
 static const char *const quick_collectors[] = {"refcount", "generational", "marksweep", "boehm", NULL};
 static const char *const quick_gc_allocators[] = {"libc", "pooled", "mimalloc", NULL};
+/* The full sweep runs collector workloads over the allocators that differ
+ * most (the system one, ours, the two fastest anchors) and everything at
+ * half the default size, so that it stays under 20 minutes on 2 cores;
+ * -a and -p scale=1 give the whole matrix. */
+static const char *const full_gc_allocators[] = {"libc", "pooled", "jemalloc", "mimalloc", NULL};
 #define QUICK_SCALE 0.2
-#define FULL_SCALE 1.0
+#define FULL_SCALE 0.5
 
 static const char sweep_usage[] =
     "usage: heapbench sweep [--quick] [-a LIST] [-c LIST] [-w LIST] [-r RUNS] [-t THREADS] -o DIR\n"
@@ -41,11 +46,12 @@ static const char sweep_usage[] =
     "each run in fresh child processes), then renders plots into DIR.\n"
     "  --quick          the small matrix (under a minute): " "glibc-simple, random-churn, larson,\n"
     "                   binary-trees, cycle-pairs at scale 0.2, one run\n"
-    "  -a LIST          allocators (default: all); -c LIST collectors (default: all);\n"
+    "  -a LIST          allocators (default: all; collector workloads: libc, pooled, jemalloc,\n"
+    "                   mimalloc, quick: libc, pooled, mimalloc); -c LIST collectors (default: all)\n"
     "  -w LIST          workloads (default: all, or the quick set)\n"
     "  -r RUNS          runs per cell (default 3; quick: 1)\n"
     "  -t THREADS       threads for threaded workloads (default: the number of CPUs)\n"
-    "  -p scale=X       size multiplier for every workload (default 1; quick: 0.2)\n"
+    "  -p scale=X       size multiplier for every workload (default 0.5; quick: 0.2)\n"
     "  --measure WHAT   all (default), none, or count,latency,frag (see heapbench run --help)\n"
     "  --timeout S      per run (default 600)\n"
     "  --resume         keep DIR/results.csv and skip the cells it already has\n"
@@ -246,9 +252,9 @@ int hb_cmd_sweep(int argc, char **argv)
         if (hb_workload_find(workloads.items[i]) == NULL)
             hb_usage_error("unknown workload '%s' (valid: %s)", workloads.items[i],
                            hb_workload_names(names, sizeof names));
-    /* Collector workloads in the quick sweep run over a few allocators only. */
-    if (quick && !alist) {
-        from_array(&gc_allocs, quick_gc_allocators);
+    /* Without -a, collector workloads run over a few allocators only. */
+    if (!alist) {
+        from_array(&gc_allocs, quick ? quick_gc_allocators : full_gc_allocators);
         size_t k = 0;
         for (size_t i = 0; i < gc_allocs.n; i++)
             if (in_list(&allocs, gc_allocs.items[i]))
