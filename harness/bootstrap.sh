@@ -11,7 +11,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PACKAGES=(build-essential cmake pkg-config clang libclang-rt-dev
           libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libgc-dev
-          hyperfine gnuplot-nox python3)
+          hyperfine gnuplot-nox python3 redis-server redis-tools)
 
 deps() {
   local missing=()
