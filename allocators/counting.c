@@ -196,7 +196,15 @@ static void on_thread_exit(void *arg)
     tb.id = 0;
 }
 
-static void make_exit_key(void) { pthread_key_create(&exit_key, on_thread_exit); }
+static void open_lock_take(void) { pthread_mutex_lock(&open_lock); }
+static void open_lock_give(void) { pthread_mutex_unlock(&open_lock); }
+static void open_lock_reset(void) { pthread_mutex_init(&open_lock, NULL); }
+
+static void make_exit_key(void)
+{
+    pthread_key_create(&exit_key, on_thread_exit);
+    pthread_atfork(open_lock_take, open_lock_give, open_lock_reset); /* a child may count too */
+}
 
 /* Makes this thread's batch count for c (slow path: first use, or switch). */
 static void adopt(counting *c)

@@ -60,6 +60,7 @@
 #define _GNU_SOURCE
 #include "allocator.h"
 #include "builtin.h"
+#include "forksafe.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -130,7 +131,7 @@ struct hb_naive {
     size_t in_use;    /* usable bytes of live blocks */
     size_t live;      /* live blocks */
     size_t nfree;     /* blocks on the free list */
-    struct hb_naive *inst_next, *inst_prev; /* live instances (fork safety, in process) */
+    hb_fork_entry fork_entry; /* registration with forksafe.c (in process) */
 };
 
 static size_t page_size(void)
@@ -491,63 +492,24 @@ static void *realloc_locked(hb_naive *h, void *p, size_t size)
 }
 
 /* ---- fork safety of in-process instances ------------------------------------------ */
-/* The plug-in interface has no fork hooks, so in process naive registers one
- * set of pthread_atfork handlers (once) that lock every live instance before
- * fork and release (parent) or reset (child) them after; instances come and
- * go on a list under `instances_lock`, since pthread_atfork cannot be undone.
- * The drop-in build leaves this to dropin.c, which orders naive's lock after
- * pooled's and must not see naive's lock taken twice. */
+/* In process, every instance registers its lock with forksafe.c.  The drop-in
+ * build leaves this to dropin.c, which orders naive's lock after pooled's and
+ * must not see naive's lock taken twice. */
 #ifndef HB_DROPIN_NAME
-static pthread_mutex_t instances_lock = PTHREAD_MUTEX_INITIALIZER;
-static hb_naive *instances;
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
-
-static void all_prepare(void)
-{
-    pthread_mutex_lock(&instances_lock);
-    for (hb_naive *h = instances; h != NULL; h = h->inst_next)
-        hb_naive_fork_prepare(h);
-}
-
-static void all_parent(void)
-{
-    for (hb_naive *h = instances; h != NULL; h = h->inst_next)
-        hb_naive_fork_parent(h);
-    pthread_mutex_unlock(&instances_lock);
-}
-
-static void all_child(void)
-{
-    for (hb_naive *h = instances; h != NULL; h = h->inst_next)
-        hb_naive_fork_child(h);
-    pthread_mutex_init(&instances_lock, NULL);
-}
-
-static void register_atfork(void) { pthread_atfork(all_prepare, all_parent, all_child); }
+static void fork_prepare_cb(void *h) { hb_naive_fork_prepare(h); }
+static void fork_parent_cb(void *h) { hb_naive_fork_parent(h); }
+static void fork_child_cb(void *h) { hb_naive_fork_child(h); }
 
 static void instance_add(hb_naive *h)
 {
-    pthread_once(&atfork_once, register_atfork);
-    pthread_mutex_lock(&instances_lock);
-    h->inst_prev = NULL;
-    h->inst_next = instances;
-    if (instances != NULL)
-        instances->inst_prev = h;
-    instances = h;
-    pthread_mutex_unlock(&instances_lock);
+    h->fork_entry.obj = h;
+    h->fork_entry.prepare = fork_prepare_cb;
+    h->fork_entry.parent = fork_parent_cb;
+    h->fork_entry.child = fork_child_cb;
+    hb_fork_register(&h->fork_entry);
 }
 
-static void instance_remove(hb_naive *h)
-{
-    pthread_mutex_lock(&instances_lock);
-    if (h->inst_prev != NULL)
-        h->inst_prev->inst_next = h->inst_next;
-    else
-        instances = h->inst_next;
-    if (h->inst_next != NULL)
-        h->inst_next->inst_prev = h->inst_prev;
-    pthread_mutex_unlock(&instances_lock);
-}
+static void instance_remove(hb_naive *h) { hb_fork_unregister(&h->fork_entry); }
 #else
 static void instance_add(hb_naive *h) { (void)h; }
 static void instance_remove(hb_naive *h) { (void)h; }

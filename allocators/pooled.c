@@ -594,6 +594,7 @@ void hb_pooled_fork_child(hb_pooled *pa) { pthread_mutex_init(&pa->lock, NULL); 
 /* ---- plug-in (not in the drop-in library, where pooled is malloc) --------------- */
 #ifndef HB_DROPIN_NAME
 #include "allocator.h"
+#include "forksafe.h"
 
 #include <malloc.h>
 #include <stdlib.h>
@@ -614,12 +615,31 @@ static void *libc_aligned(void *ctx, size_t align, size_t size)
     return p;
 }
 
+/* In process, each instance registers its lock with forksafe.c, so a child
+ * forked while another thread holds it can still allocate. */
+static void fork_prepare_cb(void *pa) { hb_pooled_fork_prepare(pa); }
+static void fork_parent_cb(void *pa) { hb_pooled_fork_parent(pa); }
+static void fork_child_cb(void *pa) { hb_pooled_fork_child(pa); }
+
 static void *op_create(void)
 {
     const hb_fallback libc = {NULL, libc_malloc, libc_aligned, libc_realloc, libc_free, libc_usable};
-    return hb_pooled_create(&libc);
+    hb_pooled *pa = hb_pooled_create(&libc);
+    if (pa != NULL) {
+        pa->fork_entry.obj = pa;
+        pa->fork_entry.prepare = fork_prepare_cb;
+        pa->fork_entry.parent = fork_parent_cb;
+        pa->fork_entry.child = fork_child_cb;
+        hb_fork_register(&pa->fork_entry);
+    }
+    return pa;
 }
-static void op_destroy(void *ctx) { hb_pooled_destroy(ctx); }
+static void op_destroy(void *ctx)
+{
+    hb_pooled *pa = ctx;
+    hb_fork_unregister(&pa->fork_entry);
+    hb_pooled_destroy(pa);
+}
 static void *op_malloc(void *ctx, size_t n) { return hb_pooled_malloc(ctx, n); }
 static void *op_calloc(void *ctx, size_t c, size_t n) { return hb_pooled_calloc(ctx, c, n); }
 static void *op_realloc(void *ctx, void *p, size_t old, size_t n) { return (void)old, hb_pooled_realloc(ctx, p, n); }

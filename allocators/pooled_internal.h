@@ -9,6 +9,7 @@
 #define HB_POOLED_INTERNAL_H
 
 #include "builtin.h"
+#include "forksafe.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -143,6 +144,7 @@ struct hb_pooled {
     _Atomic size_t mapped;
     _Atomic size_t fb_bytes, fb_blocks;  /* fallback's live blocks (usable bytes) */
     _Atomic(arena *) *_Atomic root[ROOT_LEN]; /* radix root (see radix_get) */
+    hb_fork_entry fork_entry;            /* in-process plug-in: registration with forksafe.c */
 };
 
 /* The avail head of a class without pools: no free block, never written. */
