@@ -21,7 +21,7 @@ static const char usage[] =
 int main(int argc, char **argv)
 {
     if (argc < 2)
-        hb_usage_error("no command given (valid: list, describe, run, sweep, exec; see heapbench --help)");
+        hb_usage_error("no command given (valid: list, describe, run, sweep, exec, compare; see heapbench --help)");
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(usage, stdout);
@@ -45,5 +45,5 @@ int main(int argc, char **argv)
         return hb_cmd_compare(argc - 1, argv + 1);
     if (strcmp(cmd, "__child") == 0)
         return hb_cmd_child(argc - 1, argv + 1);
-    hb_usage_error("unknown command '%s' (valid: list, describe, run, sweep, exec; see heapbench --help)", cmd);
+    hb_usage_error("unknown command '%s' (valid: list, describe, run, sweep, exec, compare; see heapbench --help)", cmd);
 }
