@@ -183,12 +183,14 @@ static int run_gnuplot(const char *dir, FILE *log)
 }
 
 /* Emits `body` twice into the script: once for PNG, once for SVG. */
-static void both_terminals(FILE *gp, const char *name, const char *body)
+static void sized_terminals(FILE *gp, const char *name, const char *body, size_t width)
 {
-    fprintf(gp, "set terminal pngcairo size 1400,700 font ',10'\nset output '%s.png'\n%s\n", name, body);
-    fprintf(gp, "set terminal svg size 1400,700 font 'sans,10' dynamic\nset output '%s.svg'\n%s\nunset output\n", name,
-            body);
+    fprintf(gp, "set terminal pngcairo size %zu,760 font ',10'\nset output '%s.png'\n%s\n", width, name, body);
+    fprintf(gp, "set terminal svg size %zu,760 font 'sans,10' dynamic\nset output '%s.svg'\n%s\nunset output\n",
+            width, name, body);
 }
+
+static void both_terminals(FILE *gp, const char *name, const char *body) { sized_terminals(gp, name, body, 1400); }
 
 int hb_render_plots(const char *csv, const char *dir, FILE *log)
 {
@@ -269,13 +271,17 @@ int hb_render_plots(const char *csv, const char *dir, FILE *log)
              "set title 'Time per workload, relative to %s' noenhanced\n"
              "plot for [i=2:%zu] 'time.dat' using i:xtic(1) title columnheader(i)",
              base, base, allocs.n + 1);
-    both_terminals(gp, "time", body);
+    /* Wide enough that every workload's bars and label stay readable. */
+    size_t width = 300 + labels.n * (allocs.n * 7 + 16);
+    if (width < 1400)
+        width = 1400;
+    sized_terminals(gp, "time", body, width);
     snprintf(body, sizeof body,
              "set logscale y 2\nset ylabel 'median peak RSS relative to %s (lower is better)'\n"
              "set title 'Peak resident set per workload, relative to %s' noenhanced\n"
              "plot for [i=2:%zu] 'rss.dat' using i:xtic(1) title columnheader(i)",
              base, base, allocs.n + 1);
-    both_terminals(gp, "rss", body);
+    sized_terminals(gp, "rss", body, width);
     size_t used = (size_t)snprintf(body, sizeof body,
                                    "unset logscale\nset logscale y 2\nset style fill solid 0.4 border -1\n"
                                    "set style boxplot outliers pointtype 7\nset boxwidth 0.5\nunset key\n"
