@@ -1,13 +1,18 @@
 /*
- * cache_scratch.c: Berger's cache-scratch test from the Hoard suite,
- * reimplemented from its description: passive false sharing.
+ * cache_scratch.c: Berger's cache-scratch and cache-thrash tests from the
+ * Hoard suite, reimplemented from their description: passive and active
+ * false sharing.  This file runs both (cache_thrash.c holds the other's
+ * entry); they differ only in the hand-off.
  *
  * The main thread allocates T small objects back to back, so they are likely
  * to share cache lines, and gives object t to thread t, which frees it
  * first.  Then each thread `iterations` times allocates an object of `size`
  * bytes, writes and reads every byte `repetitions` times and frees it.  An
  * allocator that hands the freed neighbour's memory back to a thread makes
- * threads write into one cache line (passive false sharing).
+ * threads write into one cache line (passive false sharing).  cache-thrash
+ * is the same loop without the hand-off: an allocator that carves different
+ * threads' small objects out of one cache line makes their writes fight over
+ * it (active false sharing).
  *
  * The checksum sums, per thread, the bytes read back, and mixes the threads'
  * sums in thread order; what was written is a function of the seed, the
@@ -16,9 +21,10 @@
 #include <pthread.h>
 #include <stdio.h>
 
+#include "cache_sharing.h"
 #include "workload.h"
 
-static const hb_param_def params[] = {
+const hb_param_def hb_wl_cache_params[HB_WL_CACHE_NPARAMS] = {
     {"iterations", 1000, 1, 1000000000LL, NULL, "objects each thread allocates, writes and frees, at scale 1"},
     {"size", 1, 1, 1 << 20, NULL, "object size, bytes"},
     {"repetitions", 1000000, 1, 1000000000LL, NULL,
@@ -30,7 +36,7 @@ typedef struct worker {
     int index;
     long long iterations, repetitions;
     size_t size;
-    void *handoff; /* freed first by this thread (allocated by the main thread) */
+    void *handoff; /* freed first by this thread (allocated by the main thread); NULL for thrash */
     uint64_t sum, ops;
     int rc;
 } worker;
@@ -65,7 +71,7 @@ static void *work(void *arg)
     return NULL;
 }
 
-static int run(const hb_workload_env *env, hb_workload_result *out)
+int hb_wl_cache_run(const hb_workload_env *env, hb_workload_result *out, bool handoff)
 {
     int T = env->threads, rc = HB_WL_OK, created = 0;
     size_t bytes = (size_t)T * (sizeof(worker) + sizeof(pthread_t));
@@ -82,6 +88,8 @@ static int run(const hb_workload_env *env, hb_workload_result *out)
                          .size = (size_t)env->params[1],
                          .repetitions = env->params[2],
                          .rc = HB_WL_OK};
+        if (!handoff)
+            continue;
         ws[t].handoff = hb_malloc(env->alloc, ws[t].size); /* back to back, from this thread */
         if (ws[t].handoff == NULL) {
             for (int k = 0; k < t; k++)
@@ -117,12 +125,17 @@ static int run(const hb_workload_env *env, hb_workload_result *out)
     return rc;
 }
 
+static int run_scratch(const hb_workload_env *env, hb_workload_result *out)
+{
+    return hb_wl_cache_run(env, out, true);
+}
+
 const hb_workload_ops hb_wl_cache_scratch = {
     .name = "cache-scratch",
     .summary = "passive false sharing: threads free neighbouring objects, then write their own small objects",
     .origin = "Berger, Hoard benchmarks (cache-scratch)",
     .flags = HB_WL_ALLOCATOR | HB_WL_THREADED,
-    .params = params,
-    .nparams = sizeof params / sizeof params[0],
-    .run = run,
+    .params = hb_wl_cache_params,
+    .nparams = HB_WL_CACHE_NPARAMS,
+    .run = run_scratch,
 };
