@@ -316,6 +316,23 @@ NOINLINE static void *small_alloc_slow(hb_pooled *pa, heap *h, size_t cls)
     }
 }
 
+/* Counts fallback blocks in this thread's heap: the fallback serves sizes that
+ * threads allocate and free at high rates (larson), where one shared atomic
+ * counter would bounce between cores on every call. */
+static void fb_count(hb_pooled *pa, intptr_t bytes, intptr_t blocks)
+{
+    heap *h = heap_get(pa);
+    if (h == NULL) {
+        atomic_fetch_add_explicit(&pa->fb_bytes, (size_t)bytes, memory_order_relaxed);
+        atomic_fetch_add_explicit(&pa->fb_blocks, (size_t)blocks, memory_order_relaxed);
+        return;
+    }
+    atomic_store_explicit(&h->fb_bytes, atomic_load_explicit(&h->fb_bytes, memory_order_relaxed) + bytes,
+                          memory_order_relaxed);
+    atomic_store_explicit(&h->fb_blocks, atomic_load_explicit(&h->fb_blocks, memory_order_relaxed) + blocks,
+                          memory_order_relaxed);
+}
+
 static void *fb_malloc(hb_pooled *pa, size_t size)
 {
     if (!pa->has_fb || size > PTRDIFF_MAX) {
@@ -323,10 +340,8 @@ static void *fb_malloc(hb_pooled *pa, size_t size)
         return NULL;
     }
     void *p = pa->fb.malloc(pa->fb.ctx, size);
-    if (p != NULL) {
-        atomic_fetch_add_explicit(&pa->fb_blocks, 1, memory_order_relaxed);
-        atomic_fetch_add_explicit(&pa->fb_bytes, pa->fb.usable_size(pa->fb.ctx, p), memory_order_relaxed);
-    }
+    if (p != NULL)
+        fb_count(pa, (intptr_t)pa->fb.usable_size(pa->fb.ctx, p), 1);
     return p;
 }
 
@@ -385,10 +400,8 @@ void *hb_pooled_aligned(hb_pooled *pa, size_t align, size_t size)
         return NULL;
     }
     void *p = pa->fb.aligned(pa->fb.ctx, align, size);
-    if (p != NULL) {
-        atomic_fetch_add_explicit(&pa->fb_blocks, 1, memory_order_relaxed);
-        atomic_fetch_add_explicit(&pa->fb_bytes, pa->fb.usable_size(pa->fb.ctx, p), memory_order_relaxed);
-    }
+    if (p != NULL)
+        fb_count(pa, (intptr_t)pa->fb.usable_size(pa->fb.ctx, p), 1);
     return p;
 }
 
@@ -428,8 +441,7 @@ NOINLINE static void free_slow(hb_pooled *pa, void *ptr)
         if (ptr == NULL || !pa->has_fb)
             return;
         int saved = errno;
-        atomic_fetch_sub_explicit(&pa->fb_bytes, pa->fb.usable_size(pa->fb.ctx, ptr), memory_order_relaxed);
-        atomic_fetch_sub_explicit(&pa->fb_blocks, 1, memory_order_relaxed);
+        fb_count(pa, -(intptr_t)pa->fb.usable_size(pa->fb.ctx, ptr), -1);
         pa->fb.free(pa->fb.ctx, ptr);
         errno = saved;
         return;
@@ -498,8 +510,7 @@ void *hb_pooled_realloc(hb_pooled *pa, void *p, size_t size)
         if (size > SMALL_MAX) { /* stays with the fallback */
             void *q = pa->fb.realloc(pa->fb.ctx, p, size);
             if (q != NULL)
-                atomic_fetch_add_explicit(&pa->fb_bytes, pa->fb.usable_size(pa->fb.ctx, q) - old,
-                                          memory_order_relaxed);
+                fb_count(pa, (intptr_t)pa->fb.usable_size(pa->fb.ctx, q) - (intptr_t)old, 0);
             return q;
         }
     }
@@ -571,6 +582,13 @@ void hb_pooled_stats(hb_pooled *pa, size_t *mapped, size_t *in_use, size_t *live
      * a snapshot (see used_set).  Blocks freed by another thread count until
      * their owner drains them. */
     pthread_mutex_lock(&pa->lock);
+    intptr_t fb_bytes = 0, fb_blocks = 0;
+    for (heap *h = pa->heaps; h != NULL; h = h->all_next) {
+        fb_bytes += atomic_load_explicit(&h->fb_bytes, memory_order_relaxed);
+        fb_blocks += atomic_load_explicit(&h->fb_blocks, memory_order_relaxed);
+    }
+    bytes += (size_t)fb_bytes;
+    blocks += (size_t)fb_blocks;
     for (arena *a = pa->all; a != NULL; a = a->all_next)
         for (unsigned i = 0; i < a->nextpool; i++) {
             const pool *p = &a->pools[i];

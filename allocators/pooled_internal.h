@@ -124,6 +124,11 @@ struct heap {
     heap *abandoned_next;            /* instance's abandoned list */
     bool abandoned;
     size_t chk_avail[NCLASSES], chk_queued; /* hb_pooled_check's tallies */
+    /* Fallback blocks this thread allocated minus those it freed (usable
+     * bytes, blocks): written by the owner only, with relaxed loads and
+     * stores (no shared read-modify-write on the fallback path), summed by
+     * stats.  A heap's own sum may go negative; the instance's never does. */
+    _Atomic intptr_t fb_bytes, fb_blocks;
     _Alignas(64) _Atomic(pool *) remote; /* pools with remote frees, on their own line */
 };
 
@@ -142,7 +147,7 @@ struct hb_pooled {
     char *meta_cur, *meta_end;           /* metadata bump region */
     void *meta_chunks;                   /* chunks, linked through their first word */
     _Atomic size_t mapped;
-    _Atomic size_t fb_bytes, fb_blocks;  /* fallback's live blocks (usable bytes) */
+    _Atomic size_t fb_bytes, fb_blocks;  /* fallback blocks counted without a heap (see heap.fb_bytes) */
     _Atomic(arena *) *_Atomic root[ROOT_LEN]; /* radix root (see radix_get) */
     hb_fork_entry fork_entry;            /* in-process plug-in: registration with forksafe.c */
 };
