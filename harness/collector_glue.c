@@ -26,9 +26,25 @@ int hb_gc_glue_open(hb_gc_glue *g, const char *name, const hb_alloc *alloc, char
     return 0;
 }
 
+/* Index of the first pause that ends after t (pauses are in time order and
+ * do not overlap, so their ends are in order too). */
+static size_t first_ending_after(const hb_gc_pause *p, size_t n, uint64_t t)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p[mid].start_ns + p[mid].ns <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* Minimum over every window [a, a + w] inside [t0, t1] of the fraction of
  * the window not spent in a pause.  The worst window starts at a pause's
- * start or ends at a pause's end, so only those are tried. */
+ * start or ends at a pause's end, so only those are tried; each tries only
+ * the pauses that overlap it (O(n log n + n k), k pauses per window). */
 static double mmu(const hb_gc_pause *p, size_t n, uint64_t t0, uint64_t t1, uint64_t w)
 {
     if (t1 <= t0)
@@ -45,12 +61,10 @@ static double mmu(const hb_gc_pause *p, size_t n, uint64_t t0, uint64_t t1, uint
             if (a + w > t1)
                 a = t1 - w;
             uint64_t b = a + w, busy = 0;
-            for (size_t j = 0; j < n; j++) { /* pauses are in time order */
+            for (size_t j = first_ending_after(p, n, a); j < n; j++) {
                 uint64_t s = p[j].start_ns, e = p[j].start_ns + p[j].ns;
                 if (s >= b)
                     break;
-                if (e <= a)
-                    continue;
                 busy += (e < b ? e : b) - (s > a ? s : a);
             }
             double u = 1.0 - (double)busy / (double)w;
