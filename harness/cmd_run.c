@@ -183,7 +183,7 @@ static void parse_run(int argc, char **argv, run_opts *o, int child)
     for (size_t i = 0; i < nparams; i++)
         hb_parse_param(&o->spec, params[i]);
     if (seed)
-        o->spec.seed = strtoull(seed, NULL, 10), (void)hb_parse_ulong("--seed", seed, 0, (unsigned long)-1);
+        o->spec.seed = hb_parse_ulong("--seed", seed, 0, (unsigned long)-1);
     if (measure)
         o->spec.measure = hb_parse_measure(measure);
     if (lat_every)
