@@ -24,6 +24,7 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "pyobj.h"
 #include "workload.h"
 
 static const char *const kind_choices[] = {"list", "tuple", "array", "set", NULL};
@@ -37,28 +38,10 @@ static const hb_param_def params[] = {
 
 enum { KIND_LIST, KIND_TUPLE, KIND_ARRAY, KIND_SET };
 
-static const hb_type list_type = {.name = "list"};
-static const hb_type items_type = {.name = "list-items"};
 static const hb_type tuple_type = {.name = "tuple"};
 static const hb_type array_type = {.name = "array"};
 static const hb_type set_type = {.name = "set"};
 static const hb_type table_type = {.name = "set-table"};
-static const hb_type int_type = {.name = "int"};
-
-static int64_t unbox(const hb_obj *o)
-{
-    return *(const int64_t *)(const void *)(o->slots + o->nslots);
-}
-
-static hb_handle box(hb_gc *gc, int64_t v, uint64_t *ops)
-{
-    hb_handle h = hb_new(gc, &int_type, 0, sizeof(int64_t));
-    if (h != HB_NO_HANDLE) {
-        (*ops)++;
-        *(int64_t *)hb_bytes(hb_get(gc, h)) = v;
-    }
-    return h;
-}
 
 /* ---- the set: set object (slot 0: table; raw: used) and table (cap key
  * slots; raw: cap hashes).  hash(int) is the int, as in CPython. */
@@ -70,7 +53,7 @@ static uint32_t table_probe(const hb_obj *t, int64_t v)
     uint32_t mask = t->nslots - 1;
     for (uint32_t i = (uint32_t)(uint64_t)v & mask;; i = (i + 1) & mask) {
         const hb_obj *k = hb_slot(t, i);
-        if (k == NULL || unbox(k) == v)
+        if (k == NULL || hb_py_unbox(k) == v)
             return i;
     }
 }
@@ -98,12 +81,12 @@ static int set_add(hb_gc *gc, hb_obj *s, hb_obj *v, uint64_t *ops)
         t = hb_slot(s, 0);
         for (uint32_t i = 0; i < cap; i++)
             if (hb_slot(t, i) != NULL)
-                hb_set(gc, nt, table_probe(nt, unbox(hb_slot(t, i))), hb_slot(t, i));
+                hb_set(gc, nt, table_probe(nt, hb_py_unbox(hb_slot(t, i))), hb_slot(t, i));
         hb_set(gc, s, 0, nt);
         hb_scope_leave(gc, sc);
         t = nt;
     }
-    uint32_t i = table_probe(t, unbox(v));
+    uint32_t i = table_probe(t, hb_py_unbox(v));
     if (hb_slot(t, i) == NULL) {
         hb_set(gc, t, i, v);
         (*used)++;
@@ -138,12 +121,12 @@ static int run(const hb_workload_env *env, hb_workload_result *out)
         switch (kind) {
         case KIND_LIST:
         case KIND_TUPLE:
-            top = kind == KIND_LIST ? hb_new(gc, &list_type, 1, sizeof(uint64_t)) : hb_new(gc, &tuple_type, n, 0);
+            top = kind == KIND_LIST ? hb_new(gc, &hb_py_list_type, 1, sizeof(uint64_t)) : hb_new(gc, &tuple_type, n, 0);
             if (top == HB_NO_HANDLE)
                 goto oom;
             ops++;
             if (kind == KIND_LIST) {
-                hb_handle items = hb_new(gc, &items_type, n, 0);
+                hb_handle items = hb_new(gc, &hb_py_items_type, n, 0);
                 if (items == HB_NO_HANDLE)
                     goto oom;
                 ops++;
@@ -152,7 +135,7 @@ static int run(const hb_workload_env *env, hb_workload_result *out)
             }
             for (uint32_t i = 0; i < n; i++) {
                 hb_scope si = hb_scope_enter(gc);
-                hb_handle v = box(gc, (int64_t)i ^ c, &ops);
+                hb_handle v = hb_py_box(gc, (int64_t)i ^ c, &ops);
                 if (v == HB_NO_HANDLE)
                     goto oom;
                 hb_obj *dst = kind == KIND_LIST ? hb_slot(hb_get(gc, top), 0) : hb_get(gc, top);
@@ -161,7 +144,7 @@ static int run(const hb_workload_env *env, hb_workload_result *out)
             }
             slots_of = kind == KIND_LIST ? hb_slot(hb_get(gc, top), 0) : hb_get(gc, top);
             for (uint32_t i = 0; i < n; i++)
-                sum += (uint64_t)unbox(hb_slot(slots_of, i));
+                sum += (uint64_t)hb_py_unbox(hb_slot(slots_of, i));
             break;
         case KIND_ARRAY: {
             if ((uint64_t)n * sizeof(int32_t) > UINT32_MAX)
@@ -184,7 +167,7 @@ static int run(const hb_workload_env *env, hb_workload_result *out)
             ops++;
             for (uint32_t i = 0; i < n; i++) {
                 hb_scope si = hb_scope_enter(gc);
-                hb_handle v = box(gc, (int64_t)i ^ c, &ops);
+                hb_handle v = hb_py_box(gc, (int64_t)i ^ c, &ops);
                 if (v == HB_NO_HANDLE || set_add(gc, hb_get(gc, top), hb_get(gc, v), &ops) != 0)
                     goto oom;
                 hb_scope_leave(gc, si);
@@ -194,7 +177,7 @@ static int run(const hb_workload_env *env, hb_workload_result *out)
                 goto wrong;
             for (uint32_t i = 0; i < t->nslots; i++)
                 if (hb_slot(t, i) != NULL)
-                    sum += (uint64_t)unbox(hb_slot(t, i));
+                    sum += (uint64_t)hb_py_unbox(hb_slot(t, i));
             for (uint32_t i = 0; i < n; i++)
                 if (!set_contains(so, (int64_t)i ^ c) || set_contains(so, -1 - (int64_t)i))
                     goto wrong;

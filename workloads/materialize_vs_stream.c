@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "pyobj.h"
 #include "workload.h"
 
 static const char *const mode_choices[] = {"list", "stream", NULL};
@@ -26,60 +27,11 @@ static const hb_param_def params[] = {
     {"rounds", 4, 1, 100000000LL, NULL, "sums, at scale 1 (default: about 1 s with mode=list (libc, generational))"},
 };
 
-static const hb_type list_type = {.name = "list"};
-static const hb_type items_type = {.name = "list-items"};
-static const hb_type int_type = {.name = "int"};
 static const hb_type gen_type = {.name = "generator"};
 
 typedef struct gen_state {
     uint64_t i, n;
 } gen_state;
-
-/* A list: slot 0 the items array (or NULL), raw bytes its length.  Appends
- * v (held by the caller, as is list); 0, or -1 when allocation failed. */
-static int list_append(hb_gc *gc, hb_obj *list, hb_obj *v, uint64_t *ops)
-{
-    uint64_t *len = hb_bytes(list);
-    hb_obj *items = hb_slot(list, 0);
-    if (items == NULL || *len == items->nslots) {
-        uint64_t want = *len + 1;
-        uint64_t cap = (want + (want >> 3) + 6) & ~(uint64_t)3; /* CPython's list_resize */
-        if (cap > UINT32_MAX)
-            return -1;
-        hb_scope s = hb_scope_enter(gc);
-        hb_handle nh = hb_new(gc, &items_type, (uint32_t)cap, 0);
-        if (nh == HB_NO_HANDLE) {
-            hb_scope_leave(gc, s);
-            return -1;
-        }
-        (*ops)++;
-        hb_obj *ni = hb_get(gc, nh);
-        items = hb_slot(list, 0);
-        for (uint64_t i = 0; i < *len; i++)
-            hb_set(gc, ni, (uint32_t)i, hb_slot(items, (uint32_t)i));
-        hb_set(gc, list, 0, ni); /* drops the old array */
-        hb_scope_leave(gc, s);
-        items = ni;
-    }
-    hb_set(gc, items, (uint32_t)*len, v);
-    (*len)++;
-    return 0;
-}
-
-static hb_handle box(hb_gc *gc, int64_t v, uint64_t *ops)
-{
-    hb_handle h = hb_new(gc, &int_type, 0, sizeof(int64_t));
-    if (h != HB_NO_HANDLE) {
-        (*ops)++;
-        *(int64_t *)hb_bytes(hb_get(gc, h)) = v;
-    }
-    return h;
-}
-
-static int64_t unbox(const hb_obj *o)
-{
-    return *(const int64_t *)(const void *)(o->slots + o->nslots);
-}
 
 /* next(gen): the next boxed square in a new handle, or HB_NO_HANDLE at the
  * end (*done set) or on failure. */
@@ -91,7 +43,7 @@ static hb_handle gen_next(hb_gc *gc, hb_obj *gen, int *done, uint64_t *ops)
         return HB_NO_HANDLE;
     }
     int64_t i = (int64_t)g->i++;
-    return box(gc, i * i, ops);
+    return hb_py_box(gc, i * i, ops);
 }
 
 static int run(const hb_workload_env *env, hb_workload_result *out)
@@ -108,14 +60,14 @@ static int run(const hb_workload_env *env, hb_workload_result *out)
         hb_scope s = hb_scope_enter(gc);
         uint64_t sum = 0;
         if (!stream) {
-            hb_handle l = hb_new(gc, &list_type, 1, sizeof(uint64_t));
+            hb_handle l = hb_new(gc, &hb_py_list_type, 1, sizeof(uint64_t));
             if (l == HB_NO_HANDLE)
                 goto oom;
             ops++;
             for (uint32_t i = 0; i < n; i++) {
                 hb_scope si = hb_scope_enter(gc);
-                hb_handle v = box(gc, (int64_t)i * i, &ops);
-                if (v == HB_NO_HANDLE || list_append(gc, hb_get(gc, l), hb_get(gc, v), &ops) != 0)
+                hb_handle v = hb_py_box(gc, (int64_t)i * i, &ops);
+                if (v == HB_NO_HANDLE || hb_py_list_append(gc, hb_get(gc, l), hb_get(gc, v), &ops) != 0)
                     goto oom;
                 hb_scope_leave(gc, si);
             }
@@ -123,7 +75,7 @@ static int run(const hb_workload_env *env, hb_workload_result *out)
             if (*(const uint64_t *)hb_bytes(lo) != n)
                 goto wrong;
             for (uint32_t i = 0; i < n; i++)
-                sum += (uint64_t)unbox(hb_slot(items, i));
+                sum += (uint64_t)hb_py_unbox(hb_slot(items, i));
         } else {
             hb_handle g = hb_new(gc, &gen_type, 0, sizeof(gen_state));
             if (g == HB_NO_HANDLE)
@@ -138,7 +90,7 @@ static int run(const hb_workload_env *env, hb_workload_result *out)
                     break;
                 if (v == HB_NO_HANDLE)
                     goto oom;
-                sum += (uint64_t)unbox(hb_get(gc, v));
+                sum += (uint64_t)hb_py_unbox(hb_get(gc, v));
                 hb_scope_leave(gc, si);
             }
         }

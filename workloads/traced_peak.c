@@ -18,6 +18,7 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "pyobj.h"
 #include "workload.h"
 
 static const hb_param_def params[] = {
@@ -25,58 +26,23 @@ static const hb_param_def params[] = {
     {"rounds", 4, 1, 100000000LL, NULL, "calls, at scale 1 (default: about 1 s (libc, generational))"},
 };
 
-static const hb_type list_type = {.name = "list"};
-static const hb_type items_type = {.name = "list-items"};
-static const hb_type int_type = {.name = "int"};
-
-/* A list: slot 0 the items array (or NULL), raw bytes its length.  Appends
- * v (held by the caller, as is list); 0, or -1 when allocation failed. */
-static int list_append(hb_gc *gc, hb_obj *list, hb_obj *v, uint64_t *ops)
-{
-    uint64_t *len = hb_bytes(list);
-    hb_obj *items = hb_slot(list, 0);
-    if (items == NULL || *len == items->nslots) {
-        uint64_t want = *len + 1;
-        uint64_t cap = (want + (want >> 3) + 6) & ~(uint64_t)3; /* CPython's list_resize */
-        if (cap > UINT32_MAX)
-            return -1;
-        hb_scope s = hb_scope_enter(gc);
-        hb_handle nh = hb_new(gc, &items_type, (uint32_t)cap, 0);
-        if (nh == HB_NO_HANDLE) {
-            hb_scope_leave(gc, s);
-            return -1;
-        }
-        (*ops)++;
-        hb_obj *ni = hb_get(gc, nh);
-        items = hb_slot(list, 0);
-        for (uint64_t i = 0; i < *len; i++)
-            hb_set(gc, ni, (uint32_t)i, hb_slot(items, (uint32_t)i));
-        hb_set(gc, list, 0, ni); /* drops the old array */
-        hb_scope_leave(gc, s);
-        items = ni;
-    }
-    hb_set(gc, items, (uint32_t)*len, v);
-    (*len)++;
-    return 0;
-}
-
 /* memory_intensive_function(): the list, in a handle of the caller's
  * scope, or HB_NO_HANDLE. */
 static hb_handle build(hb_gc *gc, uint32_t n, uint64_t *ops)
 {
     hb_scope s = hb_scope_enter(gc);
-    hb_handle l = hb_new(gc, &list_type, 1, sizeof(uint64_t));
+    hb_handle l = hb_new(gc, &hb_py_list_type, 1, sizeof(uint64_t));
     if (l == HB_NO_HANDLE)
         goto fail;
     (*ops)++;
     for (uint32_t i = 0; i < n; i++) {
         hb_scope si = hb_scope_enter(gc);
-        hb_handle v = hb_new(gc, &int_type, 0, sizeof(int64_t));
+        hb_handle v = hb_new(gc, &hb_py_int_type, 0, sizeof(int64_t));
         if (v == HB_NO_HANDLE)
             goto fail;
         (*ops)++;
         *(int64_t *)hb_bytes(hb_get(gc, v)) = i;
-        if (list_append(gc, hb_get(gc, l), hb_get(gc, v), ops) != 0)
+        if (hb_py_list_append(gc, hb_get(gc, l), hb_get(gc, v), ops) != 0)
             goto fail;
         hb_scope_leave(gc, si);
     }
