@@ -81,6 +81,8 @@ typedef struct hb_link {
  *    generation list (0, 1, 2), the permanent (frozen) list, or, only while
  *    a collection runs, one of that collection's private lists; the list it
  *    is on is recorded in the flags (HB_OF_GEN_MASK) outside a collection.
+ *    generational also has the untracked list (HB_OF_UNTRACKED, gen bits
+ *    2): see hb_gc_is_tracked.
  *    marksweep: on the all-objects list.  boehm: unused (NULL).
  *  - refcnt: refcount and generational: the number of handles, slots and
  *    collector-held references (garbage list, callbacks being run) to the
@@ -120,7 +122,9 @@ enum {
     HB_OF_PENDING = 1u << 8,      /* generational: promoted to generation 2 by a
                                      generation-1 collection since the last full
                                      one (counted in long_lived_pending) */
-    HB_OF_BITS = 9,               /* gc_refs = gc >> HB_OF_BITS */
+    HB_OF_UNTRACKED = 1u << 9,    /* generational: on the untracked list (gen
+                                     bits 2): young collections skip it */
+    HB_OF_BITS = 10,              /* gc_refs = gc >> HB_OF_BITS */
 };
 
 /* Visit callback for hb_type.traverse. */
@@ -324,6 +328,19 @@ int hb_gc_get_count(hb_gc *gc, long c[HB_GC_NGEN]);
 int hb_gc_freeze(hb_gc *gc);
 int hb_gc_unfreeze(hb_gc *gc);
 long hb_gc_get_freeze_count(hb_gc *gc);
+
+/* gc.is_tracked (generational): 1 when young collections examine o, 0 when
+ * it is untracked.  A collection untracks each survivor that cannot be in
+ * a cycle with a tracked object as things stand: its type has no traverse
+ * function, it is not a weak reference, and each of its slots is NULL or
+ * holds an untracked object (CPython untracks tuples of atoms the same
+ * way).  Untracked objects are not promoted and do not count towards the
+ * long-lived heuristic; as our objects are mutable, storing a reference in
+ * a slot of an untracked object (hb_set) tracks it again in generation 0,
+ * and full collections still examine untracked objects, so that a cycle
+ * made later through them is found, as exactly as without untracking.
+ * -ENOTSUP for the other collectors. */
+int hb_gc_is_tracked(hb_gc *gc, const hb_obj *o);
 
 /* ---- garbage list (gc.garbage) ------------------------------------------ */
 /* Uncollectable objects (see hb_type.tp_del), each held by one reference

@@ -17,7 +17,9 @@
  *      are scanned in turn: an iterative graph walk with no stack); one
  *      with gc_refs 0 moves to `unreachable` for now;
  *   4. survivors are promoted: young is spliced onto generation g+1 (g if
- *      g is the oldest);
+ *      g is the oldest), except those that cannot be in a cycle with a
+ *      tracked object (their slots hold NULL or untracked objects), which
+ *      go to the untracked list, as CPython untracks tuples of atoms;
  *   5. legacy finalizers (tp_del) and all they reach leave `unreachable`
  *      for the garbage list (uncollectable);
  *   6. weak links to the remaining unreachable objects are cleared; the
@@ -33,10 +35,21 @@
  * so steps 1-3 touch one word per object.  Objects freed by reference
  * counting during steps 6-8 unlink themselves from whichever list.
  *
+ * Untracked objects: young collections treat them as they treat older
+ * generations (outside the set; their references count as external), so
+ * an acyclic structure that survives one young collection is not examined
+ * again until a full collection: binary-trees and gcbench build large
+ * acyclic trees that would otherwise be scanned once per generation.  As
+ * our objects are mutable, hb_set tracks an untracked object again when it
+ * stores a reference in it (CPython does this for dicts), and full
+ * collections examine the untracked list too, so that a cycle closed
+ * through an object untracked earlier is still found: a full collection
+ * remains exact.  The long-lived heuristic counts them in the total.
+ *
  * Long-lived heuristic (CPython's): a generation-2 collection requested by
  * the thresholds runs only when long_lived_pending > long_lived_total / 4.
- * long_lived_total is the size of generation 2 after the last full
- * collection; long_lived_pending counts the objects that generation-1
+ * long_lived_total is the size of generation 2 and the untracked list after
+ * the last full collection; long_lived_pending counts the objects that generation-1
  * collections promoted since then (HB_OF_PENDING) and that are still alive:
  * unlike CPython, an object that dies by reference count stops waiting for
  * a full collection, so acyclic churn that reaches generation 2 and dies
@@ -116,7 +129,7 @@ static void visit_mark(hb_obj *ch, void *arg)
 {
     struct mark_arg *ma = arg;
     if (ch != NULL && (ch->gc & (HB_OF_COLLECTING | HB_OF_MARK)) == HB_OF_COLLECTING) {
-        ch->gc |= HB_OF_MARK;
+        ch->gc = (ch->gc & (HB_REFS_ONE - 1)) | HB_OF_MARK; /* gc_refs: next slot 0 */
         ma->stack[(*ma->top)++] = ch;
     }
 }
@@ -191,19 +204,34 @@ static size_t find_unreachable_vec(gen_ctx *c, hb_link *list, size_t n, int g, h
      * an object's gc_refs is set from refcnt the first time it is met
      * (HB_OF_COLLECTING marks it set), as a member or as a child. */
     uintptr_t gmax = (uintptr_t)g;
-    for (hb_link *l = list->next; l != list; l = l->next) {
+    const uintptr_t ubits = HB_OF_UNTRACKED | (uintptr_t)(HB_GC_NGEN - 1);
+    hb_rcheap *h = &c->rc;
+    hb_link *ulist = &h->lists[HB_LIST_UNTRACKED];
+    size_t nu = 0;
+    for (hb_link *l = list->next, *next; l != list; l = next) {
         hb_obj *o = (hb_obj *)l;
+        next = l->next;
         /* The list-based steps redo everything from the list: safe to
          * fall back to them from here. */
         if (k == c->vcap && !grow_scratch(c, k + k / 2 + 1024))
             return (size_t)-1;
-        v = c->vec;
-        stack = c->stack;
-        v[k++] = o;
         __builtin_prefetch((char *)o + 512); /* allocation order is mostly address order */
-        if (!(o->gc & HB_OF_COLLECTING))
-            o->gc = ((uintptr_t)o->refcnt << HB_OF_BITS) | (o->gc & HB_OF_PERSIST) | HB_OF_COLLECTING;
-        if (o->type->traverse == NULL) {
+        const hb_type *t = o->type;
+        if (t->traverse == NULL) {
+            /* Untracked at once (young collections): an object whose slots
+             * hold only untracked objects is in no cycle, so trial deletion
+             * loses nothing by skipping it (if it is garbage, it hangs off
+             * garbage that this collection frees, and reference counting
+             * frees it then); children first in list order, so a structure
+             * whose edges were stored bottom-up goes in one walk.  Not
+             * those the collection must see as unreachable themselves:
+             * finalizers (step 7 runs them before any cycle is broken) and
+             * weakly referenced objects (step 6 clears those links first).
+             * Nothing was subtracted for such an object's slots. */
+            bool early = g < HB_GC_NGEN - 1 && t->tp_finalize == NULL && t->tp_del == NULL &&
+                         !(o->gc & (HB_OF_WEAKREFS | HB_OF_WEAKREF));
+            if (!(o->gc & HB_OF_COLLECTING))
+                o->gc = ((uintptr_t)o->refcnt << HB_OF_BITS) | (o->gc & HB_OF_PERSIST) | HB_OF_COLLECTING;
             hb_obj **sl = o->slots, **end = sl + o->nslots;
             for (; sl < end; sl++) {
                 hb_obj *ch = *sl;
@@ -211,50 +239,126 @@ static size_t find_unreachable_vec(gen_ctx *c, hb_link *list, size_t n, int g, h
                     continue;
                 uintptr_t cg = ch->gc;
                 if (!(cg & HB_OF_COLLECTING)) {
-                    if ((cg & HB_OF_GEN_MASK) > gmax)
+                    if ((cg & HB_OF_GEN_MASK) > gmax) {
+                        if (!(cg & HB_OF_UNTRACKED))
+                            early = false;
                         continue; /* older: outside the set */
+                    }
                     cg = ((uintptr_t)ch->refcnt << HB_OF_BITS) | (cg & HB_OF_PERSIST) | HB_OF_COLLECTING;
                 }
+                early = false;
                 ch->gc = cg - HB_REFS_ONE;
             }
+            if (early) {
+                o->gc = (o->gc & HB_OF_PERSIST) | ubits;
+                hb__list_move(ulist, l);
+                nu++;
+                continue;
+            }
         } else {
-            o->type->traverse(o, visit_fused, &gmax);
+            if (!(o->gc & HB_OF_COLLECTING))
+                o->gc = ((uintptr_t)o->refcnt << HB_OF_BITS) | (o->gc & HB_OF_PERSIST) | HB_OF_COLLECTING;
+            t->traverse(o, visit_fused, &gmax);
         }
+        c->vec[k++] = o;
     }
+    h->size[HB_LIST_UNTRACKED] += nu;
+    v = c->vec;
+    stack = c->stack;
+    /* Step 3 and the untracking of survivors: a depth-first walk from
+     * each object with gc_refs > 0 that finishes an object after its
+     * children.  A reached object's gc_refs are not needed any more: they
+     * hold the index of its next slot to visit.  An object is untracked
+     * when it is of the default layout (a traverse function may hold
+     * references that hb_set does not see), not a weak reference, and
+     * every slot holds NULL or an object untracked by then; anything else
+     * (a tracked object outside the set or finished tracked, one on the
+     * walk's path: a cycle) sets BLOCKED, and so does a child that
+     * finishes tracked on the parent below it on the stack.  Each object
+     * is pushed once, when marked: top < k. */
+    enum { BLOCKED = HB_OF_PENDING }; /* PENDING is clear during the walk */
+    const uintptr_t low = HB_REFS_ONE - 1;
     for (size_t i = 0; i < k; i++) {
         hb_obj *o = v[i];
         if ((o->gc >> HB_OF_BITS) == 0 || (o->gc & HB_OF_MARK))
             continue;
-        o->gc |= HB_OF_MARK;
+        o->gc = (o->gc & low) | HB_OF_MARK;
         size_t top = 0;
         stack[top++] = o;
         while (top > 0) {
-            hb_obj *p = stack[--top];
+            hb_obj *p = stack[top - 1];
+            uintptr_t pg = p->gc, j = pg >> HB_OF_BITS;
             if (p->type->traverse == NULL) {
-                for (uint32_t j = 0; j < p->nslots; j++) {
+                hb_obj *push = NULL;
+                for (uintptr_t ns = p->nslots; j < ns; j++) {
                     hb_obj *ch = p->slots[j];
-                    if (ch != NULL && (ch->gc & (HB_OF_COLLECTING | HB_OF_MARK)) == HB_OF_COLLECTING) {
-                        ch->gc |= HB_OF_MARK;
-                        stack[top++] = ch; /* each object at most once: top < k */
+                    if (ch == NULL)
+                        continue;
+                    uintptr_t cg = ch->gc;
+                    if ((cg & (HB_OF_COLLECTING | HB_OF_MARK)) == HB_OF_COLLECTING) {
+                        push = ch;
+                        j++;
+                        break;
                     }
+                    if (!(cg & HB_OF_UNTRACKED))
+                        pg |= BLOCKED;
                 }
-            } else {
+                p->gc = (pg & low) | (j << HB_OF_BITS);
+                if (push != NULL) {
+                    push->gc = (push->gc & low) | HB_OF_MARK;
+                    stack[top++] = push;
+                    continue;
+                }
+            } else if (j == 0) {
+                p->gc = (p->gc + HB_REFS_ONE) | BLOCKED;
                 struct mark_arg ma = {stack, &top};
                 p->type->traverse(p, visit_mark, &ma);
+                continue;
+            }
+            top--;
+            if (p->gc & (BLOCKED | HB_OF_WEAKREF)) {
+                p->gc = (p->gc & HB_OF_PERSIST) | bits;
+                if (top > 0)
+                    stack[top - 1]->gc |= BLOCKED;
+            } else {
+                p->gc = (p->gc & HB_OF_PERSIST) | ubits;
             }
         }
     }
+    /* Relink: `list` holds exactly v[0 .. k); each object is appended to
+     * the survivors (still `list`), the untracked list or `unreachable`,
+     * in list order, with no unlinking. */
     size_t kept = 0;
+    nu = 0;
+    hb_link *yt = list, *ut = ulist->prev, *rt = unreachable->prev;
     for (size_t i = 0; i < k; i++) {
         hb_obj *o = v[i];
-        if (o->gc & HB_OF_MARK) {
-            o->gc = (o->gc & HB_OF_PERSIST) | bits;
-            kept++;
+        hb_link *l = &o->link;
+        uintptr_t og = o->gc;
+        if (og & HB_OF_COLLECTING) { /* never reached */
+            o->gc = (og & (HB_OF_PERSIST | HB_OF_COLLECTING)) | HB_OF_UNREACHABLE;
+            rt->next = l;
+            l->prev = rt;
+            rt = l;
+        } else if (og & HB_OF_UNTRACKED) {
+            ut->next = l;
+            l->prev = ut;
+            ut = l;
+            nu++;
         } else {
-            hb__list_move(unreachable, &o->link);
-            o->gc = (o->gc & (HB_OF_PERSIST | HB_OF_COLLECTING)) | HB_OF_UNREACHABLE;
+            yt->next = l;
+            l->prev = yt;
+            yt = l;
+            kept++;
         }
     }
+    yt->next = list;
+    list->prev = yt;
+    ut->next = ulist;
+    ulist->prev = ut;
+    rt->next = unreachable;
+    unreachable->prev = rt;
+    h->size[HB_LIST_UNTRACKED] += nu;
     return kept;
 }
 
@@ -318,6 +422,11 @@ static long gen_collect(void *ctx, int g)
         nyoung += h->size[i];
         hb__list_splice(&young, &h->lists[i]);
         h->size[i] = 0;
+    }
+    if (g == HB_GC_NGEN - 1) { /* full: the untracked objects too */
+        nyoung += h->size[HB_LIST_UNTRACKED];
+        hb__list_splice(&young, &h->lists[HB_LIST_UNTRACKED]);
+        h->size[HB_LIST_UNTRACKED] = 0;
     }
 
     /* 1-3: find what is unreachable from outside young. */
@@ -409,7 +518,7 @@ static long gen_collect(void *ctx, int g)
 
     if (g == HB_GC_NGEN - 1) {
         h->long_lived_pending = 0; /* every survivor's flag was cleared */
-        c->long_lived_total = h->size[old];
+        c->long_lived_total = h->size[old] + h->size[HB_LIST_UNTRACKED];
     }
     gc->st.gen[g].collections++;
     gc->st.gen[g].collected += m;
@@ -419,27 +528,20 @@ static long gen_collect(void *ctx, int g)
     return (long)(m + n_uncollectable);
 }
 
-/* CPython's collect_generations: the oldest generation over its threshold. */
-static void collect_generations(gen_ctx *c)
+/* CPython's collect_generations: the oldest generation over its threshold
+ * (called by hb__rc_new when count[0] exceeds threshold[0]). */
+void hb__gen_auto(hb_rcheap *h)
 {
-    hb_gc *gc = c->rc.gc;
+    gen_ctx *c = (gen_ctx *)h; /* rc is the first member */
+    hb_gc *gc = h->gc;
     for (int i = HB_GC_NGEN - 1; i >= 0; i--) {
         if (gc->count[i] > gc->threshold[i]) {
-            if (i == HB_GC_NGEN - 1 && !(c->rc.long_lived_pending > c->long_lived_total / 4))
+            if (i == HB_GC_NGEN - 1 && !(h->long_lived_pending > c->long_lived_total / 4))
                 continue;
             hb__collect(gc, i);
             break;
         }
     }
-}
-
-static hb_obj *gen_new(void *ctx, const hb_type *t, uint32_t nslots, uint32_t nbytes)
-{
-    gen_ctx *c = ctx;
-    hb_gc *gc = c->rc.gc;
-    if (gc->count[0] > gc->threshold[0] && gc->threshold[0] > 0 && gc->enabled && !gc->collecting)
-        collect_generations(c);
-    return hb__rc_new(&c->rc, t, nslots, nbytes);
 }
 
 static void *gen_create(hb_gc *gc, char *msg, size_t len)
@@ -468,13 +570,16 @@ static void gen_destroy(void *ctx)
 static int gen_freeze(void *ctx)
 {
     hb_rcheap *h = &((gen_ctx *)ctx)->rc;
-    for (int i = 0; i < HB_GC_NGEN; i++) {
+    for (int i = 0; i < HB_NLISTS; i++) {
+        if (i == HB_GEN_PERMANENT)
+            continue;
         hb_link tmp;
         hb__list_init(&tmp);
         hb__list_splice(&tmp, &h->lists[i]);
         h->size[i] = 0;
         adopt(h, &tmp, HB_GEN_PERMANENT);
-        h->gc->count[i] = 0;
+        if (i < HB_GC_NGEN)
+            h->gc->count[i] = 0;
     }
     h->long_lived_pending = 0; /* adopt cleared the flags */
     return 0;
@@ -510,7 +615,7 @@ const hb_collector_ops hb_generational_ops = {
     .generations = 3,
     .create = gen_create,
     .destroy = gen_destroy,
-    .new_obj = gen_new,
+    .new_obj = hb__rc_new,
     .release = hb__rc_release,
     .collect = gen_collect,
     .freeze = gen_freeze,

@@ -21,6 +21,8 @@
 #define HB_OF_PERSIST ((uintptr_t)(HB_OF_FINALIZED | HB_OF_WEAKREFS | HB_OF_WEAKREF))
 #define HB_REFS_ONE ((uintptr_t)1 << HB_OF_BITS)
 #define HB_GEN_PERMANENT 3
+#define HB_LIST_UNTRACKED 4 /* generational's untracked list (rcheap.lists) */
+#define HB_NLISTS 5
 
 static inline uintptr_t hb__refs(const hb_obj *o) { return o->gc >> HB_OF_BITS; }
 static inline int hb__gen(const hb_obj *o) { return (int)(o->gc & HB_OF_GEN_MASK); }
@@ -182,8 +184,9 @@ void hb__release(hb_gc *gc, hb_obj *o);
 
 /*
  * The heap of a reference-counting plug-in.  Every live object is on one of
- * lists[0..3] (refcount uses lists[0] only; generational: generations 0..2
- * and the permanent generation), or, during a generational collection, on
+ * lists[0..4] (refcount uses lists[0] only; generational: generations 0..2,
+ * the permanent generation and the untracked list), or, during a
+ * generational collection, on
  * one of its private lists with HB_OF_COLLECTING set (then it is counted in
  * no size[]).  size[i] is the length of lists[i].  An object whose count
  * reached zero is on no list: it is on the `pending` stack (linked through
@@ -192,8 +195,8 @@ void hb__release(hb_gc *gc, hb_obj *o);
  */
 typedef struct hb_rcheap {
     hb_gc *gc;
-    hb_link lists[4];
-    size_t size[4];
+    hb_link lists[HB_NLISTS];
+    size_t size[HB_NLISTS];
     hb_obj *pending;
     bool draining;
     bool generational;
@@ -203,9 +206,27 @@ typedef struct hb_rcheap {
 } hb_rcheap;
 
 void hb__rc_init(hb_rcheap *h, hb_gc *gc, bool generational);
-hb_obj *hb__rc_new(hb_rcheap *h, const hb_type *t, uint32_t nslots, uint32_t nbytes);
+/* ops->new_obj of refcount and generational (ctx: the hb_rcheap).
+ * generational: runs the automatic collection first when count[0] exceeds
+ * threshold[0] (hb__gen_auto). */
+hb_obj *hb__rc_new(void *ctx, const hb_type *t, uint32_t nslots, uint32_t nbytes);
+void hb__gen_auto(hb_rcheap *h); /* generational.c: CPython's collect_generations */
 /* refcnt just reached 0: untrack and deallocate (deferred while draining). */
 void hb__rc_zero(hb_rcheap *h, hb_obj *o);
+/* o (on the untracked list) gets a reference in a slot: back to generation 0. */
+static inline void hb__rc_retrack(hb_rcheap *h, hb_obj *o)
+{
+    hb__list_unlink(&o->link);
+    h->size[HB_LIST_UNTRACKED]--;
+    o->gc &= HB_OF_PERSIST; /* generation 0 */
+    hb__list_append(&h->lists[0], &o->link);
+    h->size[0]++;
+}
+/* The list an object outside a collection is on. */
+static inline int hb__list_of(const hb_obj *o)
+{
+    return (o->gc & HB_OF_UNTRACKED) ? HB_LIST_UNTRACKED : (int)(o->gc & HB_OF_GEN_MASK);
+}
 void hb__rc_release(void *ctx, hb_obj *o);
 void hb__rc_destroy(hb_rcheap *h);
 int hb__rc_check(hb_rcheap *h, char *msg, size_t len);

@@ -174,8 +174,13 @@ void hb_set(hb_gc *gc, hb_obj *o, uint32_t slot, hb_obj *value)
 {
     hb_obj *old = o->slots[slot];
     if (gc->rc != NULL) {
-        if (value != NULL)
+        if (value != NULL) {
             value->refcnt++;
+            /* A new edge out of an untracked object may close a cycle:
+             * young collections must see the object again. */
+            if (__builtin_expect((o->gc & HB_OF_UNTRACKED) != 0, 0))
+                hb__rc_retrack(gc->rc, o);
+        }
         o->slots[slot] = value;
         if (old != NULL)
             hb__decref(gc->rc, old);
@@ -360,6 +365,13 @@ long hb_gc_get_freeze_count(hb_gc *gc)
     if (gc->ops->freeze == NULL)
         return -ENOTSUP;
     return (long)gc->rc->size[HB_GEN_PERMANENT];
+}
+
+int hb_gc_is_tracked(hb_gc *gc, const hb_obj *o)
+{
+    if (gc->rc == NULL || !gc->rc->generational)
+        return -ENOTSUP;
+    return !(o->gc & HB_OF_UNTRACKED);
 }
 
 /* ---- garbage list ------------------------------------------------------------------- */

@@ -18,7 +18,7 @@
 void hb__rc_init(hb_rcheap *h, hb_gc *gc, bool generational)
 {
     h->gc = gc;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < HB_NLISTS; i++) {
         hb__list_init(&h->lists[i]);
         h->size[i] = 0;
     }
@@ -27,9 +27,13 @@ void hb__rc_init(hb_rcheap *h, hb_gc *gc, bool generational)
     h->generational = generational;
 }
 
-hb_obj *hb__rc_new(hb_rcheap *h, const hb_type *t, uint32_t nslots, uint32_t nbytes)
+hb_obj *hb__rc_new(void *ctx, const hb_type *t, uint32_t nslots, uint32_t nbytes)
 {
+    hb_rcheap *h = ctx;
     hb_gc *gc = h->gc;
+    if (gc->count[0] > gc->threshold[0] && h->generational && gc->threshold[0] > 0 && gc->enabled &&
+        !gc->collecting)
+        hb__gen_auto(h);
     hb_obj *o = hb__obj_alloc(gc, t, nslots, nbytes);
     if (o == NULL && h->generational && !gc->collecting) {
         hb__collect(gc, HB_GC_NGEN - 1); /* emergency collection, then retry */
@@ -38,9 +42,20 @@ hb_obj *hb__rc_new(hb_rcheap *h, const hb_type *t, uint32_t nslots, uint32_t nby
     if (o == NULL)
         return NULL;
     o->refcnt = 1;
-    hb__list_append(&h->lists[0], &o->link); /* gen bits 0 */
-    h->size[0]++;
-    gc->count[0]++;
+    /* generational: an object of the default layout is born with NULL
+     * slots, so it cannot be in a cycle until hb_set stores a reference in
+     * it: it starts untracked (CPython's dicts start so too); weak
+     * reference objects stay tracked (their callback must not run when
+     * they are garbage themselves). */
+    if (h->generational && t->traverse == NULL && t != &hb_weakref_type) {
+        o->gc = HB_OF_UNTRACKED | (uintptr_t)(HB_GC_NGEN - 1);
+        hb__list_append(&h->lists[HB_LIST_UNTRACKED], &o->link);
+        h->size[HB_LIST_UNTRACKED]++;
+    } else {
+        hb__list_append(&h->lists[0], &o->link); /* gen bits 0 */
+        h->size[0]++;
+    }
+    gc->count[0]++; /* every allocation counts, tracked or not (as CPython's) */
     return o;
 }
 
@@ -91,7 +106,7 @@ void hb__rc_zero(hb_rcheap *h, hb_obj *o)
     hb_gc *gc = h->gc;
     hb__list_unlink(&o->link);
     if (!(o->gc & HB_OF_COLLECTING))
-        h->size[hb__gen(o)]--;
+        h->size[hb__list_of(o)]--;
     if (o->gc & HB_OF_PENDING)
         h->long_lived_pending--;
     if (gc->count[0] > 0)
@@ -114,7 +129,7 @@ void hb__rc_release(void *ctx, hb_obj *o) { hb__decref((hb_rcheap *)ctx, o); }
 
 void hb__rc_destroy(hb_rcheap *h)
 {
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < HB_NLISTS; i++) {
         while (!hb__list_empty(&h->lists[i])) {
             hb_obj *o = (hb_obj *)h->lists[i].next;
             hb__list_unlink(&o->link);
@@ -132,10 +147,10 @@ static int check_counts(hb_rcheap *h, char *msg, size_t len)
     hb_gc *gc = h->gc;
     int rc = 0;
     /* First, no dangling slot or handle: flag every listed object, look. */
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < HB_NLISTS; i++)
         for (hb_link *l = h->lists[i].next; l != &h->lists[i]; l = l->next)
             ((hb_obj *)l)->gc |= HB_OF_MARK;
-    for (int i = 0; i < 4 && rc == 0; i++)
+    for (int i = 0; i < HB_NLISTS && rc == 0; i++)
         for (hb_link *l = h->lists[i].next; l != &h->lists[i] && rc == 0; l = l->next) {
             hb_obj *o = (hb_obj *)l;
             for (uint32_t s = 0; s < o->nslots && rc == 0; s++)
@@ -151,12 +166,12 @@ static int check_counts(hb_rcheap *h, char *msg, size_t len)
         if (!(gc->garbage.v[i]->gc & HB_OF_MARK))
             rc = hb__fail(msg, len, "garbage[%zu]: %p is not a live object", i,
                           (void *)gc->garbage.v[i]);
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < HB_NLISTS; i++)
         for (hb_link *l = h->lists[i].next; l != &h->lists[i]; l = l->next)
             ((hb_obj *)l)->gc &= ~(uintptr_t)HB_OF_MARK;
     if (rc != 0)
         return rc;
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < HB_NLISTS; i++)
         for (hb_link *l = h->lists[i].next; l != &h->lists[i]; l = l->next) {
             hb_obj *o = (hb_obj *)l;
             for (uint32_t s = 0; s < o->nslots; s++)
@@ -168,7 +183,7 @@ static int check_counts(hb_rcheap *h, char *msg, size_t len)
             gc->roots.handles[i]->gc += HB_REFS_ONE;
     for (size_t i = 0; i < gc->garbage.n; i++)
         gc->garbage.v[i]->gc += HB_REFS_ONE;
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < HB_NLISTS; i++)
         for (hb_link *l = h->lists[i].next; l != &h->lists[i]; l = l->next) {
             hb_obj *o = (hb_obj *)l;
             uintptr_t found = hb__refs(o);
@@ -186,7 +201,7 @@ int hb__rc_check(hb_rcheap *h, char *msg, size_t len)
     size_t total = 0, npending = 0;
     if (h->pending != NULL || h->draining)
         return hb__fail(msg, len, "deallocation in progress");
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < HB_NLISTS; i++) {
         size_t n = 0;
         hb_link *head = &h->lists[i];
         for (hb_link *l = head->next, *prev = head; ; prev = l, l = l->next) {
@@ -198,12 +213,17 @@ int hb__rc_check(hb_rcheap *h, char *msg, size_t len)
             n++;
             if (o->type == NULL)
                 return hb__fail(msg, len, "list %d: object %p has no type", i, (void *)o);
-            if (hb__gen(o) != i)
+            if (hb__list_of(o) != i)
                 return hb__fail(msg, len, "object %p is on list %d but its flags say %d",
-                                (void *)o, i, hb__gen(o));
+                                (void *)o, i, hb__list_of(o));
+            if (i == HB_LIST_UNTRACKED && hb__gen(o) != HB_GC_NGEN - 1)
+                return hb__fail(msg, len, "untracked object %p: generation bits %d", (void *)o,
+                                hb__gen(o));
             if (o->gc & HB_OF_PENDING)
                 npending++;
-            if (o->gc & ~(HB_OF_PERSIST | HB_OF_GEN_MASK | HB_OF_PENDING))
+            if ((o->gc & HB_OF_PENDING) && (i != HB_GC_NGEN - 1 || !h->generational))
+                return hb__fail(msg, len, "object %p on list %d flagged pending", (void *)o, i);
+            if (o->gc & ~(HB_OF_PERSIST | HB_OF_GEN_MASK | HB_OF_PENDING | HB_OF_UNTRACKED))
                 return hb__fail(msg, len, "object %p: collection state left (gc=%#lx)",
                                 (void *)o, (unsigned long)o->gc);
             if (o->refcnt <= 0)

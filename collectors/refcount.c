@@ -30,11 +30,6 @@ static void rc_destroy(void *ctx)
     free(ctx);
 }
 
-static hb_obj *rc_new(void *ctx, const hb_type *t, uint32_t nslots, uint32_t nbytes)
-{
-    return hb__rc_new(ctx, t, nslots, nbytes);
-}
-
 static long rc_collect(void *ctx, int generation)
 {
     hb_rcheap *h = ctx;
@@ -67,7 +62,7 @@ const hb_collector_ops hb_refcount_ops = {
     .generations = 0,
     .create = rc_create,
     .destroy = rc_destroy,
-    .new_obj = rc_new,
+    .new_obj = hb__rc_new,
     .release = hb__rc_release,
     .collect = rc_collect,
     .check = rc_check,

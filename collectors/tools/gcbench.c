@@ -10,14 +10,14 @@
  *          collections, CPU time / 700.
  *   bt:    binary-trees (depth 16 by default): one long-lived tree, and
  *          2^(16-d+4) temporary trees of each even depth d from 4; process
- *          CPU time, best of N rounds, refcount vs generational (vs
- *          marksweep with a 4th argument).
+ *          CPU time, best of N rounds; the collectors of the 4th argument
+ *          (refcount,generational by default), interleaved.
  *
  * Build from the repository root (libc allocator; boehm optional):
  *   cmake --build build --target hb-gcbench   (or by hand:
  *   cc -std=c11 -O2 -Icollectors -Iallocators collectors/tools/gcbench.c build/collectors/libhb_gc.a
  *      build/libhb_alloc.a -lgc -ldl -lpthread -o hb-gcbench)
- *   build/hb-gcbench full; build/hb-gcbench bt 16 5 [marksweep]
+ *   build/hb-gcbench full; build/hb-gcbench bt 16 5 [refcount,generational,marksweep]
  */
 #define _POSIX_C_SOURCE 200809L
 #include "collector.h"
@@ -46,8 +46,12 @@ static hb_handle tree(hb_gc *gc, int d)
 
 static double bintrees(const char *name, hb_alloc *a, int maxd)
 {
-    char msg[256]; hb_gc *gc;
-    hb_gc_open(&gc, name, a, msg, sizeof msg);
+    char msg[256], cname[64]; hb_gc *gc;
+    snprintf(cname, sizeof cname, "%s", name);
+    char *off = strstr(cname, ":off"); /* generational:off: automatic collection disabled */
+    if (off != NULL) *off = 0;
+    if (hb_gc_open(&gc, cname, a, msg, sizeof msg) != 0) { fprintf(stderr, "%s\n", msg); exit(1); }
+    if (off != NULL) hb_gc_disable(gc);
     double t0 = now();
     hb_scope s = hb_scope_enter(gc);
     hb_handle longlived = tree(gc, maxd);
@@ -143,17 +147,27 @@ int main(int argc, char **argv)
     }
     if (!strcmp(what, "all") || !strcmp(what, "bt")) {
         int d = argc > 2 ? atoi(argv[2]) : 16;
-        double ma = 1e9, mb = 1e9, mc = 1e9;
         int rounds = argc > 3 ? atoi(argv[3]) : 5;
-        for (int r = 0; r < rounds; r++) {
-            double a = bintrees("refcount", &base, d);
-            double b = bintrees("generational", &base, d);
-            double c = argc > 4 ? bintrees("marksweep", &base, d) : 1e9;
-            ma = a < ma ? a : ma;
-            mb = b < mb ? b : mb;
-            mc = c < mc ? c : mc;
+        char list[256];
+        snprintf(list, sizeof list, "%s", argc > 4 ? argv[4] : "refcount,generational");
+        const char *names[8];
+        double best[8];
+        int n = 0;
+        for (char *save, *t = strtok_r(list, ",", &save); t != NULL && n < 8; t = strtok_r(NULL, ",", &save)) {
+            names[n] = t;
+            best[n++] = 1e9;
         }
-        printf("min cpu: refcount %.3f generational %.3f marksweep %.3f ratio gen/rc %.3f\n", ma, mb, mc, mb / ma);
+        for (int r = 0; r < rounds; r++) /* interleaved: each round runs every collector */
+            for (int i = 0; i < n; i++) {
+                double t = bintrees(names[i], &base, d);
+                best[i] = t < best[i] ? t : best[i];
+            }
+        printf("min cpu:");
+        for (int i = 0; i < n; i++)
+            printf(" %s %.3f", names[i], best[i]);
+        if (n > 1)
+            printf("  ratio %s/%s %.3f", names[1], names[0], best[1] / best[0]);
+        printf("\n");
     }
     return 0;
 }

@@ -297,12 +297,18 @@ static void c_live_object_cycle(hb_gc *gc)
 {
     hb_scope s = hb_scope_enter(gc);
     uint64_t idh;
-    hb_handle h = tc_new(gc, &tc_plain, 1, &idh);
+    hb_handle h = tc_new(gc, &tc_plain, 2, &idh);
+    /* generational: slot 1 holds the holder itself, so that it stays
+     * tracked (hb_gc_is_tracked) and ages. */
+    if (TC_HAS(HB_GC_GENERATIONS))
+        hb_set(gc, hb_get(gc, h), 1, hb_get(gc, h));
     /* Age the holder into the oldest generation. */
     collect_all_gens(gc);
     collect_all_gens(gc);
-    if (TC_HAS(HB_GC_GENERATIONS))
+    if (TC_HAS(HB_GC_GENERATIONS)) {
         TC_EQ(hb_get(gc, h)->gc & HB_OF_GEN_MASK, 2);
+        TC_EQ(hb_gc_is_tracked(gc, hb_get(gc, h)), 1);
+    }
     /* A young cycle referenced only from the old holder. */
     dropped d = build_held_cycle(gc, h);
     clobber_stack();
@@ -312,6 +318,7 @@ static void c_live_object_cycle(hb_gc *gc)
     hb_set(gc, hb_get(gc, h), 0, NULL);
     expect_collected(gc, &d, "live_object_cycle");
     TC_EQ(tc_freed(idh), 0);
+    hb_set(gc, hb_get(gc, h), 1, NULL);
     hb_scope_leave(gc, s);
     TC_CHECK();
 }

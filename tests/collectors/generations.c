@@ -20,6 +20,10 @@
  *   freeze       freeze moves every tracked object to the permanent
  *                generation, which no collection visits; unfreeze returns
  *                them to the oldest.
+ *   untracking   (generational) objects whose slots hold only untracked
+ *                objects are untracked (gc.is_tracked): from birth, and by
+ *                young collections, trees whole; a store tracks them
+ *                again; full collections still find cycles through them.
  * The collectors without generations assert what they document instead
  * (-ENOTSUP, one generation, their own trigger).
  */
@@ -93,6 +97,22 @@ static void alloc_kept(hb_gc *gc, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         tc_new(gc, &tc_plain, 0, NULL);
+}
+
+/* A kept object that generational keeps tracked: its last slot holds
+ * itself, as a Python list that contains itself (an object whose slots
+ * hold only untracked objects is untracked: see c_untracking). */
+static hb_obj *new_tracked(hb_gc *gc, uint32_t nslots, uint64_t *id)
+{
+    hb_obj *o = hb_get(gc, tc_new(gc, &tc_plain, nslots, id));
+    hb_set(gc, o, nslots - 1, o);
+    return o;
+}
+
+static void alloc_tracked(hb_gc *gc, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        new_tracked(gc, 1, NULL);
 }
 
 /* ---- thresholds ------------------------------------------------------------------ */
@@ -178,7 +198,7 @@ static void c_auto_gen0(hb_gc *gc)
         cbrec *rec = add_recorder(gc);
         hb_gc_stats s0 = tc_stats();
         hb_handle first = hb_scope_enter(gc);
-        alloc_kept(gc, 700);
+        alloc_tracked(gc, 700);
         TC_EQ(hb_gc_get_count(gc, c), 0);
         TC_EQ(c[0], 700);
         TC_EQ(rec->starts, 0); /* 700 does not exceed 700 */
@@ -273,8 +293,7 @@ static void c_promotion(hb_gc *gc)
         return;
     }
     hb_gc_disable(gc);
-    hb_handle h = tc_new(gc, &tc_plain, 0, NULL);
-    hb_obj *o = hb_get(gc, h);
+    hb_obj *o = new_tracked(gc, 1, NULL);
     TC_EQ(gen_of(o), 0);
     long c[3];
     hb_gc_stats a = tc_stats();
@@ -313,14 +332,15 @@ static void c_promotion(hb_gc *gc)
     TC_EQ(c[2], 0);
     /* A young object referenced from an old one survives a young collection
      * and is promoted. */
-    hb_obj *holder = hb_get(gc, tc_new(gc, &tc_plain, 1, NULL));
+    hb_obj *holder = new_tracked(gc, 2, NULL);
     TC_COLLECT(HB_GC_FULL);
     TC_EQ(gen_of(holder), 2);
+    TC_EQ(hb_gc_is_tracked(gc, holder), 1);
     {
         hb_scope t = hb_scope_enter(gc);
         uint64_t yid;
-        hb_handle y = tc_new(gc, &tc_plain, 0, &yid);
-        hb_set(gc, holder, 0, hb_get(gc, y));
+        hb_obj *y = new_tracked(gc, 1, &yid);
+        hb_set(gc, holder, 0, y);
         hb_scope_leave(gc, t);
         TC_COLLECT(0);
         TC_EQ(tc_freed(yid), 0);
@@ -506,13 +526,13 @@ static void c_long_lived(hb_gc *gc)
     hb_scope s = hb_scope_enter(gc);
     hb_gc_disable(gc);
     alloc_kept(gc, 10000);
-    TC_COLLECT(HB_GC_FULL); /* long-lived total = 10000 */
+    TC_COLLECT(HB_GC_FULL); /* long-lived total = 10000 (untracked ones count) */
     long t[3] = {10, 1, 1};
     TC_EQ(hb_gc_set_threshold(gc, 3, t), 0);
     hb_gc_enable(gc);
     hb_gc_stats a = tc_stats();
     /* 2000 survivors: pending stays under 2500, no full collection. */
-    alloc_kept(gc, 2000);
+    alloc_tracked(gc, 2000);
     hb_gc_stats b = tc_stats();
     TC_ASSERT(b.gen[1].collections > a.gen[1].collections + 50,
               "gen-1 collections did not run (%llu -> %llu)",
@@ -527,10 +547,10 @@ static void c_long_lived(hb_gc *gc)
     TC_EQ(b2.gen[2].collections, b.gen[2].collections + 1);
     /* Now total = 12000: 3000 more survivors stay under 3000, and then 500
      * more exceed it. */
-    alloc_kept(gc, 2900);
+    alloc_tracked(gc, 2900);
     hb_gc_stats d = tc_stats();
     TC_EQ(d.gen[2].collections, b2.gen[2].collections);
-    alloc_kept(gc, 400);
+    alloc_tracked(gc, 400);
     hb_gc_stats e = tc_stats();
     TC_ASSERT(e.gen[2].collections >= d.gen[2].collections + 1,
               "no automatic full collection after 3300 survivors over a long-lived total of 12000");
@@ -723,7 +743,7 @@ static void c_freeze(hb_gc *gc)
     TC_EQ(TC_COLLECT(HB_GC_FULL), 0);
     TC_EQ(tc_freed(cid), 0);
     /* New objects go to generation 0 as usual. */
-    hb_obj *n = hb_get(gc, tc_new(gc, &tc_plain, 0, NULL));
+    hb_obj *n = new_tracked(gc, 1, NULL);
     TC_EQ(gen_of(n), 0);
     TC_EQ(hb_gc_get_freeze_count(gc), live);
     TC_EQ(hb_gc_unfreeze(gc), 0);
@@ -738,6 +758,132 @@ static void c_freeze(hb_gc *gc)
     hb_scope_leave(gc, s);
 }
 
+/* ---- untracking ------------------------------------------------------------------ */
+
+/* Builds a complete binary tree of `depth` in the current scope: children
+ * first (edges stored bottom-up) or parent first (each parent's edges are
+ * stored before its children get theirs).  Returns the root. */
+static hb_obj *tree(hb_gc *gc, int depth, bool parent_first)
+{
+    hb_obj *o = hb_get(gc, tc_new(gc, &tc_plain, 2, NULL));
+    if (depth == 0)
+        return o;
+    if (parent_first) {
+        hb_obj *l = hb_get(gc, tc_new(gc, &tc_plain, 2, NULL));
+        hb_obj *r = hb_get(gc, tc_new(gc, &tc_plain, 2, NULL));
+        hb_set(gc, o, 0, l);
+        hb_set(gc, o, 1, r);
+        if (depth > 1) {
+            hb_set(gc, l, 0, tree(gc, depth - 2, true));
+            hb_set(gc, l, 1, tree(gc, depth - 2, true));
+            hb_set(gc, r, 0, tree(gc, depth - 2, true));
+            hb_set(gc, r, 1, tree(gc, depth - 2, true));
+        }
+    } else {
+        hb_set(gc, o, 0, tree(gc, depth - 1, false));
+        hb_set(gc, o, 1, tree(gc, depth - 1, false));
+    }
+    return o;
+}
+
+static size_t count_tracked(hb_gc *gc, const hb_obj *o)
+{
+    if (o == NULL)
+        return 0;
+    size_t n = hb_gc_is_tracked(gc, o) == 1;
+    for (uint32_t i = 0; i < o->nslots; i++)
+        n += count_tracked(gc, hb_slot(o, i));
+    return n;
+}
+
+static void c_untracking(hb_gc *gc)
+{
+    hb_scope s = hb_scope_enter(gc);
+    hb_obj *leaf = hb_get(gc, tc_new(gc, &tc_plain, 2, NULL));
+    if (!TC_HAS(HB_GC_GENERATIONS)) {
+        TC_EQ(hb_gc_is_tracked(gc, leaf), -ENOTSUP);
+        tc_recorded("no untracking: is_tracked is -ENOTSUP");
+        hb_scope_leave(gc, s);
+        return;
+    }
+    hb_gc_disable(gc);
+    TC_COLLECT(HB_GC_FULL);
+    long c[3];
+    /* Born with NULL slots: untracked, but counted as an allocation. */
+    leaf = hb_get(gc, tc_new(gc, &tc_plain, 2, NULL));
+    TC_EQ(hb_gc_is_tracked(gc, leaf), 0);
+    TC_EQ(hb_gc_get_count(gc, c), 0);
+    TC_EQ(c[0], 1);
+    /* Storing a reference tracks it again, in generation 0. */
+    hb_obj *atom = hb_get(gc, tc_new(gc, &tc_plain, 0, NULL));
+    hb_set(gc, leaf, 0, atom);
+    TC_EQ(hb_gc_is_tracked(gc, leaf), 1);
+    TC_EQ(gen_of(leaf), 0);
+    TC_CHECK();
+    /* A young collection untracks it (its slots hold untracked objects)
+     * instead of promoting it; the objects of generation 1 stay. */
+    hb_obj *held = new_tracked(gc, 2, NULL);
+    hb_set(gc, held, 0, leaf);
+    TC_EQ(TC_COLLECT(0), 0);
+    TC_EQ(hb_gc_is_tracked(gc, leaf), 0);
+    TC_EQ(hb_gc_is_tracked(gc, held), 1);
+    TC_EQ(gen_of(held), 1);
+    TC_CHECK();
+    /* Trees, edges stored either way: one young collection untracks them
+     * whole; nothing is freed. */
+    for (int order = 0; order < 2; order++) {
+        hb_scope t = hb_scope_enter(gc);
+        hb_obj *root = tree(gc, 8, order == 1);
+        TC_ASSERT(count_tracked(gc, root) > 100, "edges were stored: tracked nodes expected");
+        TC_EQ(TC_COLLECT(0), 0);
+        TC_EQ(count_tracked(gc, root), 0);
+        TC_CHECK();
+        hb_scope_leave(gc, t);
+    }
+    /* A cycle closed through an object untracked earlier: young
+     * collections see its tracked member held from outside (by the
+     * untracked one) and keep it; a full collection, which examines the
+     * untracked objects too, finds the cycle. */
+    {
+        uint64_t aid, bid;
+        hb_scope t = hb_scope_enter(gc);
+        hb_obj *a = hb_get(gc, tc_new(gc, &tc_plain, 1, &aid));
+        hb_obj *b = hb_get(gc, tc_new(gc, &tc_plain, 1, &bid));
+        hb_set(gc, a, 0, b);
+        TC_EQ(TC_COLLECT(0), 0);
+        TC_EQ(hb_gc_is_tracked(gc, a), 0);
+        TC_EQ(hb_gc_is_tracked(gc, b), 0);
+        hb_set(gc, b, 0, a); /* closes a -> b -> a: b is tracked again */
+        TC_EQ(hb_gc_is_tracked(gc, b), 1);
+        TC_EQ(hb_gc_is_tracked(gc, a), 0);
+        hb_scope_leave(gc, t);
+        TC_EQ(TC_COLLECT(0), 0);
+        TC_EQ(TC_COLLECT(1), 0);
+        TC_EQ(tc_freed(aid) + tc_freed(bid), 0);
+        TC_EQ(TC_COLLECT(HB_GC_FULL), 2);
+        TC_EQ(tc_freed(aid), 1);
+        TC_EQ(tc_freed(bid), 1);
+    }
+    /* Objects a collection must see as garbage stay tracked until it has
+     * looked: one with a finalizer hanging off a cycle is found and
+     * finalized by the young collection that frees the cycle. */
+    {
+        uint64_t fid;
+        hb_scope t = hb_scope_enter(gc);
+        hb_obj *a = new_tracked(gc, 2, NULL);
+        hb_obj *f = hb_get(gc, tc_new(gc, &tc_fin, 1, &fid));
+        hb_set(gc, f, 0, hb_get(gc, tc_new(gc, &tc_plain, 0, NULL)));
+        hb_set(gc, a, 0, f);
+        hb_scope_leave(gc, t);
+        TC_EQ(TC_COLLECT(0), 2); /* a and f; the atom was never tracked */
+        TC_EQ(tc_finalized(fid), 1);
+        TC_EQ(tc_freed(fid), 1);
+    }
+    TC_CHECK();
+    hb_gc_enable(gc);
+    hb_scope_leave(gc, s);
+}
+
 static const tc_case cases[] = {
     {"thresholds", c_thresholds},
     {"auto_gen0", c_auto_gen0},
@@ -748,6 +894,7 @@ static const tc_case cases[] = {
     {"long_lived", c_long_lived},
     {"stats", c_stats},
     {"freeze", c_freeze},
+    {"untracking", c_untracking},
 };
 
 int main(int argc, char **argv)
