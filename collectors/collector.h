@@ -124,7 +124,9 @@ enum {
                                      one (counted in long_lived_pending) */
     HB_OF_UNTRACKED = 1u << 9,    /* generational: on the untracked list (gen
                                      bits 2): young collections skip it */
-    HB_OF_BITS = 10,              /* gc_refs = gc >> HB_OF_BITS */
+    HB_OF_UNTRACKED_ONCE = 1u << 10, /* generational: a collection untracked it
+                                     once; only full collections do again */
+    HB_OF_BITS = 11,              /* gc_refs = gc >> HB_OF_BITS */
 };
 
 /* Visit callback for hb_type.traverse. */
@@ -322,8 +324,9 @@ int hb_gc_set_threshold(hb_gc *gc, int n, const long *t);
 int hb_gc_get_count(hb_gc *gc, long c[HB_GC_NGEN]);
 
 /* gc.freeze / unfreeze / get_freeze_count (generational): freeze moves
- * every tracked object to the permanent generation, which no collection
- * visits; unfreeze moves them back into the oldest generation.  0 or count,
+ * every tracked object (and the untracked ones, which full collections
+ * would visit) to the permanent generation, which no collection visits;
+ * unfreeze moves them back into the oldest generation, tracked.  0 or count,
  * -ENOTSUP elsewhere. */
 int hb_gc_freeze(hb_gc *gc);
 int hb_gc_unfreeze(hb_gc *gc);
@@ -338,7 +341,12 @@ long hb_gc_get_freeze_count(hb_gc *gc);
  * long-lived heuristic; as our objects are mutable, storing a reference in
  * a slot of an untracked object (hb_set) tracks it again in generation 0,
  * and full collections still examine untracked objects, so that a cycle
- * made later through them is found, as exactly as without untracking.
+ * made later through them is found, as exactly as without untracking.  An
+ * object a collection untracked once and a store tracked again is left
+ * tracked by young collections (only full ones untrack it again): a
+ * growing container would otherwise be rescanned whole by every young
+ * collection (CPython untracks dicts in full collections only, for the
+ * same reason).
  * -ENOTSUP for the other collectors. */
 int hb_gc_is_tracked(hb_gc *gc, const hb_obj *o);
 

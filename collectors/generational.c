@@ -44,7 +44,13 @@
  * stores a reference in it (CPython does this for dicts), and full
  * collections examine the untracked list too, so that a cycle closed
  * through an object untracked earlier is still found: a full collection
- * remains exact.  The long-lived heuristic counts them in the total.
+ * remains exact.  The long-lived heuristic counts them in the total.  An
+ * object is untracked by young collections at most once
+ * (HB_OF_UNTRACKED_ONCE): one tracked again afterwards is promoted as any
+ * other and untracked again only by full collections, or a container that
+ * keeps growing would be rescanned whole by every young collection, a
+ * quadratic cost (CPython untracks dicts only in full collections for
+ * this reason).
  *
  * Long-lived heuristic (CPython's): a generation-2 collection requested by
  * the thresholds runs only when long_lived_pending > long_lived_total / 4.
@@ -204,7 +210,8 @@ static size_t find_unreachable_vec(gen_ctx *c, hb_link *list, size_t n, int g, h
      * an object's gc_refs is set from refcnt the first time it is met
      * (HB_OF_COLLECTING marks it set), as a member or as a child. */
     uintptr_t gmax = (uintptr_t)g;
-    const uintptr_t ubits = HB_OF_UNTRACKED | (uintptr_t)(HB_GC_NGEN - 1);
+    const uintptr_t ubits = HB_OF_UNTRACKED | HB_OF_UNTRACKED_ONCE | (uintptr_t)(HB_GC_NGEN - 1);
+    const bool young = g < HB_GC_NGEN - 1;
     hb_rcheap *h = &c->rc;
     hb_link *ulist = &h->lists[HB_LIST_UNTRACKED];
     size_t nu = 0;
@@ -228,8 +235,8 @@ static size_t find_unreachable_vec(gen_ctx *c, hb_link *list, size_t n, int g, h
              * finalizers (step 7 runs them before any cycle is broken) and
              * weakly referenced objects (step 6 clears those links first).
              * Nothing was subtracted for such an object's slots. */
-            bool early = g < HB_GC_NGEN - 1 && t->tp_finalize == NULL && t->tp_del == NULL &&
-                         !(o->gc & (HB_OF_WEAKREFS | HB_OF_WEAKREF));
+            bool early = young && t->tp_finalize == NULL && t->tp_del == NULL &&
+                         !(o->gc & (HB_OF_WEAKREFS | HB_OF_WEAKREF | HB_OF_UNTRACKED_ONCE));
             if (!(o->gc & HB_OF_COLLECTING))
                 o->gc = ((uintptr_t)o->refcnt << HB_OF_BITS) | (o->gc & HB_OF_PERSIST) | HB_OF_COLLECTING;
             hb_obj **sl = o->slots, **end = sl + o->nslots;
@@ -270,8 +277,9 @@ static size_t find_unreachable_vec(gen_ctx *c, hb_link *list, size_t n, int g, h
      * children.  A reached object's gc_refs are not needed any more: they
      * hold the index of its next slot to visit.  An object is untracked
      * when it is of the default layout (a traverse function may hold
-     * references that hb_set does not see), not a weak reference, and
-     * every slot holds NULL or an object untracked by then; anything else
+     * references that hb_set does not see), not a weak reference, not
+     * (in a young collection) untracked once before, and every slot holds
+     * NULL or an object untracked by then; anything else
      * (a tracked object outside the set or finished tracked, one on the
      * walk's path: a cycle) sets BLOCKED, and so does a child that
      * finishes tracked on the parent below it on the stack.  Each object
@@ -316,7 +324,7 @@ static size_t find_unreachable_vec(gen_ctx *c, hb_link *list, size_t n, int g, h
                 continue;
             }
             top--;
-            if (p->gc & (BLOCKED | HB_OF_WEAKREF)) {
+            if ((p->gc & (BLOCKED | HB_OF_WEAKREF)) || (young && (p->gc & HB_OF_UNTRACKED_ONCE))) {
                 p->gc = (p->gc & HB_OF_PERSIST) | bits;
                 if (top > 0)
                     stack[top - 1]->gc |= BLOCKED;

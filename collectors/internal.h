@@ -18,7 +18,8 @@
 #include <string.h>
 
 /* Flags that survive across collections; all others are collection state. */
-#define HB_OF_PERSIST ((uintptr_t)(HB_OF_FINALIZED | HB_OF_WEAKREFS | HB_OF_WEAKREF))
+#define HB_OF_PERSIST \
+    ((uintptr_t)(HB_OF_FINALIZED | HB_OF_WEAKREFS | HB_OF_WEAKREF | HB_OF_UNTRACKED_ONCE))
 #define HB_REFS_ONE ((uintptr_t)1 << HB_OF_BITS)
 #define HB_GEN_PERMANENT 3
 #define HB_LIST_UNTRACKED 4 /* generational's untracked list (rcheap.lists) */

@@ -23,7 +23,8 @@
  *   untracking   (generational) objects whose slots hold only untracked
  *                objects are untracked (gc.is_tracked): from birth, and by
  *                young collections, trees whole; a store tracks them
- *                again; full collections still find cycles through them.
+ *                again, after which only full collections untrack them;
+ *                full collections still find cycles through them.
  * The collectors without generations assert what they document instead
  * (-ENOTSUP, one generation, their own trigger).
  */
@@ -829,6 +830,26 @@ static void c_untracking(hb_gc *gc)
     TC_EQ(hb_gc_is_tracked(gc, held), 1);
     TC_EQ(gen_of(held), 1);
     TC_CHECK();
+    /* Untracked once by a young collection, tracked again by a store: young
+     * collections promote it like any other (a growing container is not
+     * rescanned by each of them); a full collection untracks it again. */
+    {
+        hb_obj *box = hb_get(gc, tc_new(gc, &tc_plain, 64, NULL));
+        hb_set(gc, box, 0, atom);
+        TC_EQ(TC_COLLECT(0), 0);
+        TC_EQ(hb_gc_is_tracked(gc, box), 0);
+        hb_set(gc, box, 1, atom);
+        TC_EQ(hb_gc_is_tracked(gc, box), 1);
+        TC_EQ(gen_of(box), 0);
+        TC_EQ(TC_COLLECT(0), 0);
+        TC_EQ(hb_gc_is_tracked(gc, box), 1);
+        TC_EQ(gen_of(box), 1);
+        TC_EQ(TC_COLLECT(1), 0);
+        TC_EQ(gen_of(box), 2);
+        TC_EQ(TC_COLLECT(HB_GC_FULL), 0);
+        TC_EQ(hb_gc_is_tracked(gc, box), 0);
+        TC_CHECK();
+    }
     /* Trees, edges stored either way: one young collection untracks them
      * whole; nothing is freed. */
     for (int order = 0; order < 2; order++) {
