@@ -8,10 +8,11 @@
 # DIR/heapbench-rows.csv.  hyperfine writes DIR/hyperfine.json and
 # DIR/hyperfine.csv (mean, stddev, median, user, system, min, max per
 # command).  The two are then joined into DIR/results.csv, in heapbench's
-# results schema, one row per hyperfine command: wall_s is hyperfine's median
-# (the whole process, start and exit included: params ends in
-# ";timing=hyperfine"), user_s and sys_s hyperfine's means, and every other
-# column the median of heapbench's rows of that cell (warm-up rows left out).
+# results schema, one row per hyperfine run: wall_s is that run's time by
+# hyperfine (the whole process, start and exit included: params ends in
+# ";timing=hyperfine"), user_s and sys_s hyperfine's means (it exports no
+# per-run CPU times), and every other column that run's heapbench row
+# (warm-up rows left out), so compare has every run for its U test.
 # `heapbench compare DIR/results.csv --baseline-allocator libc` reads it.
 # Exit status: 0 ok, 1 a run failed, 2 bad input.  See docs/hyperfine.md.
 set -uo pipefail
@@ -137,23 +138,6 @@ cells = collections.defaultdict(list)
 for r in rows:
     cells[(r["workload"], r["allocator"], r["collector"])].append(r)
 
-def median(recs, col):
-    vals = []
-    for r in recs:
-        try:
-            vals.append(float(r[col]))
-        except (ValueError, KeyError):
-            pass
-    return statistics.median(vals) if vals else None
-
-def fmt(v, col):
-    if v is None:
-        return ""
-    if col.endswith("_kib") or col in ("ops", "gc_collections", "gc_collected", "gc_uncollectable",
-                                       "peak_live_bytes", "lat_p50_ns", "lat_p99_ns", "lat_max_ns"):
-        return str(int(round(v)))
-    return f"{v:.6g}"
-
 results = json.load(open(json_path))["results"]
 status = 0
 tmp = out + ".tmp"
@@ -168,31 +152,40 @@ with open(tmp, "w", newline="") as f:
             print(f"hyperfine.sh: no heapbench rows for {key}", file=sys.stderr)
             status = 1
             continue
-        first = recs[0]
-        row = dict.fromkeys(header, "")
-        for col in ("schema", "heapbench", "workload", "allocator", "collector", "threads"):
-            row[col] = first[col]
-        row["params"] = first["params"] + ";timing=hyperfine"
-        row["run"] = "1"
-        for col in header[header.index("wall_s"):header.index("checksum")]:
-            row[col] = fmt(median(recs, col), col)
-        row["wall_s"] = f"{res['median']:.6f}"
-        row["user_s"] = f"{res['user']:.6f}"
-        row["sys_s"] = f"{res['system']:.6f}"
-        ops = median(recs, "ops")
-        row["ops_per_s"] = f"{ops / res['median']:.6g}" if ops and res["median"] > 0 else ""
-        sums = {r["checksum"] for r in recs}
-        stats = [r["status"] for r in recs]
-        row["checksum"] = first["checksum"] if len(sums) == 1 else ""
-        row["status"] = next((s for s in stats if s != "ok"), "ok")
-        if row["status"] == "ok" and len(sums) != 1:
-            row["status"] = "wrong"
-        if row["status"] != "ok":
+        times = res.get("times") or []
+        codes = res.get("exit_codes") or [0] * len(times)
+        if len(recs) != len(times):
+            print(f"hyperfine.sh: {key}: {len(recs)} heapbench rows for {len(times)} hyperfine runs",
+                  file=sys.stderr)
             status = 1
-        w.writerow([row[c] for c in header])
+            continue
+        sums = {r["checksum"] for r in recs}
+        cell_status = []
+        for i, (rec, t) in enumerate(zip(recs, times)):
+            row = dict((col, rec.get(col, "")) for col in header)
+            row["params"] = rec["params"] + ";timing=hyperfine"
+            row["run"] = str(i + 1)
+            row["wall_s"] = f"{t:.6f}"
+            row["user_s"] = f"{res['user']:.6f}"
+            row["sys_s"] = f"{res['system']:.6f}"
+            try:
+                ops = float(rec["ops"])
+                row["ops_per_s"] = f"{ops / t:.6g}" if t > 0 else ""
+            except ValueError:
+                row["ops_per_s"] = ""
+            if row["status"] == "ok" and codes[i] != 0:
+                row["status"] = "crash"
+            if row["status"] == "ok" and len(sums) != 1:
+                row["status"] = "wrong"  # the runs of one cell disagree
+            if row["status"] != "ok":
+                status = 1
+            cell_status.append(row["status"])
+            w.writerow([row[c] for c in header])
+        kibs = [int(r["peak_rss_kib"]) for r in recs if r["peak_rss_kib"].isdigit()]
+        peak = round(statistics.median(kibs)) if kibs else ""
         print(f"{key[0]:24} {key[1]:10} {key[2] or '-':12} median {res['median']:.4f} s "
               f"(mean {res['mean']:.4f} +- {res['stddev'] or 0:.4f}, min {res['min']:.4f}, max {res['max']:.4f}) "
-              f"peak_rss {row['peak_rss_kib']} KiB  {row['status']}")
+              f"peak_rss {peak} KiB  {next((x for x in cell_status if x != 'ok'), 'ok')}")
 os.replace(tmp, out)
 print(f"results: {out}")
 sys.exit(status)

@@ -76,7 +76,22 @@ hyperfine)
     -p scale=0.05 -o "$work" || fail "hyperfine.sh exited $?"
   [ "$(head -n 1 "$work/results.csv")" = "$("$hb" list columns | cut -f1 | paste -sd, -)" ] ||
     fail "results.csv does not have the schema header"
-  rows_ok "$work/results.csv" glibc-simple 2
+  rows_ok "$work/results.csv" glibc-simple 4
+  python3 - "$work/results.csv" <<'PY' || fail "results.csv: not one row per hyperfine run"
+import collections, csv, json, os, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+runs = collections.defaultdict(list)
+for r in rows:
+    runs[r["allocator"]].append(r["run"])
+hf = json.load(open(os.path.join(os.path.dirname(sys.argv[1]), "hyperfine.json")))["results"]
+times = {res["parameters"]["allocator"]: res["times"] for res in hf}
+for a in ("libc", "pooled"):
+    if runs[a] != ["1", "2"]:
+        sys.exit(f"{a}: runs {runs[a]}, expected 1, 2")
+    walls = [float(r["wall_s"]) for r in rows if r["allocator"] == a]
+    if any(abs(w - t) > 1e-5 for w, t in zip(walls, times[a])):
+        sys.exit(f"{a}: wall_s {walls} are not hyperfine's times {times[a]}")
+PY
   grep -q "timing=hyperfine" "$work/results.csv" || fail "params do not say timing=hyperfine"
   for f in hyperfine.json hyperfine.csv heapbench-rows.csv; do [ -s "$work/$f" ] || fail "$f missing"; done
   "$hb" compare "$work/results.csv" --baseline-allocator libc >/dev/null || fail "heapbench compare exited $?" ;;
