@@ -27,14 +27,13 @@ static const hb_param_def params[] = {
 };
 
 typedef struct worker {
+    hb_wl_thread res; /* first: hb_wl_threads reads it */
     const hb_workload_env *env;
     int index;
     long long steps;
     uint64_t nslots, lo, hi;
     unsigned char **slot;
     uint32_t *size;
-    uint64_t hash, ops;
-    int rc;
 } worker;
 
 static uint32_t pick_size(const worker *w, hb_rng *rng)
@@ -62,7 +61,7 @@ static int fill(worker *w, hb_rng *rng, uint64_t i, uint64_t stamp)
     unsigned char *p = hb_malloc(w->env->alloc, n);
     if (p == NULL)
         return -1;
-    w->ops++;
+    w->res.ops++;
     memset(p, (int)(stamp & 0xff), n);
     p[0] = (unsigned char)(i ^ stamp);
     w->slot[i] = p;
@@ -88,26 +87,26 @@ static void *work(void *arg)
     hb_rng_seed(&rng, w->env->seed ^ ((uint64_t)w->index * 0xbf58476d1ce4e5b9ULL));
     uint64_t h = HB_CHECKSUM_INIT;
 
-    for (uint64_t i = 0; i < w->nslots && w->rc == HB_WL_OK; i += 2)
+    for (uint64_t i = 0; i < w->nslots && w->res.rc == HB_WL_OK; i += 2)
         if (fill(w, &rng, i, i) != 0)
-            w->rc = HB_WL_OOM;
-    for (long long s = 0; s < w->steps && w->rc == HB_WL_OK; s++) {
+            w->res.rc = HB_WL_OOM;
+    for (long long s = 0; s < w->steps && w->res.rc == HB_WL_OK; s++) {
         uint64_t i = pick_slot(w, &rng);
         if (w->slot[i] != NULL)
             h = hb_mix(h, empty(w, i));
         else if (fill(w, &rng, i, (uint64_t)s) != 0)
-            w->rc = HB_WL_OOM;
+            w->res.rc = HB_WL_OOM;
     }
     for (uint64_t i = 0; i < w->nslots; i++)
         if (w->slot[i] != NULL)
             h = hb_mix(h, empty(w, i));
-    w->hash = h;
+    w->res.hash = h;
     return NULL;
 }
 
 static int run(const hb_workload_env *env, hb_workload_result *out)
 {
-    int T = env->threads, rc = HB_WL_OK, created = 0;
+    int T = env->threads;
     uint64_t nslots = 1ULL << env->params[1];
     uint64_t lo = (uint64_t)env->params[2], hi = (uint64_t)env->params[3];
     if (lo > 8 || hi <= 8) {
@@ -116,15 +115,14 @@ static int run(const hb_workload_env *env, hb_workload_result *out)
         return HB_WL_ERROR;
     }
     size_t per = (size_t)nslots * (sizeof(void *) + sizeof(uint32_t));
-    size_t bytes = (size_t)T * (sizeof(worker) + sizeof(pthread_t) + per);
+    size_t bytes = (size_t)T * (sizeof(worker) + per);
     unsigned char *scratch = hb_wl_scratch_alloc(bytes);
     if (scratch == NULL) {
         snprintf(out->message, sizeof out->message, "no scratch memory for %d threads", T);
         return HB_WL_OOM;
     }
     worker *ws = (worker *)scratch;
-    pthread_t *tid = (pthread_t *)(ws + T);
-    unsigned char *m = (unsigned char *)(tid + T);
+    unsigned char *m = (unsigned char *)(ws + T);
     for (int t = 0; t < T; t++, m += per)
         ws[t] = (worker){.env = env,
                          .index = t,
@@ -134,23 +132,12 @@ static int run(const hb_workload_env *env, hb_workload_result *out)
                          .hi = hi,
                          .slot = (unsigned char **)m,
                          .size = (uint32_t *)(m + (size_t)nslots * sizeof(void *)),
-                         .rc = HB_WL_OK};
-    for (; created < T; created++)
-        if (pthread_create(&tid[created], NULL, work, &ws[created]) != 0) {
-            rc = HB_WL_ERROR;
-            snprintf(out->message, sizeof out->message, "could not create thread %d of %d", created, T);
-            break;
-        }
+                         .res = {.rc = HB_WL_OK}};
     uint64_t h = HB_CHECKSUM_INIT, ops = 0;
-    for (int t = 0; t < created; t++) {
-        pthread_join(tid[t], NULL);
-        h = hb_mix(h, ws[t].hash);
-        ops += ws[t].ops;
-        if (rc == HB_WL_OK && ws[t].rc != HB_WL_OK) {
-            rc = ws[t].rc;
-            snprintf(out->message, sizeof out->message, "allocation failed in thread %d", t);
-        }
-    }
+    int failed;
+    int rc = hb_wl_threads(work, ws, sizeof *ws, T, &h, &ops, &failed, out);
+    if (failed >= 0)
+        snprintf(out->message, sizeof out->message, "allocation failed in thread %d", failed);
     hb_wl_scratch_free(scratch, bytes);
     out->checksum = h;
     out->ops = ops;

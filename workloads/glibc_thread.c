@@ -29,14 +29,13 @@ static const hb_param_def params[] = {
 #define NSIZES 65536 /* a power of two: indexed by the low bits of a draw */
 
 typedef struct worker {
+    hb_wl_thread res; /* first: hb_wl_threads reads it */
     const hb_workload_env *env;
     const uint32_t *sizes;
     int index;
     long long steps, nslots;
     void **slot;
     uint32_t *size;
-    uint64_t hash, ops;
-    int rc;
 } worker;
 
 static void *work(void *arg)
@@ -59,10 +58,10 @@ static void *work(void *arg)
         uint32_t n = w->sizes[r & (NSIZES - 1)];
         unsigned char *p = hb_malloc(a, n);
         if (p == NULL) {
-            w->rc = HB_WL_OOM;
+            w->res.rc = HB_WL_OOM;
             break;
         }
-        w->ops++;
+        w->res.ops++;
         memset(p, (int)(s & 0xff), n);
         p[n - 1] = (unsigned char)(n ^ (uint32_t)s);
         w->slot[i] = p;
@@ -74,13 +73,13 @@ static void *work(void *arg)
             h = hb_mix(h, (uint64_t)p[0] << 8 | p[w->size[i] - 1]);
             hb_free(a, p, w->size[i]);
         }
-    w->hash = h;
+    w->res.hash = h;
     return NULL;
 }
 
 static int run(const hb_workload_env *env, hb_workload_result *out)
 {
-    int T = env->threads, rc = HB_WL_OK, created = 0;
+    int T = env->threads;
     long long nslots = env->params[1];
     double lo = (double)env->params[2], hi = (double)env->params[3];
     if (hi < lo) {
@@ -88,7 +87,7 @@ static int run(const hb_workload_env *env, hb_workload_result *out)
         return HB_WL_ERROR;
     }
     size_t per = (size_t)nslots * (sizeof(void *) + sizeof(uint32_t));
-    size_t bytes = NSIZES * sizeof(uint32_t) + (size_t)T * (sizeof(worker) + sizeof(pthread_t) + per);
+    size_t bytes = NSIZES * sizeof(uint32_t) + (size_t)T * (sizeof(worker) + per);
     unsigned char *scratch = hb_wl_scratch_alloc(bytes);
     if (scratch == NULL) {
         snprintf(out->message, sizeof out->message, "no scratch memory for %d threads", T);
@@ -106,8 +105,7 @@ static int run(const hb_workload_env *env, hb_workload_result *out)
         sizes[k] = n < (uint32_t)lo ? (uint32_t)lo : n > (uint32_t)hi ? (uint32_t)hi : n;
     }
     worker *ws = (worker *)(sizes + NSIZES);
-    pthread_t *tid = (pthread_t *)(ws + T);
-    unsigned char *m = (unsigned char *)(tid + T);
+    unsigned char *m = (unsigned char *)(ws + T);
     for (int t = 0; t < T; t++, m += per)
         ws[t] = (worker){.env = env,
                          .sizes = sizes,
@@ -116,23 +114,12 @@ static int run(const hb_workload_env *env, hb_workload_result *out)
                          .nslots = nslots,
                          .slot = (void **)m,
                          .size = (uint32_t *)(m + (size_t)nslots * sizeof(void *)),
-                         .rc = HB_WL_OK};
-    for (; created < T; created++)
-        if (pthread_create(&tid[created], NULL, work, &ws[created]) != 0) {
-            rc = HB_WL_ERROR;
-            snprintf(out->message, sizeof out->message, "could not create thread %d of %d", created, T);
-            break;
-        }
+                         .res = {.rc = HB_WL_OK}};
     uint64_t h = HB_CHECKSUM_INIT, ops = 0;
-    for (int t = 0; t < created; t++) {
-        pthread_join(tid[t], NULL);
-        h = hb_mix(h, ws[t].hash);
-        ops += ws[t].ops;
-        if (rc == HB_WL_OK && ws[t].rc != HB_WL_OK) {
-            rc = ws[t].rc;
-            snprintf(out->message, sizeof out->message, "allocation failed in thread %d", t);
-        }
-    }
+    int failed;
+    int rc = hb_wl_threads(work, ws, sizeof *ws, T, &h, &ops, &failed, out);
+    if (failed >= 0)
+        snprintf(out->message, sizeof out->message, "allocation failed in thread %d", failed);
     hb_wl_scratch_free(scratch, bytes);
     out->checksum = h;
     out->ops = ops;

@@ -46,11 +46,10 @@ typedef struct shared {
 } shared;
 
 typedef struct worker {
+    hb_wl_thread res; /* first: hb_wl_threads reads it */
     shared *sh;
     int index, round;
     uint64_t **data, **kept; /* scratch, capacity allocs and allocs/2 */
-    uint64_t hash, ops;
-    int rc;
 } worker;
 
 static uint64_t block_cookie(const shared *sh, const uint64_t *p)
@@ -68,13 +67,13 @@ static uint64_t *alloc_words(worker *w, hb_rng *rng, uint64_t words)
         else
             words *= 100;
     }
-    w->hash = hb_mix(w->hash, words);
+    w->res.hash = hb_mix(w->res.hash, words);
     uint64_t *p = hb_malloc(w->sh->env->alloc, words * sizeof(uint64_t));
     if (p == NULL) {
-        w->rc = HB_WL_OOM;
+        w->res.rc = HB_WL_OOM;
         return NULL;
     }
-    w->ops++;
+    w->res.ops++;
     uint64_t c = block_cookie(w->sh, p);
     for (uint64_t i = 0; i < words; i++)
         p[i] = (words - i) ^ c;
@@ -107,7 +106,7 @@ static void *work(void *arg)
     size_t top = 0, kept = 0;
     bool ok = true;
 
-    while ((allocs > 0 || retain > 0) && w->rc == HB_WL_OK) {
+    while ((allocs > 0 || retain > 0) && w->res.rc == HB_WL_OK) {
         if ((top & 255) == 0 && atomic_load_explicit(&sh->stop, memory_order_relaxed))
             break;
         if (retain == 0 || (allocs > 0 && hb_rng_below(&rng, 2) == 0)) {
@@ -135,8 +134,8 @@ static void *work(void *arg)
     for (size_t i = 0; i < top; i++)
         ok &= free_words(sh, w->data[i]);
     if (!ok)
-        w->rc = HB_WL_WRONG;
-    if (w->rc != HB_WL_OK)
+        w->res.rc = HB_WL_WRONG;
+    if (w->res.rc != HB_WL_OK)
         atomic_store(&sh->stop, 1);
     return NULL;
 }
@@ -150,11 +149,11 @@ static int run(const hb_workload_env *env, hb_workload_result *out)
     sh.cookie = hb_rng_next(&rng);
     atomic_init(&sh.stop, 0);
 
-    /* Scratch: transfer array, workers, thread ids, then per thread its data
+    /* Scratch: transfer array, workers, then per thread its data
      * and kept arrays (sized for the largest thread). */
     size_t cap = (size_t)sh.steps * (size_t)(T < 8 ? T : 8);
     size_t per = cap * sizeof(uint64_t *) + (cap / 2 + 1) * sizeof(uint64_t *);
-    size_t bytes = sh.ntransfer * sizeof(slot_t) + (size_t)T * (sizeof(worker) + sizeof(pthread_t) + per);
+    size_t bytes = sh.ntransfer * sizeof(slot_t) + (size_t)T * (sizeof(worker) + per);
     unsigned char *scratch = hb_wl_scratch_alloc(bytes);
     if (scratch == NULL) {
         snprintf(out->message, sizeof out->message, "no scratch memory for %d threads", T);
@@ -164,38 +163,24 @@ static int run(const hb_workload_env *env, hb_workload_result *out)
     for (size_t i = 0; i < sh.ntransfer; i++)
         atomic_init(&sh.transfer[i], NULL);
     worker *ws = (worker *)(sh.transfer + sh.ntransfer);
-    pthread_t *tid = (pthread_t *)(ws + T);
-    uint64_t **arrays = (uint64_t **)(tid + T);
+    uint64_t **arrays = (uint64_t **)(ws + T);
 
     uint64_t h = HB_CHECKSUM_INIT, ops = 0;
     for (int r = 0; r < rounds && rc == HB_WL_OK; r++) {
-        int created = 0;
-        for (; created < T; created++) {
-            uint64_t **base = arrays + (size_t)created * (per / sizeof(uint64_t *));
-            ws[created] = (worker){.sh = &sh,
-                                   .index = created,
-                                   .round = r,
-                                   .data = base,
-                                   .kept = base + cap,
-                                   .hash = HB_CHECKSUM_INIT,
-                                   .rc = HB_WL_OK};
-            if (pthread_create(&tid[created], NULL, work, &ws[created]) != 0) {
-                atomic_store(&sh.stop, 1);
-                rc = HB_WL_ERROR;
-                snprintf(out->message, sizeof out->message, "could not create thread %d of %d", created, T);
-                break;
-            }
+        for (int t = 0; t < T; t++) {
+            uint64_t **base = arrays + (size_t)t * (per / sizeof(uint64_t *));
+            ws[t] = (worker){.res = {.hash = HB_CHECKSUM_INIT, .rc = HB_WL_OK},
+                             .sh = &sh,
+                             .index = t,
+                             .round = r,
+                             .data = base,
+                             .kept = base + cap};
         }
-        for (int t = 0; t < created; t++) {
-            pthread_join(tid[t], NULL);
-            h = hb_mix(h, ws[t].hash);
-            ops += ws[t].ops;
-            if (rc == HB_WL_OK && ws[t].rc != HB_WL_OK) {
-                rc = ws[t].rc;
-                snprintf(out->message, sizeof out->message, "%s (round %d, thread %d)",
-                         rc == HB_WL_OOM ? "allocation failed" : "a block's pattern was overwritten", r, t);
-            }
-        }
+        int failed;
+        rc = hb_wl_threads(work, ws, sizeof *ws, T, &h, &ops, &failed, out);
+        if (failed >= 0)
+            snprintf(out->message, sizeof out->message, "%s (round %d, thread %d)",
+                     rc == HB_WL_OOM ? "allocation failed" : "a block's pattern was overwritten", r, failed);
     }
     bool ok = true;
     for (size_t i = 0; i < sh.ntransfer; i++)

@@ -4,6 +4,8 @@
 #define _GNU_SOURCE
 #include "workload.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <sys/mman.h>
 
 void hb_rng_seed(hb_rng *r, uint64_t seed)
@@ -35,4 +37,35 @@ long long hb_wl_scaled(const hb_workload_env *env, long long dflt, long long min
     double v = (double)dflt * env->scale;
     long long n = v >= 9.2e18 ? (long long)9.2e18 : (long long)(v + 0.5);
     return n < min ? min : n;
+}
+
+int hb_wl_threads(void *(*fn)(void *), void *workers, size_t stride, int n, uint64_t *hash,
+                  uint64_t *ops, int *failed, hb_workload_result *out)
+{
+    size_t bytes = (size_t)n * sizeof(pthread_t);
+    pthread_t *tid = hb_wl_scratch_alloc(bytes);
+    if (tid == NULL) {
+        snprintf(out->message, sizeof out->message, "no scratch memory for %d threads", n);
+        return HB_WL_OOM;
+    }
+    int rc = HB_WL_OK, created = 0;
+    *failed = -1;
+    for (; created < n; created++)
+        if (pthread_create(&tid[created], NULL, fn, (char *)workers + (size_t)created * stride) != 0) {
+            rc = HB_WL_ERROR;
+            snprintf(out->message, sizeof out->message, "could not create thread %d of %d", created, n);
+            break;
+        }
+    for (int t = 0; t < created; t++) {
+        pthread_join(tid[t], NULL);
+        const hb_wl_thread *w = (const hb_wl_thread *)((char *)workers + (size_t)t * stride);
+        *hash = hb_mix(*hash, w->hash);
+        *ops += w->ops;
+        if (rc == HB_WL_OK && w->rc != HB_WL_OK) {
+            rc = w->rc;
+            *failed = t;
+        }
+    }
+    hb_wl_scratch_free(tid, bytes);
+    return rc;
 }

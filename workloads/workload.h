@@ -134,6 +134,23 @@ static inline uint64_t hb_mix(uint64_t h, uint64_t v)
 void *hb_wl_scratch_alloc(size_t bytes);
 void hb_wl_scratch_free(void *p, size_t bytes);
 
+/* Worker threads of the threaded workloads: each worker struct begins with
+ * an hb_wl_thread, which its thread fills (hash starts as set by the
+ * caller, rc as HB_WL_OK). */
+typedef struct hb_wl_thread {
+    uint64_t hash, ops;
+    int rc;
+} hb_wl_thread;
+/* Runs fn on each of the n workers at `workers` (`stride` bytes apart),
+ * joins every thread started, folds each started worker's hash into *hash
+ * (hb_mix, in worker order) and adds its ops to *ops.  Returns HB_WL_OK;
+ * HB_WL_ERROR or HB_WL_OOM (message set) when a thread could not be
+ * created, those after it not run; or the rc of the first worker that
+ * failed, its index in *failed (else -1), the message left to the
+ * caller. */
+int hb_wl_threads(void *(*fn)(void *), void *workers, size_t stride, int n, uint64_t *hash,
+                  uint64_t *ops, int *failed, hb_workload_result *out);
+
 /* Scales a default count by env->scale, at least `min`. */
 long long hb_wl_scaled(const hb_workload_env *env, long long dflt, long long min);
 
