@@ -63,6 +63,7 @@
  */
 #include "internal.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 typedef struct gen_ctx {
@@ -70,6 +71,7 @@ typedef struct gen_ctx {
     size_t long_lived_total;   /* survivors of the last full collection */
     hb_obj **vec, **stack;     /* scratch of the array-based passes */
     size_t vcap;               /* capacity of both */
+    size_t scratch_max;        /* test hook: grow no further (hb__gen_scratch_limit) */
     /* long_lived_pending (in rc): objects promoted to gen 2 since then and
      * still alive */
 } gen_ctx;
@@ -164,14 +166,17 @@ size_t hb__cyc_move_unreachable(hb_link *list, hb_link *unreachable, uintptr_t b
 }
 
 /*
- * The same three steps over an array: one walk of the list fills `vec`
- * and does steps 1 and 2 together (membership of a child comes from its
- * generation bits), and the later passes read the array, whose loads do
- * not depend on each other as a list walk's do (the processor overlaps
- * their cache misses).  Reachability is an explicit-stack traversal from
- * the objects with gc_refs > 0, marking with HB_OF_MARK (the mark stack
- * holds each object at most once).  Returns the survivors, or (size_t)-1 when the scratch arrays cannot grow (the caller then uses the
- * list-based steps).
+ * The same three steps over an array, with the untracking of step 4: one
+ * walk of the list fills `vec` and does steps 1 and 2 together (membership
+ * of a child comes from its generation bits), untracking at once what a
+ * young collection need not examine; the later passes read the array,
+ * whose loads do not depend on each other as a list walk's do (the
+ * processor overlaps their cache misses).  Reachability is a depth-first
+ * walk from the objects with gc_refs > 0 that also decides which
+ * survivors leave for the untracked list; a last pass relinks the three
+ * lists.  Returns the survivors that stay tracked (left in `list`), or
+ * (size_t)-1 when the scratch arrays cannot grow (the caller then uses the
+ * list-based steps on what is still in `list`).
  */
 static void visit_fused(hb_obj *ch, void *arg)
 {
@@ -186,6 +191,8 @@ static void visit_fused(hb_obj *ch, void *arg)
 
 static bool grow_scratch(gen_ctx *c, size_t cap)
 {
+    if (cap > c->scratch_max)
+        return false;
     hb_obj **v = realloc(c->vec, cap * sizeof *v);
     if (v == NULL)
         return false;
@@ -214,7 +221,6 @@ static size_t find_unreachable_vec(gen_ctx *c, hb_link *list, size_t n, int g, h
     const bool young = g < HB_GC_NGEN - 1;
     hb_rcheap *h = &c->rc;
     hb_link *ulist = &h->lists[HB_LIST_UNTRACKED];
-    size_t nu = 0;
     for (hb_link *l = list->next, *next; l != list; l = next) {
         hb_obj *o = (hb_obj *)l;
         next = l->next;
@@ -259,7 +265,7 @@ static size_t find_unreachable_vec(gen_ctx *c, hb_link *list, size_t n, int g, h
             if (early) {
                 o->gc = (o->gc & HB_OF_PERSIST) | ubits;
                 hb__list_move(ulist, l);
-                nu++;
+                h->size[HB_LIST_UNTRACKED]++; /* now: the fallback may take over */
                 continue;
             }
         } else {
@@ -269,7 +275,6 @@ static size_t find_unreachable_vec(gen_ctx *c, hb_link *list, size_t n, int g, h
         }
         c->vec[k++] = o;
     }
-    h->size[HB_LIST_UNTRACKED] += nu;
     v = c->vec;
     stack = c->stack;
     /* Step 3 and the untracking of survivors: a depth-first walk from
@@ -336,8 +341,7 @@ static size_t find_unreachable_vec(gen_ctx *c, hb_link *list, size_t n, int g, h
     /* Relink: `list` holds exactly v[0 .. k); each object is appended to
      * the survivors (still `list`), the untracked list or `unreachable`,
      * in list order, with no unlinking. */
-    size_t kept = 0;
-    nu = 0;
+    size_t kept = 0, nu = 0;
     hb_link *yt = list, *ut = ulist->prev, *rt = unreachable->prev;
     for (size_t i = 0; i < k; i++) {
         hb_obj *o = v[i];
@@ -560,10 +564,19 @@ static void *gen_create(hb_gc *gc, char *msg, size_t len)
         return NULL;
     }
     hb__rc_init(&c->rc, gc, true);
+    c->scratch_max = SIZE_MAX;
     gc->threshold[0] = 700;
     gc->threshold[1] = 10;
     gc->threshold[2] = 10;
     return c;
+}
+
+extern const hb_collector_ops hb_generational_ops;
+
+void hb__gen_scratch_limit(hb_gc *gc, size_t max_objects)
+{
+    if (gc->ops == &hb_generational_ops)
+        ((gen_ctx *)gc->ctx)->scratch_max = max_objects;
 }
 
 static void gen_destroy(void *ctx)

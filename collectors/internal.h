@@ -212,6 +212,9 @@ void hb__rc_init(hb_rcheap *h, hb_gc *gc, bool generational);
  * threshold[0] (hb__gen_auto). */
 hb_obj *hb__rc_new(void *ctx, const hb_type *t, uint32_t nslots, uint32_t nbytes);
 void hb__gen_auto(hb_rcheap *h); /* generational.c: CPython's collect_generations */
+/* Test hook (generational): the array-based passes may use scratch for at
+ * most max_objects objects; beyond, collections take the list-based steps. */
+void hb__gen_scratch_limit(hb_gc *gc, size_t max_objects);
 /* refcnt just reached 0: untrack and deallocate (deferred while draining). */
 void hb__rc_zero(hb_rcheap *h, hb_obj *o);
 /* o (on the untracked list) gets a reference in a slot: back to generation 0. */
