@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "trees.h"
 #include "workload.h"
 
 /* hb_mix of 4095, 31744, 32512, 32704, 32752, 2047 from HB_CHECKSUM_INIT. */
@@ -35,29 +36,7 @@ static const hb_type node_type = {.name = "tree-node"};
  * HB_NO_HANDLE when an allocation failed. */
 static hb_handle bottom_up(hb_gc *gc, int depth, uint64_t *ops)
 {
-    hb_scope s = hb_scope_enter(gc);
-    hb_handle l = HB_NO_HANDLE, r = HB_NO_HANDLE, n;
-    if (depth > 0) {
-        l = bottom_up(gc, depth - 1, ops);
-        if (l == HB_NO_HANDLE)
-            goto fail;
-        r = bottom_up(gc, depth - 1, ops);
-        if (r == HB_NO_HANDLE)
-            goto fail;
-    }
-    n = hb_new(gc, &node_type, 2, 0);
-    if (n == HB_NO_HANDLE)
-        goto fail;
-    (*ops)++;
-    if (depth > 0) {
-        hb_obj *o = hb_get(gc, n);
-        hb_set(gc, o, 0, hb_get(gc, l));
-        hb_set(gc, o, 1, hb_get(gc, r));
-    }
-    return hb_scope_leave_keep(gc, s, n);
-fail:
-    hb_scope_leave(gc, s);
-    return HB_NO_HANDLE;
+    return hb_tree_bottom_up(gc, &node_type, 0, depth + 1, NULL, NULL, ops);
 }
 
 static uint64_t check(const hb_obj *o)

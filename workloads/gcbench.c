@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "collector.h"
+#include "trees.h"
 #include "workload.h"
 
 static const hb_param_def params[] = {
@@ -75,28 +76,18 @@ fail:
     return -1;
 }
 
+static void init_node(hb_obj *o, int level, void *arg)
+{
+    (void)arg;
+    node_data *d = hb_bytes(o);
+    d->i = level - 1; /* the node's depth, as new_node gives it */
+    d->j = -(level - 1);
+}
+
 /* GCBench's MakeTree: children first, then their parent. */
 static hb_handle make_tree(hb_gc *gc, int depth, uint64_t *ops)
 {
-    hb_scope s = hb_scope_enter(gc);
-    hb_handle l = HB_NO_HANDLE, r = HB_NO_HANDLE, n;
-    if (depth > 0) {
-        if ((l = make_tree(gc, depth - 1, ops)) == HB_NO_HANDLE)
-            goto fail;
-        if ((r = make_tree(gc, depth - 1, ops)) == HB_NO_HANDLE)
-            goto fail;
-    }
-    hb_obj *o = new_node(gc, depth, &n, ops);
-    if (o == NULL)
-        goto fail;
-    if (depth > 0) {
-        hb_set(gc, o, 0, hb_get(gc, l));
-        hb_set(gc, o, 1, hb_get(gc, r));
-    }
-    return hb_scope_leave_keep(gc, s, n);
-fail:
-    hb_scope_leave(gc, s);
-    return HB_NO_HANDLE;
+    return hb_tree_bottom_up(gc, &node_type, sizeof(node_data), depth + 1, init_node, NULL, ops);
 }
 
 /* Node count and sum of the i fields. */

@@ -23,6 +23,7 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "trees.h"
 #include "workload.h"
 
 static const hb_param_def params[] = {
@@ -39,29 +40,15 @@ static const hb_type node_type = {.name = "gcold-node"};
 
 /* A full tree of `height` levels, values numbered from *next; in a handle
  * of the caller's scope, or HB_NO_HANDLE. */
+static void number_node(hb_obj *o, int level, void *next)
+{
+    (void)level;
+    *(uint64_t *)hb_bytes(o) = (*(uint64_t *)next)++;
+}
+
 static hb_handle make_tree(hb_gc *gc, int height, uint64_t *next, uint64_t *ops)
 {
-    hb_scope s = hb_scope_enter(gc);
-    hb_handle l = HB_NO_HANDLE, r = HB_NO_HANDLE, n;
-    if (height > 1) {
-        if ((l = make_tree(gc, height - 1, next, ops)) == HB_NO_HANDLE)
-            goto fail;
-        if ((r = make_tree(gc, height - 1, next, ops)) == HB_NO_HANDLE)
-            goto fail;
-    }
-    if ((n = hb_new(gc, &node_type, 2, sizeof(uint64_t))) == HB_NO_HANDLE)
-        goto fail;
-    (*ops)++;
-    hb_obj *o = hb_get(gc, n);
-    *(uint64_t *)hb_bytes(o) = (*next)++;
-    if (height > 1) {
-        hb_set(gc, o, 0, hb_get(gc, l));
-        hb_set(gc, o, 1, hb_get(gc, r));
-    }
-    return hb_scope_leave_keep(gc, s, n);
-fail:
-    hb_scope_leave(gc, s);
-    return HB_NO_HANDLE;
+    return hb_tree_bottom_up(gc, &node_type, sizeof(uint64_t), height, number_node, next, ops);
 }
 
 static void walk(const hb_obj *o, uint64_t *count, uint64_t *sum)
