@@ -44,6 +44,7 @@ enum {
     HB_ALLOC_PROCESS = 1u << 5,     /* it is the process malloc (libc or LD_PRELOAD) */
     HB_ALLOC_CHECK = 1u << 6,       /* check() walks and validates real structures */
     HB_ALLOC_WRAPPER = 1u << 7,     /* a wrapper over another instance */
+    HB_ALLOC_EXTERNAL = 1u << 8,    /* a library given by path (NAME=PATH), not built in */
 };
 
 typedef struct hb_alloc_stats {
@@ -100,10 +101,49 @@ static inline size_t hb_usable_size(const hb_alloc *a, const void *p) { return a
 /* Number of plug-ins built into this binary, and the i-th of them. */
 size_t hb_allocator_count(void);
 const hb_allocator_ops *hb_allocator_at(size_t i);
-/* The plug-in with that name, or NULL. */
+/* The plug-in with that name (or the library resolved under that name by
+ * hb_allocator_resolve), or NULL. */
 const hb_allocator_ops *hb_allocator_find(const char *name);
 /* "libc, naive, pooled, ..." into buf (for error messages). */
 const char *hb_allocator_names(char *buf, size_t len);
+
+/* ---- libraries given by path (external.c) -------------------------------- */
+
+/* Resolves one allocator as a user names it: a registered name; NAME=PATH,
+ * PATH a shared library that defines the malloc family; or a bare PATH
+ * (containing '/' or ending in .so or .so.N), named after its file
+ * (./libfoo.so.2 is `foo`).  A bare path to the very file a registered
+ * anchor preloads is that anchor.  A library is checked on disk here: it
+ * exists, is an ELF shared object for this machine, and defines malloc, free,
+ * calloc and realloc in its own dynamic symbol table; NAME is a short
+ * identifier that no registered allocator has.  Returns the ops (externals
+ * stay registered for the life of the process, so hb_allocator_find finds
+ * them by NAME), or NULL with one line in msg.  Resolving the same NAME=PATH
+ * twice returns the same ops; the same NAME for another file is refused. */
+const hb_allocator_ops *hb_allocator_resolve(const char *spec, char *msg, size_t msglen);
+
+/* What makes a child process run `a` again: its name, or NAME=PATH for an
+ * external library. */
+const char *hb_allocator_spec(const hb_allocator_ops *a, char *buf, size_t len);
+
+/* The malloc-family functions an external library leaves to glibc
+ * ("aligned_alloc, pvalloc"), or "" when it defines them all (and for
+ * registered allocators). */
+const char *hb_allocator_missing(const hb_allocator_ops *a);
+
+/* The library that serves malloc when `a` runs as the process allocator (an
+ * external's PATH, an anchor's or a drop-in's preload, glibc's libc.so for
+ * libc; "" for bump, which has none), and the SHA-256 of its contents in hex
+ * ("" when it cannot be read).  Computed once per allocator. */
+const char *hb_allocator_path(const hb_allocator_ops *a);
+const char *hb_allocator_sha256(const hb_allocator_ops *a);
+/* SHA-256 of a file's contents, in hex, into out; "" when it cannot be read. */
+void hb_file_sha256(const char *path, char out[65]);
+
+/* 0 when malloc, free, calloc and realloc of this process all resolve into
+ * the library at `path` (the same file: device and inode), -1 with a reason
+ * naming the first that does not (process.c: it needs nothing but libdl). */
+int hb_verify_library(const char *name, const char *path, char *msg, size_t msglen);
 
 /* Opens an instance of `name`.  0 on success; -1 with a message when the name
  * is unknown or create() failed.  For HB_ALLOC_PROCESS plug-ins it also runs
@@ -113,8 +153,9 @@ void hb_alloc_close(hb_alloc *a); /* also closes wrappers, not their inner insta
 
 /* 0 when allocator `name` really serves malloc in this process: a process
  * allocator (libc, or a preloaded anchor), or the drop-in library of a
- * built-in one (pooled, naive); -1 with the reason otherwise.  Used inside
- * programs run by `heapbench exec`, so it needs nothing but this file. */
+ * built-in one (pooled, naive), or NAME=PATH (hb_allocator_spec): the library
+ * at PATH; -1 with the reason otherwise.  Used inside programs run by
+ * `heapbench exec`, so it needs nothing but this file. */
 int hb_verify_allocator(const char *name, char *msg, size_t msglen);
 
 /* ---- wrappers (counting.c, failing.c) ------------------------------------ */

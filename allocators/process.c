@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int process_ctx; /* a non-NULL context for create() */
 
@@ -96,7 +97,32 @@ static int verify_marker(const char *name, const char *marker, char *msg, size_t
     return 0;
 }
 
-static const char *const foreign_markers[] = {"mallctl", "mi_version", "tc_version", "hb_dropin_name"};
+static const char *const foreign_markers[] = {"mallctl",         "mi_version",          "tc_version",
+                                              "hb_dropin_name",  "__TBB_malloc_proxy", "__scudo_print_stats"};
+
+/* 0 when files a and b are the same file (device and inode). */
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (a == NULL || b == NULL || stat(a, &sa) != 0 || stat(b, &sb) != 0)
+        return -1;
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino ? 0 : -1;
+}
+
+int hb_verify_library(const char *name, const char *path, char *msg, size_t len)
+{
+    static const char *const core[] = {"malloc", "free", "calloc", "realloc"};
+    for (size_t i = 0; i < sizeof core / sizeof core[0]; i++) {
+        const char *obj = defining_object(core[i], NULL);
+        if (same_file(obj, path) != 0) {
+            snprintf(msg, len, "allocator '%s' (%s) asked for, but %s is served by %s%s", name, path, core[i],
+                     obj ? obj : "an unknown object",
+                     i == 0 ? " (was it LD_PRELOADed?)" : "");
+            return -1;
+        }
+    }
+    return 0;
+}
 
 /* In a sanitizer build the sanitizer's runtime serves malloc in place of
  * glibc's: it is what "libc" means there, and the only allocator such a
@@ -246,6 +272,34 @@ const hb_allocator_ops hb_tcmalloc_ops = {
 };
 #endif
 
+/* Anchors that export nothing to ask for statistics: verified by the file
+ * that serves malloc, as libraries given by path are. */
+#ifdef HAVE_TBBMALLOC
+static int tbbmalloc_verify(char *msg, size_t len) { return hb_verify_library("tbbmalloc", HB_TBBMALLOC_SO, msg, len); }
+const hb_allocator_ops hb_tbbmalloc_ops = {
+    .name = "tbbmalloc",
+    .summary = "oneTBB scalable allocator " HB_TBBMALLOC_VERSION " (Debian), by LD_PRELOAD of its proxy: anchor",
+    .caps = HB_ALLOC_THREAD_SAFE | HB_ALLOC_USABLE_SIZE | HB_ALLOC_FREES | HB_ALLOC_RETURNS_OS | HB_ALLOC_PROCESS,
+    .preload = HB_TBBMALLOC_SO,
+    PROCESS_OPS,
+    .stats = NULL,
+    .verify = tbbmalloc_verify,
+};
+#endif
+
+#ifdef HAVE_SCUDO
+static int scudo_verify(char *msg, size_t len) { return hb_verify_library("scudo", HB_SCUDO_SO, msg, len); }
+const hb_allocator_ops hb_scudo_ops = {
+    .name = "scudo",
+    .summary = "scudo standalone (LLVM compiler-rt " HB_SCUDO_VERSION ", Debian), by LD_PRELOAD: anchor",
+    .caps = HB_ALLOC_THREAD_SAFE | HB_ALLOC_USABLE_SIZE | HB_ALLOC_FREES | HB_ALLOC_RETURNS_OS | HB_ALLOC_PROCESS,
+    .preload = HB_SCUDO_SO,
+    PROCESS_OPS,
+    .stats = NULL,
+    .verify = scudo_verify,
+};
+#endif
+
 /* ---- verification by name, for programs run under an allocator ---------- */
 
 /* 0 when the drop-in build of `name` serves malloc in this process. */
@@ -275,7 +329,19 @@ int hb_verify_allocator(const char *name, char *msg, size_t len)
 #ifdef HAVE_TCMALLOC
         &hb_tcmalloc_ops,
 #endif
+#ifdef HAVE_TBBMALLOC
+        &hb_tbbmalloc_ops,
+#endif
+#ifdef HAVE_SCUDO
+        &hb_scudo_ops,
+#endif
     };
+    const char *eq = strchr(name, '=');
+    if (eq != NULL) { /* NAME=PATH: a library given by path */
+        char nm[128];
+        snprintf(nm, sizeof nm, "%.*s", (int)(eq - name), name);
+        return hb_verify_library(nm, eq + 1, msg, len);
+    }
     for (size_t i = 0; i < sizeof process_ops / sizeof process_ops[0]; i++)
         if (strcmp(process_ops[i]->name, name) == 0)
             return process_ops[i]->verify(msg, len);

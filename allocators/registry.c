@@ -24,6 +24,15 @@ extern const hb_allocator_ops hb_mimalloc_ops;
 #ifdef HAVE_TCMALLOC
 extern const hb_allocator_ops hb_tcmalloc_ops;
 #endif
+#ifdef HAVE_TBBMALLOC
+extern const hb_allocator_ops hb_tbbmalloc_ops;
+#endif
+#ifdef HAVE_SCUDO
+extern const hb_allocator_ops hb_scudo_ops;
+#endif
+
+/* Libraries given by path (external.c), found after the registered ones. */
+const hb_allocator_ops *hb__external_find(const char *name);
 
 static const hb_allocator_ops *const registry[] = {
     &hb_libc_ops,
@@ -38,6 +47,12 @@ static const hb_allocator_ops *const registry[] = {
 #endif
 #ifdef HAVE_TCMALLOC
     &hb_tcmalloc_ops,
+#endif
+#ifdef HAVE_TBBMALLOC
+    &hb_tbbmalloc_ops,
+#endif
+#ifdef HAVE_SCUDO
+    &hb_scudo_ops,
 #endif
 };
 
@@ -55,7 +70,7 @@ const hb_allocator_ops *hb_allocator_find(const char *name)
     for (size_t i = 0; i < hb_allocator_count(); i++)
         if (strcmp(registry[i]->name, name) == 0)
             return registry[i];
-    return NULL;
+    return hb__external_find(name);
 }
 
 const char *hb_allocator_names(char *buf, size_t len)
@@ -84,7 +99,8 @@ int hb_alloc_open(hb_alloc *a, const char *name, char *msg, size_t msglen)
                  hb_allocator_names(names, sizeof names));
         return -1;
     }
-    if (ops->verify != NULL && ops->verify(msg, msglen) != 0)
+    if ((ops->caps & HB_ALLOC_EXTERNAL) ? hb_verify_library(ops->name, ops->preload, msg, msglen) != 0
+                                        : ops->verify != NULL && ops->verify(msg, msglen) != 0)
         return -1;
     void *ctx = ops->create();
     if (ctx == NULL) {

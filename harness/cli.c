@@ -9,11 +9,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "collector_glue.h"
@@ -39,30 +42,131 @@ const char *hb_self_path(void)
     return path;
 }
 
+int hb_cli_trust_allocators;
+
+/* Runs `heapbench __preload-check SPEC` under LD_PRELOAD=library: the
+ * dynamic loader's own verdict on the library (its message when it cannot be
+ * preloaded), and the proof that malloc, free, calloc and realloc then
+ * resolve into it.  Exits with a usage error when either fails. */
+static void check_preload(const hb_allocator_ops *a)
+{
+    char spec[PATH_MAX + 64], out[2048];
+    int fds[2];
+    hb_allocator_spec(a, spec, sizeof spec);
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        hb_usage_error("pipe: %s", strerror(errno));
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        hb_usage_error("fork: %s", strerror(errno));
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        dup2(fds[1], 2);
+        setenv("LD_PRELOAD", a->preload, 1);
+        execl(hb_self_path(), "heapbench", "__preload-check", spec, (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    size_t have = 0;
+    int timed_out = 0;
+    for (int waited_ms = 0;;) {
+        struct pollfd pfd = {fds[0], POLLIN, 0};
+        int pr = poll(&pfd, 1, 100);
+        if (pr < 0 && errno != EINTR)
+            break;
+        if (pr > 0) {
+            ssize_t n = read(fds[0], out + have, sizeof out - 1 - have);
+            if (n <= 0 || (have += (size_t)n) == sizeof out - 1)
+                break;
+        } else if ((waited_ms += 100) >= 10000) {
+            timed_out = 1;
+            kill(pid, SIGKILL);
+            break;
+        }
+    }
+    close(fds[0]);
+    int wstatus = 0;
+    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+        ;
+    out[have] = '\0';
+    char *nl = strchr(out, '\n');
+    const char *loader = strstr(out, "cannot be preloaded");
+    if (timed_out)
+        hb_usage_error("allocator '%s' (%s): a program preloading it did not start within 10 s", a->name, a->preload);
+    if (loader != NULL) {
+        const char *open = strchr(loader, '(');
+        const char *close_ = open ? strstr(open, "): ignored") : NULL;
+        if (open && close_)
+            hb_usage_error("allocator library %s cannot be loaded: %.*s", a->preload, (int)(close_ - open - 1), open + 1);
+        hb_usage_error("allocator library %s cannot be loaded", a->preload);
+    }
+    if (WIFSIGNALED(wstatus))
+        hb_usage_error("allocator '%s' (%s): a program preloading it died of signal %d (%s) before main", a->name,
+                       a->preload, WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));
+    if (nl)
+        *nl = '\0';
+    const char *said = strncmp(out, "heapbench: ", 11) == 0 ? out + 11 : out;
+    if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 127) /* the dynamic loader gave up */
+        hb_usage_error("allocator library %s cannot be loaded: %s", a->preload, said[0] ? said : "exit status 127");
+    if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
+        hb_usage_error("%s", said[0] ? said : "allocator library check failed");
+}
+
+int hb_cmd_preload_check(int argc, char **argv)
+{
+    char msg[1024];
+    if (argc != 2)
+        return 2;
+    const hb_allocator_ops *a = hb_allocator_resolve(argv[1], msg, sizeof msg);
+    if (a == NULL || hb_verify_library(a->name, a->preload, msg, sizeof msg) != 0) {
+        printf("heapbench: %s\n", msg);
+        return 1;
+    }
+    return 0;
+}
+
 size_t hb_parse_allocators(const char *list, const hb_allocator_ops **out, size_t max)
 {
-    char names[512];
+    char names[512], msg[1024];
     size_t n = 0;
     if (list == NULL || list[0] == '\0')
-        hb_usage_error("no allocator given (-a NAME[,NAME...] or -a all; valid: %s)",
+        hb_usage_error("no allocator given (-a NAME[,NAME...], NAME=PATH.so, a library path, or -a all; valid: %s)",
                        hb_allocator_names(names, sizeof names));
-    if (strcmp(list, "all") == 0) {
-        for (size_t i = 0; i < hb_allocator_count() && n < max; i++)
-            out[n++] = hb_allocator_at(i);
-        return n;
-    }
-    char buf[1024];
+    char buf[8192];
+    if (strlen(list) >= sizeof buf)
+        hb_usage_error("allocator list too long");
     snprintf(buf, sizeof buf, "%s", list);
     for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        const hb_allocator_ops *a = hb_allocator_find(tok);
-        if (a == NULL)
-            hb_usage_error("unknown allocator '%s' (valid: %s, or all)", tok, hb_allocator_names(names, sizeof names));
-        if (n == max)
-            hb_usage_error("too many allocators (at most %zu)", max);
-        out[n++] = a;
+        const hb_allocator_ops *one[64];
+        size_t k = 0;
+        if (strcmp(tok, "all") == 0) {
+            for (size_t i = 0; i < hb_allocator_count() && k < 64; i++)
+                one[k++] = hb_allocator_at(i);
+        } else {
+            one[k] = hb_allocator_resolve(tok, msg, sizeof msg);
+            if (one[k++] == NULL)
+                hb_usage_error("%s", msg);
+        }
+        for (size_t j = 0; j < k; j++) {
+            for (size_t i = 0; i < n; i++)
+                if (out[i] == one[j] || strcmp(out[i]->name, one[j]->name) == 0)
+                    hb_usage_error("allocator '%s' is given twice in -a %s", one[j]->name, list);
+            if (n == max)
+                hb_usage_error("too many allocators (at most %zu)", max);
+            out[n++] = one[j];
+        }
     }
     if (n == 0)
         hb_usage_error("no allocator given (valid: %s)", hb_allocator_names(names, sizeof names));
+    for (size_t i = 0; i < n && !hb_cli_trust_allocators; i++) {
+        if (!(out[i]->caps & HB_ALLOC_EXTERNAL))
+            continue;
+        check_preload(out[i]);
+        if (hb_allocator_missing(out[i])[0] != '\0')
+            fprintf(stderr, "heapbench: note: allocator '%s' (%s) does not define %s: glibc still serves %s\n",
+                    out[i]->name, out[i]->preload, hb_allocator_missing(out[i]),
+                    strchr(hb_allocator_missing(out[i]), ',') ? "them" : "it");
+    }
     return n;
 }
 

@@ -21,9 +21,16 @@ _Noreturn void hb_usage_error(const char *fmt, ...) __attribute__((format(printf
 /* Path of this executable (for re-exec). */
 const char *hb_self_path(void);
 
-/* Parses a comma-separated allocator list ("all" = every built one) into
- * out; exits with a usage error naming the valid choices on a bad name. */
+/* Parses a comma-separated allocator list into out: registered names ("all"
+ * = every one built in), NAME=PATH and library paths (hb_allocator_resolve).
+ * Exits with a usage error naming the valid choices on a bad name, a library
+ * that is refused or cannot be preloaded, or a name given twice.  A library
+ * given by path is preloaded once into a short-lived `heapbench
+ * __preload-check` first, unless hb_cli_trust_allocators is set (children,
+ * whose parent checked already); one that leaves part of the malloc family
+ * to glibc gets one note on stderr. */
 size_t hb_parse_allocators(const char *list, const hb_allocator_ops **out, size_t max);
+extern int hb_cli_trust_allocators;
 
 /* Opens a results CSV for appending, writing the header when the file is new
  * or empty and refusing a file whose header is of another schema.  Exits with
@@ -61,5 +68,6 @@ int hb_cmd_child(int argc, char **argv);
 int hb_cmd_exec(int argc, char **argv);
 int hb_cmd_compare(int argc, char **argv);
 int hb_cmd_sweep(int argc, char **argv);
+int hb_cmd_preload_check(int argc, char **argv);
 
 #endif

@@ -34,6 +34,7 @@
 static const char exec_usage[] =
     "usage: heapbench exec -a ALLOC[,ALLOC...]|all [-r RUNS] [-o FILE.csv] [--name NAME] [--timeout S] [-q]\n"
     "                      -- COMMAND [ARG]...\n"
+    "ALLOC: a registered allocator, NAME=PATH.so or a library path.  Runs interleave allocators.\n"
     "Runs COMMAND under each allocator (its library and a probe by LD_PRELOAD; the probe\n"
     "checks that the allocator really serves malloc inside COMMAND), and appends one row per\n"
     "run: wall, user and system time, peak RSS and status.\n"
@@ -59,6 +60,20 @@ static const char *library_for(const hb_allocator_ops *a, char *buf, size_t len)
     snprintf(tmp, sizeof tmp, "%s", a->preload);
     const char *near = beside_self(basename(tmp), buf, len);
     return near ? near : a->preload;
+}
+
+/* alloc_path and alloc_sha256 of a row: the library preloaded into the program. */
+static void exec_library(hb_row *row, const hb_allocator_ops *a)
+{
+    char buf[PATH_MAX], sha[65];
+    const char *lib = library_for(a, buf, sizeof buf);
+    if (lib == NULL || (a->caps & HB_ALLOC_PROCESS)) {
+        hb_row_library(row, a);
+        return;
+    }
+    hb_file_sha256(lib, sha);
+    hb_row_set(row, HB_COL_alloc_path, "%s", lib);
+    hb_row_set(row, HB_COL_alloc_sha256, "%s", sha);
 }
 
 static void run_one(const hb_allocator_ops *a, const char *probe, char **cmd, unsigned timeout_s, hb_row *row,
@@ -98,7 +113,8 @@ static void run_one(const hb_allocator_ops *a, const char *probe, char **cmd, un
             _exit(127);
         snprintf(fdtext, sizeof fdtext, "%d", PROBE_FD);
         setenv("HB_PROBE_FD", fdtext, 1);
-        setenv("HB_PROBE_EXPECT", a->name, 1);
+        char spec[PATH_MAX + 64];
+        setenv("HB_PROBE_EXPECT", hb_allocator_spec(a, spec, sizeof spec), 1);
         setenv("LD_PRELOAD", preload, 1);
         execvp(cmd[0], cmd);
         dprintf(fds[1], "execfail=%s\n", strerror(errno));
@@ -215,14 +231,15 @@ int hb_cmd_exec(int argc, char **argv)
     if (rows == NULL)
         return HB_EXIT_FAILED;
     hb_spawn_install_sigint();
-    for (size_t i = 0; i < nallocs && !hb_interrupted; i++)
-        for (unsigned r = 1; r <= runs && !hb_interrupted; r++) {
+    for (unsigned r = 1; r <= runs && !hb_interrupted; r++) /* allocators interleaved, as in run */
+        for (size_t i = 0; i < nallocs && !hb_interrupted; i++) {
             hb_row *row = &rows[n++];
             hb_row_clear(row);
             hb_row_set(row, HB_COL_schema, "%d", HB_SCHEMA_VERSION);
             hb_row_set(row, HB_COL_heapbench, "%s", HB_VERSION);
             hb_row_set(row, HB_COL_workload, "%s", wname);
             hb_row_set(row, HB_COL_allocator, "%s", allocs[i]->name);
+            exec_library(row, allocs[i]);
             hb_row_set(row, HB_COL_params, "%s", params);
             hb_row_set(row, HB_COL_run, "%u", r);
             run_one(allocs[i], probe, cmd, timeout, row, message, sizeof message);

@@ -19,8 +19,21 @@
 
 int hb_cmd_list(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "allocators") == 0) {
+        /* Resolves a list as -a would, checking every library given by
+         * path: one line each, in order (NAME, summary, path, SHA-256). */
+        const hb_allocator_ops *allocs[MAX_ALLOCATORS];
+        size_t n = hb_parse_allocators(argv[2], allocs, MAX_ALLOCATORS);
+        for (size_t i = 0; i < n; i++)
+            printf("%s\t%s\t%s\t%s\n", allocs[i]->name, allocs[i]->summary,
+                   (allocs[i]->caps & HB_ALLOC_PROCESS) ? hb_allocator_path(allocs[i]) : "",
+                   (allocs[i]->caps & HB_ALLOC_PROCESS) ? hb_allocator_sha256(allocs[i]) : "");
+        return HB_EXIT_OK;
+    }
     if (argc != 2 || strcmp(argv[1], "--help") == 0) {
-        fprintf(argc == 2 ? stdout : stderr, "usage: heapbench list allocators|collectors|workloads|columns\n");
+        fprintf(argc == 2 ? stdout : stderr,
+                "usage: heapbench list allocators|collectors|workloads|columns\n"
+                "       heapbench list allocators LIST   resolve and check LIST as -a would (NAME=PATH.so, paths)\n");
         return argc == 2 ? HB_EXIT_OK : HB_EXIT_USAGE;
     }
     if (strcmp(argv[1], "allocators") == 0) {
@@ -70,7 +83,8 @@ static const char run_usage[] =
     "                     [-r RUNS] [-t THREADS] [-o FILE.csv] [options]\n"
     "Runs the workload once per run per allocator, each run in a fresh child process,\n"
     "appends one CSV row per run to FILE.csv and prints medians per allocator.\n"
-    "  -a LIST           allocators (heapbench list allocators), comma-separated, or all\n"
+    "  -a LIST           allocators, comma-separated: registered names (heapbench list allocators),\n"
+    "                    all, NAME=PATH.so or a library path (./libfoo.so is foo); runs interleave them\n"
     "  -w NAME           workload (heapbench list workloads; heapbench describe NAME)\n"
     "  -c NAME           collector, for collector workloads (heapbench list collectors)\n"
     "  -p KEY=VALUE      workload parameter, repeatable; scale=X multiplies the default size\n"
@@ -231,8 +245,10 @@ int hb_cmd_run(int argc, char **argv)
     }
     hb_spec_params_text(&o.spec, params, sizeof params);
     hb_spawn_install_sigint();
-    for (size_t a = 0; a < o.nallocs && !hb_interrupted; a++) {
-        for (unsigned r = 1; r <= o.runs && !hb_interrupted; r++) {
+    /* Runs interleave the allocators (A, B, A, B, ...), so that drift on a
+     * noisy machine hits every allocator alike. */
+    for (unsigned r = 1; r <= o.runs && !hb_interrupted; r++) {
+        for (size_t a = 0; a < o.nallocs && !hb_interrupted; a++) {
             hb_spec s = o.spec;
             hb_row *row = &rows[n];
             s.allocator = o.allocs[a];

@@ -10,14 +10,16 @@
 #ifndef HB_COLUMNS_H
 #define HB_COLUMNS_H
 
-#define HB_SCHEMA_VERSION 1
+#define HB_SCHEMA_VERSION 2
 
 /* X(name, meaning) */
 #define HB_COLUMNS(X)                                                                                    \
-    X(schema, "CSV schema version (" "1" ")")                                                            \
+    X(schema, "CSV schema version (" "2" ")")                                                            \
     X(heapbench, "heapbench version that wrote the row")                                                 \
     X(workload, "workload name")                                                                         \
     X(allocator, "allocator name")                                                                       \
+    X(alloc_path, "the library that served malloc (process allocators: libc, anchors, NAME=PATH); empty for in-process plug-ins") \
+    X(alloc_sha256, "SHA-256 of alloc_path's contents: tells two builds of one allocator apart")              \
     X(collector, "collector name, empty for allocator workloads")                                        \
     X(threads, "threads the workload ran with")                                                          \
     X(params, "workload parameters as key=value separated by ';', scale included")                      \

@@ -33,6 +33,8 @@ int hb_column_is_text(int col)
     case HB_COL_heapbench:
     case HB_COL_workload:
     case HB_COL_allocator:
+    case HB_COL_alloc_path:
+    case HB_COL_alloc_sha256:
     case HB_COL_collector:
     case HB_COL_params:
     case HB_COL_checksum:

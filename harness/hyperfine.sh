@@ -24,7 +24,8 @@ usage() {
 usage: bash harness/hyperfine.sh [-a ALLOCS] [-w WORKLOADS] [-c COLLECTORS] [-r RUNS] -o DIR
 Times every allocator x workload (x collector) cell with hyperfine, one heapbench run per
 iteration, and joins hyperfine's timing with heapbench's memory columns into DIR/results.csv.
-  -a LIST           allocators, comma-separated (default: libc,pooled and the anchors built in)
+  -a LIST           allocators, comma-separated: names, NAME=PATH.so or library paths
+                    (default: libc,pooled and the anchors built in)
   -w LIST           workloads (default: glibc-simple)
   -c LIST           collectors, for collector workloads (adds hyperfine's -L collector)
   -r RUNS           hyperfine --runs (default 5)
@@ -79,9 +80,12 @@ if [ -z "$ALLOCS" ]; then
   for a in libc pooled jemalloc mimalloc tcmalloc; do grep -qx "$a" <<<"$known" && list+=("$a"); done
   ALLOCS="$(IFS=,; echo "${list[*]}")"
 fi
-for v in "$ALLOCS" "$WORKLOADS" "$COLLECTORS"; do
+for v in "$WORKLOADS" "$COLLECTORS"; do
   [[ "$v" =~ ^[A-Za-z0-9_.,+-]*$ ]] || die "'$v': names are letters, digits and - _ . + separated by commas"
 done
+# Allocators may be NAME=PATH.so or library paths, as everywhere in heapbench.
+[[ "$ALLOCS" =~ ^[A-Za-z0-9_.,+=/-]*$ ]] ||
+  die "'$ALLOCS': allocators are names, NAME=PATH or paths of letters, digits and - _ . + / separated by commas"
 
 # Bad names: heapbench's own lists, before hyperfine starts (a bad -p shows
 # as heapbench's message from the first run, and hyperfine stops).
@@ -96,7 +100,12 @@ check_names() { # KIND NAME...
     grep -qx -- "$n" <<<"$valid" || die "unknown ${kind%s} '$n' (valid: $(paste -sd, - <<<"$valid"))"
   done
 }
-check_names allocators "${AL[@]}"
+# heapbench resolves and checks the allocators (libraries given by path
+# included) and names each: rows carry the NAME, hyperfine the spec.
+errf="$(mktemp)"
+names="$("$HB" list allocators "$ALLOCS" 2>"$errf")" || { msg="$(tail -1 "$errf")"; rm -f "$errf"; die "${msg#heapbench: }"; }
+rm -f "$errf"
+NAMES="$(cut -f1 <<<"$names" | paste -sd, -)"
 check_names workloads "${WL[@]}"
 [ -z "$COLLECTORS" ] || check_names collectors "${CL[@]}"
 mkdir -p "$DIR" || die "cannot create $DIR"
@@ -122,10 +131,11 @@ if ! "${hf[@]}" >&2; then
   exit 1
 fi
 
-"$PYTHON" - "$HB" "$ROWS" "$DIR/hyperfine.json" "$DIR/results.csv" "$WARMUP" <<'EOF'
+"$PYTHON" - "$HB" "$ROWS" "$DIR/hyperfine.json" "$DIR/results.csv" "$WARMUP" "$ALLOCS" "$NAMES" <<'EOF'
 import collections, csv, json, os, statistics, subprocess, sys
 
-hb, rows_path, json_path, out, warmup = sys.argv[1:6]
+hb, rows_path, json_path, out, warmup, specs, names = sys.argv[1:8]
+name_of = dict(zip(specs.split(","), names.split(",")))  # hyperfine's -L value -> the rows' allocator
 warmup = int(warmup)
 header = [l.split("\t")[0] for l in subprocess.run([hb, "list", "columns"], capture_output=True, text=True,
                                                     check=True).stdout.splitlines() if l]
@@ -146,7 +156,7 @@ with open(tmp, "w", newline="") as f:
     w.writerow(header)
     for res in results:
         p = res.get("parameters", {})
-        key = (p.get("workload", ""), p.get("allocator", ""), p.get("collector", ""))
+        key = (p.get("workload", ""), name_of.get(p.get("allocator", ""), ""), p.get("collector", ""))
         recs = cells.get(key, [])[warmup:]  # each cell's first rows are hyperfine's warm-up
         if not recs:
             print(f"hyperfine.sh: no heapbench rows for {key}", file=sys.stderr)

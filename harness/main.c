@@ -11,6 +11,8 @@ static const char usage[] =
     "usage:\n"
     "  heapbench list allocators|collectors|workloads\n"
     "  heapbench describe WORKLOAD\n"
+    "ALLOC is a registered allocator (heapbench list allocators), NAME=PATH.so or a path to a\n"
+    "malloc library (its name from the file: ./libfoo.so is foo).\n"
     "  heapbench run -a ALLOC[,ALLOC...]|all -w WORKLOAD [-c COLLECTOR] [-p KEY=VALUE]... [-r RUNS]\n"
     "                [-t THREADS] [-o FILE.csv]\n"
     "  heapbench sweep [--quick] [-a LIST] [-c LIST] [-w LIST] [-r RUNS] -o DIR\n"
@@ -43,7 +45,13 @@ int main(int argc, char **argv)
         return hb_cmd_exec(argc - 1, argv + 1);
     if (strcmp(cmd, "compare") == 0)
         return hb_cmd_compare(argc - 1, argv + 1);
-    if (strcmp(cmd, "__child") == 0)
+    if (strcmp(cmd, "__child") == 0) {
+        hb_cli_trust_allocators = 1; /* the parent checked every library it names */
         return hb_cmd_child(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "__preload-check") == 0) {
+        hb_cli_trust_allocators = 1;
+        return hb_cmd_preload_check(argc - 1, argv + 1);
+    }
     hb_usage_error("unknown command '%s' (valid: list, describe, run, sweep, exec, compare; see heapbench --help)", cmd);
 }

@@ -63,8 +63,9 @@ int hb_spec_to_argv(const hb_spec *s, char **argv, int max, char *store, size_t 
     ARG("__child");
     ARG("-w");
     ARG("%s", s->workload->name);
+    char aspec[4200];
     ARG("-a");
-    ARG("%s", s->allocator->name);
+    ARG("%s", hb_allocator_spec(s->allocator, aspec, sizeof aspec));
     if (s->collector) {
         ARG("-c");
         ARG("%s", s->collector);
@@ -248,6 +249,16 @@ void hb_spawn_cell(const char *self, const hb_spec *s, unsigned timeout_s, hb_ro
         hb_row_set(row, HB_COL_overhead_ratio, "%.4f", (peak - base) * 1024.0 / live);
 }
 
+void hb_row_library(hb_row *row, const hb_allocator_ops *a)
+{
+    /* In-process plug-ins are heapbench's own code: the heapbench column
+     * identifies them.  A process allocator is the library it preloads. */
+    if (!(a->caps & HB_ALLOC_PROCESS))
+        return;
+    hb_row_set(row, HB_COL_alloc_path, "%s", hb_allocator_path(a));
+    hb_row_set(row, HB_COL_alloc_sha256, "%s", hb_allocator_sha256(a));
+}
+
 void hb_row_identity(hb_row *row, const hb_spec *s, unsigned run)
 {
     char params[HB_FIELD_MAX];
@@ -257,6 +268,7 @@ void hb_row_identity(hb_row *row, const hb_spec *s, unsigned run)
     hb_row_set(row, HB_COL_heapbench, "%s", HB_VERSION);
     hb_row_set(row, HB_COL_workload, "%s", s->workload->name);
     hb_row_set(row, HB_COL_allocator, "%s", s->allocator->name);
+    hb_row_library(row, s->allocator);
     hb_row_set(row, HB_COL_collector, "%s", s->collector ? s->collector : "");
     hb_row_set(row, HB_COL_threads, "%d", s->threads);
     hb_row_set(row, HB_COL_params, "%s", params);

@@ -19,6 +19,9 @@ void hb_spawn_install_sigint(void);
 void hb_spawn_cell(const char *self, const hb_spec *s, unsigned timeout_s, hb_row *row, char *message,
                    size_t msglen);
 
+/* Sets the alloc_path and alloc_sha256 columns of a row run on `a`. */
+void hb_row_library(hb_row *row, const hb_allocator_ops *a);
+
 /* A cleared row with the identifying columns of spec's run number `run`. */
 void hb_row_identity(hb_row *row, const hb_spec *s, unsigned run);
 

@@ -132,9 +132,9 @@ header >"$out/header_only.csv"
     >"$out/ragged.csv"
 { header; cell glibc-simple libc "" "1.00 1.01" 10000 status=exploded; } >"$out/bad_status.csv"
 { header; cell glibc-simple libc "" "1.00" 10000 params='"scale=1'; } >"$out/bad_quote.csv"
-# A file of schema version 2: one more column, and 2 in the schema column.
+# A file of the next schema version: one more column, and that version in the schema column.
 { echo "$(header),new_column"
-  row workload=glibc-simple allocator=libc run=1 wall_s=1 schema=2 | sed 's/$/,7/'; } >"$out/schema2.csv"
+  row workload=glibc-simple allocator=libc run=1 wall_s=1 schema=$((schema + 1)) | sed 's/$/,7/'; } >"$out/schema-next.csv"
 # Cut off in the middle of its last line.
 { header; cell glibc-simple libc "" "$W5" 10000; } | head -c -40 >"$out/truncated.csv"
 echo "fixtures written to $out"
