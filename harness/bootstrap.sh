@@ -11,6 +11,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PACKAGES=(build-essential cmake pkg-config clang libclang-rt-dev
           libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libgc-dev
+          libtbbmalloc2 libclang-rt-14-dev
           hyperfine gnuplot-nox python3)
 # Optional: the real-programs set runs redis-server when it is there (its
 # test is skipped otherwise), and its post-install script may fail on a
@@ -58,7 +59,7 @@ case "${1:-}" in
     build release
     rm -rf results/quick
     ./build/heapbench sweep --quick -o results/quick
-    ./build/heapbench compare results/quick/results.csv --baseline-allocator libc
+    ./build/heapbench compare results/quick/results.csv --baseline-allocator libc --no-verdict
     echo "results, plots and the gnuplot script: results/quick/ (time.png, rss.png, runs.png, pauses.png, timeline.png)" ;;
   test)
     deps

@@ -24,7 +24,8 @@
 
 static const char compare_usage[] =
     "usage: heapbench compare BASE.csv NEW.csv [--threshold PCT] [--alpha A] [--markdown]\n"
-    "       heapbench compare FILE.csv --baseline-allocator NAME [--markdown]\n"
+    "       heapbench compare FILE.csv --baseline-allocator NAME [--no-verdict] [--threshold PCT] [--alpha A]\n"
+    "                         [--markdown]\n"
     "Compares two results files cell by cell; a cell is (workload, allocator, collector,\n"
     "threads, params) and its runs are the rows with status ok.  For each cell in both files\n"
     "it prints NEW/BASE ratios of the medians of wall_s (time), peak_rss_kib (memory) and\n"
@@ -36,7 +37,10 @@ static const char compare_usage[] =
     "marked \"too few runs\".  Then the geometric means of the ratios per allocator and per\n"
     "collector, and a verdict line.\n"
     "With --baseline-allocator: one file; time and peak RSS of every allocator as a\n"
-    "percentage of the baseline's, one row per workload, and their geometric means.\n"
+    "percentage of the baseline's, one row per workload, and their geometric means; then\n"
+    "every other allocator judged against the baseline's runs as two files would be (the\n"
+    "A/B of two builds: run -a old=A.so,new=B.so, then --baseline-allocator old).\n"
+    "  --no-verdict      with --baseline-allocator: the tables only, exit status 0\n"
     "  --threshold PCT   smallest change that counts, in percent (default 5)\n"
     "  --alpha A         significance level of the U test, in (0, 1) (default 0.05)\n"
     "  --markdown        print Markdown tables instead of aligned text\n"
@@ -174,15 +178,9 @@ static void add_status(char *bad, size_t len, const char *st)
     snprintf(bad + used, len - used, "%s%s", used ? ", " : "", st);
 }
 
-/* Reads a file (exits 2 on any problem) and groups its rows into cells. */
-static void load(side *s, const char *path, int kind)
+/* Groups the rows of s->t into cells. */
+static void group(side *s, int kind)
 {
-    char msg[1024];
-    s->path = path;
-    if (hb_csv_read_file(path, &s->t, msg, sizeof msg) != 0)
-        hb_usage_error("%s", msg);
-    if (s->t.n == 0)
-        hb_usage_error("%s: line 2: no rows (only a header)", path);
     s->cell_of = xcalloc(s->t.n, sizeof *s->cell_of);
     s->cells = xcalloc(s->t.n, sizeof *s->cells);
     s->ncells = 0;
@@ -200,6 +198,18 @@ static void load(side *s, const char *path, int kind)
         else
             add_status(s->cells[c].bad, sizeof s->cells[c].bad, r->v[HB_COL_status]);
     }
+}
+
+/* Reads a file (exits 2 on any problem) and groups its rows into cells. */
+static void load(side *s, const char *path, int kind)
+{
+    char msg[1024];
+    s->path = path;
+    if (hb_csv_read_file(path, &s->t, msg, sizeof msg) != 0)
+        hb_usage_error("%s", msg);
+    if (s->t.n == 0)
+        hb_usage_error("%s: line 2: no rows (only a header)", path);
+    group(s, kind);
 }
 
 static void unload(side *s)
@@ -255,6 +265,7 @@ typedef struct options {
     double threshold; /* fraction */
     double alpha;
     int markdown;
+    int verdict; /* one-file mode: judge every allocator against the baseline */
 } options;
 
 enum { SAME, REGRESSION, IMPROVEMENT, STILL_BAD };
@@ -431,11 +442,11 @@ static void list_unmatched(const side *s, const char *which, const char *other, 
     printf("%s (missing from %s)\n", count > shown ? ", ..." : "", other);
 }
 
-static int compare_files(const char *base_path, const char *new_path, const options *o)
+/* Prints the cell-by-cell comparison of two loaded sides (their paths are
+ * the labels) and returns the number of regressions; unloads both. */
+static size_t compare_sides(side b, side n, const options *o)
 {
-    side b, n;
-    load(&b, base_path, KEY_ALL);
-    load(&n, new_path, KEY_ALL);
+    const char *base_path = b.path, *new_path = n.path;
     size_t *match = xcalloc(b.ncells, sizeof *match);
     char *new_hit = xcalloc(n.ncells, 1), *base_hit = xcalloc(b.ncells, 1);
     size_t common = 0;
@@ -575,7 +586,15 @@ static int compare_files(const char *base_path, const char *new_path, const opti
     free(base_hit);
     unload(&b);
     unload(&n);
-    return reg ? HB_EXIT_FAILED : HB_EXIT_OK;
+    return reg;
+}
+
+static int compare_files(const char *base_path, const char *new_path, const options *o)
+{
+    side b, n;
+    load(&b, base_path, KEY_ALL);
+    load(&n, new_path, KEY_ALL);
+    return compare_sides(b, n, o) ? HB_EXIT_FAILED : HB_EXIT_OK;
 }
 
 /* ---- one file against a baseline allocator ----------------------------- */
@@ -689,6 +708,39 @@ static void relative_table(const side *s, const char *const *allocs, size_t na, 
     free(rowkey);
 }
 
+/* The rows of s whose allocator is `from`, relabelled `as` when as != NULL. */
+static void rows_of(side *out, const side *s, const char *from, const char *as, const char *label)
+{
+    memset(out, 0, sizeof *out);
+    out->path = label;
+    out->t.rows = xcalloc(s->t.n, sizeof *out->t.rows);
+    out->t.lines = xcalloc(s->t.n, sizeof *out->t.lines);
+    for (size_t i = 0; i < s->t.n; i++) {
+        if (strcmp(s->t.rows[i].v[HB_COL_allocator], from) != 0)
+            continue;
+        out->t.rows[out->t.n] = s->t.rows[i];
+        if (as != NULL)
+            hb_row_set(&out->t.rows[out->t.n], HB_COL_allocator, "%s", as);
+        out->t.lines[out->t.n++] = s->t.lines[i];
+    }
+    group(out, KEY_ALL);
+}
+
+/* Allocator `name` of the file judged against the baseline's runs of the
+ * same cells, as two files would be: the U test and a verdict per cell.
+ * Returns the number of regressions. */
+static size_t verdict_against(const side *s, const char *baseline, const char *name, const options *o)
+{
+    side b, n;
+    char blabel[256], nlabel[256];
+    snprintf(blabel, sizeof blabel, "%s, allocator %s", s->path, baseline);
+    snprintf(nlabel, sizeof nlabel, "%s, allocator %s", s->path, name);
+    rows_of(&b, s, baseline, name, blabel);
+    rows_of(&n, s, name, NULL, nlabel);
+    printf(o->markdown ? "\n### %s against %s\n\n" : "\n==== %s against %s ====\n", name, baseline);
+    return compare_sides(b, n, o);
+}
+
 static int compare_baseline(const char *path, const char *baseline, const options *o)
 {
     side s;
@@ -721,9 +773,12 @@ static int compare_baseline(const char *path, const char *baseline, const option
     snprintf(title, sizeof title,
              "\npeak RSS (median peak_rss_kib of ok runs) relative to %s, lower is better:", baseline);
     relative_table(&s, allocs, na, HB_COL_peak_rss_kib, title, o);
+    size_t reg = 0;
+    for (size_t a = 1; a < na && o->verdict; a++)
+        reg += verdict_against(&s, baseline, allocs[a], o);
     free(allocs);
     unload(&s);
-    return HB_EXIT_OK;
+    return reg ? HB_EXIT_FAILED : HB_EXIT_OK;
 }
 
 /* ---- command line ------------------------------------------------------- */
@@ -743,7 +798,7 @@ static double parse_double(const char *opt, const char *v, double lo, double hi,
 
 int hb_cmd_compare(int argc, char **argv)
 {
-    options o = {0.05, 0.05, 0};
+    options o = {0.05, 0.05, 0, 1};
     const char *files[2] = {NULL, NULL};
     const char *baseline = NULL;
     size_t nfiles = 0;
@@ -758,6 +813,8 @@ int hb_cmd_compare(int argc, char **argv)
             return HB_EXIT_OK;
         } else if (strcmp(a, "--markdown") == 0) {
             o.markdown = 1;
+        } else if (strcmp(a, "--no-verdict") == 0) {
+            o.verdict = 0;
         } else if (IS("--threshold")) {
             o.threshold = parse_double("--threshold", VALUE(), 0, 1000, 0, 1) / 100;
         } else if (IS("--alpha")) {
@@ -768,7 +825,7 @@ int hb_cmd_compare(int argc, char **argv)
                 hb_usage_error("compare: --baseline-allocator needs an allocator name");
         } else if (a[0] == '-' && a[1] != '\0') {
             hb_usage_error("compare: unknown option '%s' (valid: --threshold, --alpha, --markdown, "
-                           "--baseline-allocator, --help)",
+                           "--baseline-allocator, --no-verdict, --help)",
                            a);
         } else {
             if (nfiles == 2)
