@@ -187,19 +187,97 @@ static int host_elf(unsigned char *cls, unsigned char *data, uint16_t *machine)
     return 0;
 }
 
+/* Checks the ELF image f (size bytes, read from `path`) and sets bit i of
+ * *defined for each family[i] its dynamic symbol table defines.  0, or -1
+ * with the reason in msg.  Every offset is checked against size: the image
+ * is whatever file a user named (fuzzed by tests/fuzz/fuzz_elf.c). */
+int hb__elf_family(const unsigned char *f, size_t size, const char *path, unsigned *defined, char *msg, size_t len);
+
 /* Within [0, size): the range [off, off + len). */
 static int in_file(uint64_t off, uint64_t len, size_t size) { return off <= size && len <= size - off; }
 
-/* Checks the file at `path` (already open as fd, size bytes) and sets bit i
- * of *defined for each family[i] its dynamic symbol table defines.  0, or -1
- * with the reason in msg. */
-static int elf_family(int fd, size_t size, const char *path, unsigned *defined, char *msg, size_t len)
+int hb__elf_family(const unsigned char *f, size_t size, const char *path, unsigned *defined, char *msg, size_t len)
 {
     unsigned char cls = 0, data = 0;
     uint16_t machine = 0;
+    Elf64_Ehdr eh;
+    Elf64_Shdr dynsym, strtab, sh;
+    memset(&dynsym, 0, sizeof dynsym);
+    memset(&strtab, 0, sizeof strtab);
     *defined = 0;
-    if (size < EI_NIDENT) {
-        snprintf(msg, len, "%s is not an ELF shared object (%zu bytes)", path, size);
+    /* Structures are copied out with memcpy: a file's offsets need not be aligned. */
+    if (size < EI_NIDENT || memcmp(f, ELFMAG, SELFMAG) != 0) {
+        snprintf(msg, len, "%s is not an ELF shared object (no ELF header)", path);
+        return -1;
+    }
+    if (host_elf(&cls, &data, &machine) != 0) {
+        snprintf(msg, len, "cannot read this machine's own ELF header to compare %s with", path);
+        return -1;
+    }
+    memset(&eh, 0, sizeof eh);
+    memcpy(&eh, f, size < sizeof eh ? size : sizeof eh);
+    if (f[EI_CLASS] != cls || f[EI_DATA] != data || cls != ELFCLASS64 || size < sizeof eh || eh.e_machine != machine) {
+        snprintf(msg, len, "%s is an ELF file for another machine (class %u, byte order %u, machine %u; this one: %u, %u, %u)",
+                 path, f[EI_CLASS], f[EI_DATA], eh.e_machine, cls, data, machine);
+        return -1;
+    }
+    if (eh.e_type != ET_DYN) {
+        snprintf(msg, len, "%s is an ELF %s, not a shared object", path,
+                 eh.e_type == ET_EXEC ? "executable" : eh.e_type == ET_REL ? "object file" : "file of another type");
+        return -1;
+    }
+    if (eh.e_shentsize != sizeof(Elf64_Shdr) || !in_file(eh.e_shoff, (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr), size)) {
+        snprintf(msg, len, "%s: malformed ELF section headers", path);
+        return -1;
+    }
+    int found = 0;
+    for (unsigned i = 0; i < eh.e_shnum; i++) {
+        memcpy(&sh, f + eh.e_shoff + (size_t)i * sizeof sh, sizeof sh);
+        if (sh.sh_type == SHT_DYNSYM) {
+            dynsym = sh;
+            found = 1;
+        }
+    }
+    if (found && dynsym.sh_link < eh.e_shnum)
+        memcpy(&strtab, f + eh.e_shoff + (size_t)dynsym.sh_link * sizeof strtab, sizeof strtab);
+    if (!found || dynsym.sh_link >= eh.e_shnum || dynsym.sh_entsize != sizeof(Elf64_Sym) ||
+        !in_file(dynsym.sh_offset, dynsym.sh_size, size) || !in_file(strtab.sh_offset, strtab.sh_size, size)) {
+        snprintf(msg, len, "%s has no readable dynamic symbol table, so it defines no malloc", path);
+        return -1;
+    }
+    const char *str = (const char *)(f + strtab.sh_offset);
+    size_t nsym = dynsym.sh_size / sizeof(Elf64_Sym), strsize = strtab.sh_size;
+    for (size_t i = 0; i < nsym; i++) {
+        Elf64_Sym sym;
+        memcpy(&sym, f + dynsym.sh_offset + i * sizeof sym, sizeof sym);
+        unsigned type = ELF64_ST_TYPE(sym.st_info), bind = ELF64_ST_BIND(sym.st_info);
+        if (sym.st_shndx == SHN_UNDEF || sym.st_name >= strsize || (type != STT_FUNC && type != STT_GNU_IFUNC) ||
+            (bind != STB_GLOBAL && bind != STB_WEAK))
+            continue;
+        const char *nm = str + sym.st_name;
+        size_t room = strsize - sym.st_name, nlen = strnlen(nm, room);
+        for (size_t k = 0; k < FAMILY_N && nlen < room; k++)
+            if (strcmp(nm, family[k]) == 0)
+                *defined |= 1u << k;
+    }
+    if (!(*defined & 1u)) {
+        snprintf(msg, len, "%s defines no malloc", path);
+        return -1;
+    }
+    for (size_t k = 1; k < FAMILY_CORE; k++)
+        if (!(*defined & (1u << k))) {
+            snprintf(msg, len, "%s defines malloc but not %s: glibc would serve %s on its blocks", path, family[k],
+                     family[k]);
+            return -1;
+        }
+    return 0;
+}
+
+/* The same, for the file open as fd (size bytes), mapped for reading. */
+static int elf_family(int fd, size_t size, const char *path, unsigned *defined, char *msg, size_t len)
+{
+    if (size == 0) {
+        snprintf(msg, len, "%s is not an ELF shared object (empty)", path);
         return -1;
     }
     unsigned char *f = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -207,68 +285,7 @@ static int elf_family(int fd, size_t size, const char *path, unsigned *defined, 
         snprintf(msg, len, "cannot read %s: %s", path, strerror(errno));
         return -1;
     }
-    int rc = -1;
-    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f;
-    if (memcmp(f, ELFMAG, SELFMAG) != 0) {
-        snprintf(msg, len, "%s is not an ELF shared object (no ELF header)", path);
-        goto out;
-    }
-    if (host_elf(&cls, &data, &machine) != 0) {
-        snprintf(msg, len, "cannot read this machine's own ELF header to compare %s with", path);
-        goto out;
-    }
-    if (f[EI_CLASS] != cls || f[EI_DATA] != data || cls != ELFCLASS64 || size < sizeof *eh ||
-        eh->e_machine != machine) {
-        snprintf(msg, len, "%s is an ELF file for another machine (class %u, byte order %u, machine %u; this one: %u, %u, %u)",
-                 path, f[EI_CLASS], f[EI_DATA], size >= sizeof *eh ? eh->e_machine : 0, cls, data, machine);
-        goto out;
-    }
-    if (eh->e_type != ET_DYN) {
-        snprintf(msg, len, "%s is an ELF %s, not a shared object", path,
-                 eh->e_type == ET_EXEC ? "executable" : eh->e_type == ET_REL ? "object file" : "file of another type");
-        goto out;
-    }
-    if (eh->e_shentsize != sizeof(Elf64_Shdr) || !in_file(eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr), size)) {
-        snprintf(msg, len, "%s: malformed ELF section headers", path);
-        goto out;
-    }
-    const Elf64_Shdr *sh = (const Elf64_Shdr *)(f + eh->e_shoff);
-    const Elf64_Shdr *dynsym = NULL;
-    for (unsigned i = 0; i < eh->e_shnum; i++)
-        if (sh[i].sh_type == SHT_DYNSYM)
-            dynsym = &sh[i];
-    if (dynsym == NULL || dynsym->sh_link >= eh->e_shnum || dynsym->sh_entsize != sizeof(Elf64_Sym) ||
-        !in_file(dynsym->sh_offset, dynsym->sh_size, size) ||
-        !in_file(sh[dynsym->sh_link].sh_offset, sh[dynsym->sh_link].sh_size, size)) {
-        snprintf(msg, len, "%s has no readable dynamic symbol table, so it defines no malloc", path);
-        goto out;
-    }
-    const Elf64_Sym *sym = (const Elf64_Sym *)(f + dynsym->sh_offset);
-    const char *str = (const char *)(f + sh[dynsym->sh_link].sh_offset);
-    size_t nsym = dynsym->sh_size / sizeof(Elf64_Sym), strsize = sh[dynsym->sh_link].sh_size;
-    for (size_t i = 0; i < nsym; i++) {
-        unsigned type = ELF64_ST_TYPE(sym[i].st_info), bind = ELF64_ST_BIND(sym[i].st_info);
-        if (sym[i].st_shndx == SHN_UNDEF || sym[i].st_name >= strsize ||
-            (type != STT_FUNC && type != STT_GNU_IFUNC) || (bind != STB_GLOBAL && bind != STB_WEAK))
-            continue;
-        const char *nm = str + sym[i].st_name;
-        size_t room = strsize - sym[i].st_name;
-        for (size_t k = 0; k < FAMILY_N; k++)
-            if (strnlen(nm, room) < room && strcmp(nm, family[k]) == 0)
-                *defined |= 1u << k;
-    }
-    if (!(*defined & 1u)) {
-        snprintf(msg, len, "%s defines no malloc", path);
-        goto out;
-    }
-    for (size_t k = 1; k < FAMILY_CORE; k++)
-        if (!(*defined & (1u << k))) {
-            snprintf(msg, len, "%s defines malloc but not %s: glibc would serve %s on its blocks", path, family[k],
-                     family[k]);
-            goto out;
-        }
-    rc = 0;
-out:
+    int rc = hb__elf_family(f, size, path, defined, msg, len);
     munmap(f, size);
     return rc;
 }
