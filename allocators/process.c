@@ -274,30 +274,25 @@ const hb_allocator_ops hb_tcmalloc_ops = {
 
 /* Anchors that export nothing to ask for statistics: verified by the file
  * that serves malloc, as libraries given by path are. */
-#ifdef HAVE_TBBMALLOC
-static int tbbmalloc_verify(char *msg, size_t len) { return hb_verify_library("tbbmalloc", HB_TBBMALLOC_SO, msg, len); }
-const hb_allocator_ops hb_tbbmalloc_ops = {
-    .name = "tbbmalloc",
-    .summary = "oneTBB scalable allocator " HB_TBBMALLOC_VERSION " (Debian), by LD_PRELOAD of its proxy: anchor",
-    .caps = HB_ALLOC_THREAD_SAFE | HB_ALLOC_USABLE_SIZE | HB_ALLOC_FREES | HB_ALLOC_RETURNS_OS | HB_ALLOC_PROCESS,
-    .preload = HB_TBBMALLOC_SO,
-    PROCESS_OPS,
-    .stats = NULL,
-    .verify = tbbmalloc_verify,
-};
-#endif
+#define PATH_ANCHOR(id, so, text)                                                                          \
+    static int id##_verify(char *msg, size_t len) { return hb_verify_library(#id, so, msg, len); }       \
+    const hb_allocator_ops hb_##id##_ops = {                                                              \
+        .name = #id,                                                                                      \
+        .summary = text,                                                                                  \
+        .caps = HB_ALLOC_THREAD_SAFE | HB_ALLOC_USABLE_SIZE | HB_ALLOC_FREES | HB_ALLOC_RETURNS_OS |      \
+                HB_ALLOC_PROCESS,                                                                         \
+        .preload = so,                                                                                    \
+        PROCESS_OPS,                                                                                      \
+        .stats = NULL,                                                                                    \
+        .verify = id##_verify,                                                                            \
+    }
 
+#ifdef HAVE_TBBMALLOC
+PATH_ANCHOR(tbbmalloc, HB_TBBMALLOC_SO,
+            "oneTBB scalable allocator " HB_TBBMALLOC_VERSION " (Debian), by LD_PRELOAD of its proxy: anchor");
+#endif
 #ifdef HAVE_SCUDO
-static int scudo_verify(char *msg, size_t len) { return hb_verify_library("scudo", HB_SCUDO_SO, msg, len); }
-const hb_allocator_ops hb_scudo_ops = {
-    .name = "scudo",
-    .summary = "scudo standalone (LLVM compiler-rt " HB_SCUDO_VERSION ", Debian), by LD_PRELOAD: anchor",
-    .caps = HB_ALLOC_THREAD_SAFE | HB_ALLOC_USABLE_SIZE | HB_ALLOC_FREES | HB_ALLOC_RETURNS_OS | HB_ALLOC_PROCESS,
-    .preload = HB_SCUDO_SO,
-    PROCESS_OPS,
-    .stats = NULL,
-    .verify = scudo_verify,
-};
+PATH_ANCHOR(scudo, HB_SCUDO_SO, "scudo standalone (LLVM compiler-rt " HB_SCUDO_VERSION ", Debian), by LD_PRELOAD: anchor");
 #endif
 
 /* ---- verification by name, for programs run under an allocator ---------- */
