@@ -25,9 +25,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#define KIB ((size_t)1 << 10)
+#include "allocator.h" /* hb_verify_library */
+#include "conform_rules.h"
 
 /* ---- expectation table ------------------------------------------------------ */
 #define BAD_ALIGNS_OK "0:ok 3:ok 24:ok 0x300:ok"
@@ -100,6 +102,38 @@ static const tal_expect expect_table[] = {
         .memalign_bad = "NULL ENOMEM",
         .missing = "reallocarray",
     },
+    {
+        .name = "tbbmalloc", /* oneTBB 2021.8.0, through libtbbmalloc_proxy */
+        .malloc0 = "non-NULL",
+        .malloc_huge = "ENOMEM",
+        .calloc_overflow = "ENOMEM",
+        .realloc_fail = "ENOMEM",
+        .realloc_zero = "frees, returns NULL",
+        .large_return = "returned to the OS",
+        .align8_upto = 8,
+        .misaligned = "none",
+        .reallocarray_overflow = "ENOMEM",
+        .posix_memalign0 = "non-NULL",
+        .aligned_alloc_bad = "0:NULL EINVAL 3:NULL EINVAL 24:NULL EINVAL 0x300:NULL EINVAL SIZE_MAX:NULL EINVAL",
+        .memalign_bad = "NULL EINVAL",
+        .missing = "reallocarray",
+    },
+    {
+        .name = "scudo", /* LLVM 14.0.6 compiler-rt, standalone scudo */
+        .malloc0 = "non-NULL",
+        .malloc_huge = "ENOMEM",
+        .calloc_overflow = "ENOMEM",
+        .realloc_fail = "ENOMEM",
+        .realloc_zero = "frees, returns NULL",
+        .large_return = "returned to the OS",
+        .align8_upto = 0,
+        .misaligned = "none",
+        .reallocarray_overflow = "ENOMEM",
+        .posix_memalign0 = "non-NULL",
+        .aligned_alloc_bad = "0:NULL EINVAL 3:NULL EINVAL 24:NULL EINVAL 0x300:NULL EINVAL SIZE_MAX:NULL EINVAL",
+        .memalign_bad = "NULL EINVAL",
+        .missing = "reallocarray",
+    },
     /* heapbench's own drop-ins follow glibc 2.36 (dropin.c) */
     {
         .name = "pooled-dropin",
@@ -134,6 +168,26 @@ static const tal_expect expect_table[] = {
         .missing = "none",
     },
 };
+/* A library given by path (HB_CONFORM_LIB names its file): no recorded
+ * divergence; the C standard and POSIX decide, and what they leave open is
+ * recorded, never failed. */
+static const tal_expect reference_expect = {
+    .name = "(reference)",
+    .malloc0 = TU_ANY,
+    .malloc_huge = "ENOMEM",
+    .calloc_overflow = "ENOMEM",
+    .realloc_fail = "ENOMEM",
+    .realloc_zero = TU_ANY,
+    .large_return = TU_ANY,
+    .align8_upto = 8, /* C17 (DR 445) and C23: malloc(n) need only suit objects of size n */
+    .misaligned = "none",
+    .reallocarray_overflow = "ENOMEM",
+    .posix_memalign0 = TU_ANY,
+    .aligned_alloc_bad = TU_ANY,
+    .memalign_bad = TU_ANY,
+    .missing = TU_ANY,
+};
+
 /* Reference behaviours (glibc, C standard, POSIX) for the API-only items. */
 #define REF_ALIGNED_ALLOC_BAD BAD_ALIGNS_OK " SIZE_MAX:NULL EINVAL"
 #define REF_MEMALIGN_BAD "NULL EINVAL"
@@ -185,6 +239,8 @@ static const struct {
     {"jemalloc", "mallctl"},
     {"mimalloc", "mi_version"},
     {"tcmalloc", "tc_version"},
+    {"tbbmalloc", "__TBB_malloc_proxy"},
+    {"scudo", "__scudo_print_stats"},
     {"pooled-dropin", "hb_dropin_name"},
     {"naive-dropin", "hb_dropin_name"},
 };
@@ -201,9 +257,37 @@ static const char *provider(const char *sym)
 
 static char missing_seen[256];
 
+/* Rule 21 for a library given by path: malloc, free, calloc and realloc
+ * resolve into that file; the rest of the family may be glibc's (recorded). */
+static void identity_library(const char *name, const char *lib, int verbose)
+{
+    char msg[1024];
+    TU_CHECK(hb_verify_library(name, lib, msg, sizeof msg) == 0, "identity: %s", msg);
+    struct stat want, got;
+    TU_CHECK(stat(lib, &want) == 0, "identity: cannot stat %s", lib);
+    missing_seen[0] = '\0';
+    for (size_t i = 0; i < NFAMILY; i++) {
+        const char *obj = provider(family[i]);
+        if (obj == NULL || stat(obj, &got) != 0 || got.st_dev != want.st_dev || got.st_ino != want.st_ino) {
+            size_t len = strlen(missing_seen);
+            snprintf(missing_seen + len, sizeof missing_seen - len, "%s%s", len ? " " : "", family[i]);
+        }
+    }
+    if (missing_seen[0] == '\0')
+        snprintf(missing_seen, sizeof missing_seen, "none");
+    if (verbose) {
+        tu_note("identity: malloc is served by %s", lib);
+        tu_record("family functions not exported (glibc's serve them)", missing_seen, TU_ANY, "none");
+    }
+}
+
 static void identity(const char *name, int verbose)
 {
     static char mobj[512];
+    if (getenv("HB_CONFORM_LIB") != NULL) {
+        identity_library(name, getenv("HB_CONFORM_LIB"), verbose);
+        return;
+    }
     const char *m = provider("malloc");
     TU_CHECK(m != NULL, "identity: cannot find which object defines malloc");
     snprintf(mobj, sizeof mobj, "%s", m);
@@ -211,7 +295,8 @@ static void identity(const char *name, int verbose)
     for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++)
         if (strcmp(markers[i].alloc, name) == 0)
             want_marker = markers[i].marker;
-    static const char *const all_markers[] = {"mallctl", "mi_version", "tc_version", "hb_dropin_name"};
+    static const char *const all_markers[] = {"mallctl",        "mi_version",         "tc_version",
+                                              "hb_dropin_name", "__TBB_malloc_proxy", "__scudo_print_stats"};
     for (size_t i = 0; i < sizeof all_markers / sizeof all_markers[0]; i++) {
         const char *obj = provider(all_markers[i]);
         int wanted = want_marker != NULL && strcmp(want_marker, all_markers[i]) == 0;
@@ -262,7 +347,7 @@ static void identity(const char *name, int verbose)
     }
 }
 
-static int is_missing(const char *fn) { return tu_listed(api.expect->missing, fn); }
+static int is_missing(const char *fn) { return tu_listed(missing_seen, fn); }
 
 /* Proof of service: blocks from `alloc` are really the allocator's. */
 typedef void *(*alloc_fn)(size_t n);
@@ -405,17 +490,28 @@ static void case_aligned_alloc(const tal *t)
     }
     tu_record("aligned_alloc with alignments 0, 3, 24, 0x300, SIZE_MAX", seen, api.expect->aligned_alloc_bad,
               REF_ALIGNED_ALLOC_BAD);
-    void *p = aligned_alloc(64, tu_opaque(100));
-    TU_CHECK(p != NULL && ((uintptr_t)p & 63) == 0, "aligned_alloc(64, 100) returned %p", p);
-    memset(p, 2, 100);
-    free(p);
-    errno = 0;
-    p = aligned_alloc(8, tu_opaque(0));
-    TU_CHECK(p != NULL, "aligned_alloc(8, 0) returned NULL (errno %s)", tu_errname(errno));
-    free(p);
+    /* sizes that are not a multiple of the alignment (C17 allows them; C11's letter did not) */
+    char two[2][32];
+    const size_t al[2] = {64, 8}, sz[2] = {100, 0};
+    for (int i = 0; i < 2; i++) {
+        errno = 0;
+        void *p = aligned_alloc(al[i], tu_opaque(sz[i]));
+        snprintf(two[i], sizeof two[i], "%s%s", p ? "ok" : "NULL ", p ? "" : tu_errname(errno));
+        TU_CHECK(p == NULL || ((uintptr_t)p & (al[i] - 1)) == 0, "aligned_alloc(%zu, %zu) = %p: not %zu-aligned", al[i],
+                 sz[i], p, al[i]);
+        if (p != NULL)
+            memset(p, 2, sz[i]);
+        free(p);
+    }
+    char both[80];
+    snprintf(both, sizeof both, "%s, %s", two[0], two[1]);
+    tu_record("aligned_alloc(64, 100), aligned_alloc(8, 0)", both,
+              conform_recorded("aligned_alloc(64, 100), aligned_alloc(8, 0)", "ok, ok"), "ok, ok");
+    void *p;
     for (size_t a = 8; a <= ((size_t)1 << 16); a <<= 1) {
         p = aligned_alloc(a, 3 * a);
-        TU_CHECK(p != NULL && ((uintptr_t)p & (a - 1)) == 0, "aligned_alloc(%zu, %zu) returned %p", a, 3 * a, p);
+        TU_CHECK(p != NULL, "aligned_alloc(%zu, %zu) returned NULL (errno %s)", a, 3 * a, tu_errname(errno));
+        TU_CHECK(((uintptr_t)p & (a - 1)) == 0, "aligned_alloc(%zu, %zu) = %p: not %zu-aligned", a, 3 * a, p, a);
         memset(p, 3, 3 * a);
         free(p);
     }
@@ -484,28 +580,41 @@ static const tu_case api_cases[] = {
     {NULL, NULL},
 };
 
+/* The whole list, in the order `heapbench conform --list` shows it. */
+static const tu_case *const api_tables[] = {tu_common_cases, api_cases, conform_extra_cases};
+
 static void usage(void)
 {
-    fprintf(stderr, "usage: conform_api <allocator> <rule>\n  allocators:");
+    fprintf(stderr, "usage: conform_api <allocator> <rule>   (HB_CONFORM_LIB=PATH: a library given by path)\n"
+                    "       conform_api --list\n  allocators:");
     for (size_t i = 0; i < sizeof expect_table / sizeof expect_table[0]; i++)
         fprintf(stderr, " %s", expect_table[i].name);
     fprintf(stderr, "\n  rules:");
-    for (const tu_case *c = tu_common_cases; c->name; c++)
-        fprintf(stderr, " %s", c->name);
-    for (const tu_case *c = api_cases; c->name; c++)
-        fprintf(stderr, " %s", c->name);
+    for (size_t k = 0; k < sizeof api_tables / sizeof api_tables[0]; k++)
+        for (const tu_case *c = api_tables[k]; c->name; c++)
+            fprintf(stderr, " %s", c->name);
     fprintf(stderr, "\n");
     exit(2);
 }
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "--list") == 0) { /* rule<TAB>summary, for heapbench conform */
+        for (size_t k = 0; k < sizeof api_tables / sizeof api_tables[0]; k++)
+            for (const tu_case *c = api_tables[k]; c->name; c++)
+                printf("%s\n", c->name);
+        return 0;
+    }
     if (argc != 3)
         usage();
     const char *name = argv[1];
     tu_alloc_name = name;
     tu_case_name = argv[2];
-    for (size_t i = 0; i < sizeof expect_table / sizeof expect_table[0]; i++)
+    if (getenv("HB_CONFORM_LIB") != NULL) {
+        api.expect = &reference_expect;
+        tu_reference_table = 1;
+    }
+    for (size_t i = 0; i < sizeof expect_table / sizeof expect_table[0] && api.expect == NULL; i++)
         if (strcmp(expect_table[i].name, name) == 0)
             api.expect = &expect_table[i];
     if (api.expect == NULL) {
@@ -513,9 +622,9 @@ int main(int argc, char **argv)
         usage();
     }
     api.name = name;
-    const tu_case *c = tu_find_case(api_cases, argv[2]);
-    if (c == NULL)
-        c = tu_find_case(tu_common_cases, argv[2]);
+    const tu_case *c = NULL;
+    for (size_t k = 0; k < sizeof api_tables / sizeof api_tables[0] && c == NULL; k++)
+        c = tu_find_case(api_tables[k], argv[2]);
     if (c == NULL) {
         fprintf(stderr, "conform_api: unknown rule '%s'\n", argv[2]);
         usage();

@@ -29,4 +29,14 @@ void case_threads(const tal *t);
 void case_fork(const tal *t);
 void case_large(const tal *t);
 
+/* Rules of the malloc API only (conform_extra.c): overflow paths, recovery
+ * after exhaustion, fork under load, interposition of glibc's own
+ * allocations, cross-thread frees of every kind of block, usable sizes,
+ * calloc of reused memory at every size range. */
+extern const tu_case conform_extra_cases[];
+/* What the allocator under test is recorded to do for a record item of the
+ * malloc API rules (conform_extra.c's table), or `reference` when nothing is
+ * recorded (always, for a library given by path). */
+const char *conform_recorded(const char *item, const char *reference);
+
 #endif

@@ -268,7 +268,7 @@ void case_threads(const tal *t)
  * 19. fork while other threads allocate
  * ========================================================================= */
 #define FORK_WORKERS 3
-#define FORK_TIMES 24
+#define FORK_TIMES 50
 static atomic_int fork_stop;
 static atomic_long fork_work;
 

@@ -52,8 +52,15 @@ const char *tu_errname(int e);
 /* A record item: prints "observed: <alloc> <item>: <observed>"; fails when it
  * differs from `expected` (the allocator's table entry); prints "recorded:
  * <alloc> <item>: <observed> (reference: <reference>)" when the table entry
- * differs from the reference behaviour. */
+ * differs from the reference behaviour.  `expected` TU_ANY records what the
+ * allocator does and never fails (behaviours the standards leave open, for a
+ * library heapbench has never seen). */
+#define TU_ANY "*"
 void tu_record(const char *item, const char *observed, const char *expected, const char *reference);
+/* Set when the expectation table is the standards' reference (a library
+ * given by path): a mismatch is then a departure from POSIX or C, not a
+ * changed library version. */
+extern int tu_reference_table;
 
 /* ---- values the compiler must not see through ------------------------------- */
 static inline size_t tu_opaque(size_t x)
