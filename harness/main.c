@@ -18,12 +18,13 @@ static const char usage[] =
     "  heapbench sweep [--quick] [-a LIST] [-c LIST] [-w LIST] [-r RUNS] -o DIR\n"
     "  heapbench exec -a ALLOC[,ALLOC...]|all [-r RUNS] [-o FILE.csv] -- COMMAND [ARG]...\n"
     "  heapbench compare BASE.csv NEW.csv [--threshold PCT] [--markdown] | FILE.csv --baseline-allocator NAME\n"
+    "  heapbench conform [--rule GLOB] [--markdown] [--junit FILE] LIB...\n"
     "Each command takes --help.  Exit status: 0 ok, 1 a run failed, 2 bad input.\n";
 
 int main(int argc, char **argv)
 {
     if (argc < 2)
-        hb_usage_error("no command given (valid: list, describe, run, sweep, exec, compare; see heapbench --help)");
+        hb_usage_error("no command given (valid: list, describe, run, sweep, exec, compare, conform; see heapbench --help)");
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(usage, stdout);
@@ -45,6 +46,8 @@ int main(int argc, char **argv)
         return hb_cmd_exec(argc - 1, argv + 1);
     if (strcmp(cmd, "compare") == 0)
         return hb_cmd_compare(argc - 1, argv + 1);
+    if (strcmp(cmd, "conform") == 0)
+        return hb_cmd_conform(argc - 1, argv + 1);
     if (strcmp(cmd, "__child") == 0) {
         hb_cli_trust_allocators = 1; /* the parent checked every library it names */
         return hb_cmd_child(argc - 1, argv + 1);
@@ -53,5 +56,5 @@ int main(int argc, char **argv)
         hb_cli_trust_allocators = 1;
         return hb_cmd_preload_check(argc - 1, argv + 1);
     }
-    hb_usage_error("unknown command '%s' (valid: list, describe, run, sweep, exec, compare; see heapbench --help)", cmd);
+    hb_usage_error("unknown command '%s' (valid: list, describe, run, sweep, exec, compare, conform; see heapbench --help)", cmd);
 }

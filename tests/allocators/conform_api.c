@@ -358,7 +358,10 @@ static void prove_served(const char *name, alloc_fn fn, const char *what)
 {
     enum { N = 100, SZ = 1000 };
     static void *v[N];
-    const int glibc_info = strstr(provider("mallinfo2") ? provider("mallinfo2") : "", "libc.so") != NULL;
+    /* A library given by path may forward to glibc (a tracing wrapper does):
+     * rule 21 proved by symbol resolution that it serves the calls. */
+    const int glibc_info = getenv("HB_CONFORM_LIB") == NULL &&
+                           strstr(provider("mallinfo2") ? provider("mallinfo2") : "", "libc.so") != NULL;
     struct mallinfo2 before = mallinfo2();
     uint64_t je_before = 0, je_after = 0;
     size_t jsz = sizeof je_before;
@@ -532,7 +535,7 @@ static void case_memalign(const tal *t)
             if (((uintptr_t)p & (a - 1)) != 0 && tu_listed(api.expect->misaligned, pair))
                 tu_note("recorded: %s memalign(%zu, %zu) returned %p, misaligned", tu_alloc_name, a, sizes[i], p);
             else
-                TU_CHECK(((uintptr_t)p & (a - 1)) == 0, "memalign(%zu, %zu) returned %p", a, sizes[i], p);
+                TU_CHECK(((uintptr_t)p & (a - 1)) == 0, "memalign(%zu, %zu) = %p: not %zu-aligned", a, sizes[i], p, a);
             TU_CHECK(malloc_usable_size(p) >= sizes[i], "memalign(%zu, %zu): usable size %zu", a, sizes[i],
                      malloc_usable_size(p));
             memset(p, 4, sizes[i]);

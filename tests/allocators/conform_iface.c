@@ -309,8 +309,25 @@ static void usage(void)
     exit(2);
 }
 
+/* `conform_iface --list PLUGIN`: the rules that apply to a plug-in (not to
+ * its wrappers), one per line, for heapbench conform. */
+static int list_rules(const char *name)
+{
+    const hb_allocator_ops *ops = hb_allocator_find(name);
+    if (ops == NULL)
+        return 2;
+    for (const tu_case *c = tu_common_cases; c->name; c++)
+        printf("%s\n", c->name);
+    printf("identity\naligned-bad\n");
+    if (!(ops->caps & HB_ALLOC_FREES))
+        printf("bump-nofree\n");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "--list") == 0)
+        return list_rules(argv[2]);
     if (argc != 3)
         usage();
     tu_alloc_name = argv[1];
