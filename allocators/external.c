@@ -29,6 +29,7 @@
  */
 #define _GNU_SOURCE
 #include "allocator.h"
+#include "elfsym.h"
 
 #include <dlfcn.h>
 #include <elf.h>
@@ -193,17 +194,12 @@ static int host_elf(unsigned char *cls, unsigned char *data, uint16_t *machine)
  * is whatever file a user named (fuzzed by tests/fuzz/fuzz_elf.c). */
 int hb__elf_family(const unsigned char *f, size_t size, const char *path, unsigned *defined, char *msg, size_t len);
 
-/* Within [0, size): the range [off, off + len). */
-static int in_file(uint64_t off, uint64_t len, size_t size) { return off <= size && len <= size - off; }
 
 int hb__elf_family(const unsigned char *f, size_t size, const char *path, unsigned *defined, char *msg, size_t len)
 {
     unsigned char cls = 0, data = 0;
     uint16_t machine = 0;
     Elf64_Ehdr eh;
-    Elf64_Shdr dynsym, strtab, sh;
-    memset(&dynsym, 0, sizeof dynsym);
-    memset(&strtab, 0, sizeof strtab);
     *defined = 0;
     /* Structures are copied out with memcpy: a file's offsets need not be aligned. */
     if (size < EI_NIDENT || memcmp(f, ELFMAG, SELFMAG) != 0) {
@@ -226,39 +222,9 @@ int hb__elf_family(const unsigned char *f, size_t size, const char *path, unsign
                  eh.e_type == ET_EXEC ? "executable" : eh.e_type == ET_REL ? "object file" : "file of another type");
         return -1;
     }
-    if (eh.e_shentsize != sizeof(Elf64_Shdr) || !in_file(eh.e_shoff, (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr), size)) {
-        snprintf(msg, len, "%s: malformed ELF section headers", path);
-        return -1;
-    }
-    int found = 0;
-    for (unsigned i = 0; i < eh.e_shnum; i++) {
-        memcpy(&sh, f + eh.e_shoff + (size_t)i * sizeof sh, sizeof sh);
-        if (sh.sh_type == SHT_DYNSYM) {
-            dynsym = sh;
-            found = 1;
-        }
-    }
-    if (found && dynsym.sh_link < eh.e_shnum)
-        memcpy(&strtab, f + eh.e_shoff + (size_t)dynsym.sh_link * sizeof strtab, sizeof strtab);
-    if (!found || dynsym.sh_link >= eh.e_shnum || dynsym.sh_entsize != sizeof(Elf64_Sym) ||
-        !in_file(dynsym.sh_offset, dynsym.sh_size, size) || !in_file(strtab.sh_offset, strtab.sh_size, size)) {
+    if (hb_elf_dynsyms(f, size, family, FAMILY_N, defined) != 0) {
         snprintf(msg, len, "%s has no readable dynamic symbol table, so it defines no malloc", path);
         return -1;
-    }
-    const char *str = (const char *)(f + strtab.sh_offset);
-    size_t nsym = dynsym.sh_size / sizeof(Elf64_Sym), strsize = strtab.sh_size;
-    for (size_t i = 0; i < nsym; i++) {
-        Elf64_Sym sym;
-        memcpy(&sym, f + dynsym.sh_offset + i * sizeof sym, sizeof sym);
-        unsigned type = ELF64_ST_TYPE(sym.st_info), bind = ELF64_ST_BIND(sym.st_info);
-        if (sym.st_shndx == SHN_UNDEF || sym.st_name >= strsize || (type != STT_FUNC && type != STT_GNU_IFUNC) ||
-            (bind != STB_GLOBAL && bind != STB_WEAK))
-            continue;
-        const char *nm = str + sym.st_name;
-        size_t room = strsize - sym.st_name, nlen = strnlen(nm, room);
-        for (size_t k = 0; k < FAMILY_N && nlen < room; k++)
-            if (strcmp(nm, family[k]) == 0)
-                *defined |= 1u << k;
     }
     if (!(*defined & 1u)) {
         snprintf(msg, len, "%s defines no malloc", path);

@@ -12,8 +12,10 @@
  */
 #define _GNU_SOURCE
 #include "allocator.h"
+#include "elfsym.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <errno.h>
 #include <malloc.h>
 #include <stdint.h>
@@ -67,15 +69,53 @@ static size_t proc_usable(void *ctx, const void *p)
     return p ? malloc_usable_size((void *)p) : 0;
 }
 
-/* The shared object that defines `sym` in this process, or NULL. */
+/* Objects in the global lookup order, for defining_object(). */
+typedef struct lookup {
+    const char *sym;
+    int seen_main;
+    char found[4096];
+} lookup;
+
+static int first_definer(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    lookup *l = arg;
+    (void)size;
+    if (!l->seen_main) { /* the program itself comes first: its definition was not real */
+        l->seen_main = 1;
+        return 0;
+    }
+    if (info->dlpi_name == NULL || info->dlpi_name[0] == '\0')
+        return 0;
+    if (hb_elf_file_defines(info->dlpi_name, l->sym) == 1) {
+        snprintf(l->found, sizeof l->found, "%s", info->dlpi_name);
+        return 1;
+    }
+    return 0;
+}
+
+/* The shared object that defines `sym` in this process, or NULL.  A program
+ * that takes a function's address (Debian's python3 does, for malloc) has a
+ * canonical PLT entry for it, and dlsym then names the program, which only
+ * jumps on: then the first object after it, in lookup order, whose own
+ * dynamic symbols define `sym` is the one that serves it. */
 static const char *defining_object(const char *sym, void **addr)
 {
+    static lookup l;
     Dl_info info;
     void *p = dlsym(RTLD_DEFAULT, sym);
     if (addr)
         *addr = p;
     if (p == NULL || dladdr(p, &info) == 0)
         return NULL;
+    struct stat a, b;
+    int in_program = info.dli_fname != NULL && stat(info.dli_fname, &a) == 0 && stat("/proc/self/exe", &b) == 0 &&
+                     a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+    if (!in_program || hb_elf_file_defines("/proc/self/exe", sym) != 0)
+        return info.dli_fname;
+    memset(&l, 0, sizeof l);
+    l.sym = sym;
+    if (dl_iterate_phdr(first_definer, &l) == 1)
+        return l.found;
     return info.dli_fname;
 }
 

@@ -13,10 +13,11 @@ PACKAGES=(build-essential cmake pkg-config clang libclang-rt-dev
           libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libgc-dev
           libtbbmalloc2 libclang-rt-14-dev
           hyperfine gnuplot-nox python3)
-# Optional: the real-programs set runs redis-server when it is there (its
-# test is skipped otherwise), and its post-install script may fail on a
-# machine without an init system, so it never fails the set-up.
-OPTIONAL=(redis-server redis-tools)
+# Optional: the real programs (heapbench list programs) run when they are
+# there (their tests are skipped otherwise); redis-server's post-install
+# script may fail on a machine without an init system, so none of them ever
+# fails the set-up.
+OPTIONAL=(redis-server redis-tools lua5.4 sqlite3 z3 ghostscript memcached rocksdb-tools)
 
 missing_of() { # prints the packages of "$@" that are not installed
   for p in "$@"; do
@@ -42,7 +43,7 @@ deps() {
     echo "bootstrap: installing" $optional "(optional)" >&2
     # shellcheck disable=SC2086
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $optional >/dev/null ||
-      echo "bootstrap: could not install" $optional "; the redis test will be skipped" >&2
+      echo "bootstrap: could not install" $optional "; their real-program tests will be skipped" >&2
   fi
 }
 

@@ -27,9 +27,8 @@
 
 #include "cli.h"
 #include "measure.h"
+#include "launch.h"
 #include "spawn.h"
-
-#define PROBE_FD 63
 
 static const char exec_usage[] =
     "usage: heapbench exec -a ALLOC[,ALLOC...]|all [-r RUNS] [-o FILE.csv] [--name NAME] [--timeout S] [-q]\n"
@@ -40,33 +39,11 @@ static const char exec_usage[] =
     "run: wall, user and system time, peak RSS and status.\n"
     "  --name NAME   the workload column (default exec:BASENAME-OF-COMMAND)\n";
 
-/* A library next to the heapbench binary, or NULL. */
-static const char *beside_self(const char *file, char *buf, size_t len)
-{
-    char self[PATH_MAX];
-    snprintf(self, sizeof self, "%s", hb_self_path());
-    snprintf(buf, len, "%s/%s", dirname(self), file);
-    return access(buf, R_OK) == 0 ? buf : NULL;
-}
-
-/* The library that makes `a` serve malloc in another program, or NULL for libc. */
-static const char *library_for(const hb_allocator_ops *a, char *buf, size_t len)
-{
-    if (a->preload == NULL)
-        return NULL;
-    if (a->caps & HB_ALLOC_PROCESS)
-        return a->preload;
-    char tmp[PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s", a->preload);
-    const char *near = beside_self(basename(tmp), buf, len);
-    return near ? near : a->preload;
-}
-
 /* alloc_path and alloc_sha256 of a row: the library preloaded into the program. */
 static void exec_library(hb_row *row, const hb_allocator_ops *a)
 {
     char buf[PATH_MAX], sha[65];
-    const char *lib = library_for(a, buf, sizeof buf);
+    const char *lib = hb_launch_library(a, buf, sizeof buf);
     if (lib == NULL || (a->caps & HB_ALLOC_PROCESS)) {
         hb_row_library(row, a);
         return;
@@ -79,98 +56,13 @@ static void exec_library(hb_row *row, const hb_allocator_ops *a)
 static void run_one(const hb_allocator_ops *a, const char *probe, char **cmd, unsigned timeout_s, hb_row *row,
                     char *message, size_t msglen)
 {
-    char lib[PATH_MAX], preload[2 * PATH_MAX + 2];
-    const char *alib = library_for(a, lib, sizeof lib);
-    int fds[2];
+    hb_launch l;
     message[0] = '\0';
-    if (a->preload == NULL && !(a->caps & HB_ALLOC_PROCESS)) {
+    if (hb_launch_start(&l, a, probe, cmd, NULL, NULL, -1, -1, message, msglen) != 0) {
         hb_row_set(row, HB_COL_status, "error");
-        snprintf(message, msglen, "allocator '%s' has no library to run other programs on", a->name);
         return;
     }
-    snprintf(preload, sizeof preload, "%s%s%s", alib ? alib : "", alib ? ":" : "", probe);
-    if (pipe2(fds, O_CLOEXEC) != 0) {
-        hb_row_set(row, HB_COL_status, "error");
-        snprintf(message, msglen, "pipe: %s", strerror(errno));
-        return;
-    }
-    fflush(NULL);
-    uint64_t t0 = hb_now_ns();
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        hb_row_set(row, HB_COL_status, "error");
-        snprintf(message, msglen, "fork: %s", strerror(errno));
-        return;
-    }
-    if (pid == 0) {
-        char fdtext[16];
-        setpgid(0, 0); /* a group of its own, so a timeout kills its children too */
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        if (dup2(fds[1], PROBE_FD) < 0)
-            _exit(127);
-        snprintf(fdtext, sizeof fdtext, "%d", PROBE_FD);
-        setenv("HB_PROBE_FD", fdtext, 1);
-        char spec[PATH_MAX + 64];
-        setenv("HB_PROBE_EXPECT", hb_allocator_spec(a, spec, sizeof spec), 1);
-        setenv("LD_PRELOAD", preload, 1);
-        execvp(cmd[0], cmd);
-        dprintf(fds[1], "execfail=%s\n", strerror(errno));
-        _exit(127);
-    }
-    close(fds[1]);
-    int wstatus = 0, timed_out = 0;
-    struct rusage ru;
-    memset(&ru, 0, sizeof ru);
-    for (;;) {
-        pid_t w = wait4(pid, &wstatus, WNOHANG, &ru);
-        if (w == pid)
-            break;
-        if (w < 0 && errno != EINTR)
-            break;
-        if (!timed_out && timeout_s > 0 && hb_now_ns() - t0 > (uint64_t)timeout_s * 1000000000ull) {
-            kill(-pid, SIGKILL);
-            kill(pid, SIGKILL);
-            timed_out = 1;
-        }
-        struct timespec ts = {0, 2000000};
-        nanosleep(&ts, NULL);
-    }
-    uint64_t t1 = hb_now_ns();
-    kill(-pid, SIGKILL); /* anything the program left running in its group */
-    char buf[1024];
-    ssize_t n = read(fds[0], buf, sizeof buf - 1);
-    close(fds[0]);
-    buf[n > 0 ? n : 0] = '\0';
-    char *nl = strchr(buf, '\n');
-    if (nl)
-        *nl = '\0';
-
-    hb_row_set(row, HB_COL_wall_s, "%.6f", (double)(t1 - t0) / 1e9);
-    hb_row_set(row, HB_COL_user_s, "%.6f", (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6);
-    hb_row_set(row, HB_COL_sys_s, "%.6f", (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6);
-    hb_row_set(row, HB_COL_peak_rss_kib, "%ld", ru.ru_maxrss);
-    if (strncmp(buf, "execfail=", 9) == 0) {
-        hb_row_set(row, HB_COL_status, "error");
-        snprintf(message, msglen, "cannot run %.200s: %.200s", cmd[0], buf + 9);
-    } else if (timed_out) {
-        hb_row_set(row, HB_COL_status, "timeout");
-        snprintf(message, msglen, "killed after %u s", timeout_s);
-    } else if (strncmp(buf, "live=", 5) != 0) {
-        hb_row_set(row, HB_COL_status, "error");
-        snprintf(message, msglen, "%s", buf[0] ? buf + (strncmp(buf, "notlive=", 8) == 0 ? 8 : 0)
-                                                : "the program never reported its allocator (is it static, or setuid?)");
-    } else if (WIFSIGNALED(wstatus)) {
-        hb_row_set(row, HB_COL_status, "crash");
-        snprintf(message, msglen, "died of signal %d (%s)", WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));
-    } else if (WEXITSTATUS(wstatus) != 0) {
-        hb_row_set(row, HB_COL_status, "error");
-        snprintf(message, msglen, "exited with status %d", WEXITSTATUS(wstatus));
-    } else {
-        hb_row_set(row, HB_COL_status, "ok");
-    }
+    hb_launch_finish(&l, timeout_s, 0, row, message, msglen);
 }
 
 enum { OPT_NAME = 300, OPT_TIMEOUT };
@@ -209,9 +101,9 @@ int hb_cmd_exec(int argc, char **argv)
         hb_usage_error("no command given (heapbench exec -a ALLOC -- COMMAND [ARG]...)");
     char **cmd = argv + optind;
     for (size_t i = 0; i < nallocs; i++)
-        if (allocs[i]->preload == NULL && !(allocs[i]->caps & HB_ALLOC_PROCESS))
+        if (!hb_launch_possible(allocs[i]))
             hb_usage_error("allocator '%s' cannot run other programs (it has no drop-in library)", allocs[i]->name);
-    const char *probe = beside_self("libhb-probe.so", probebuf, sizeof probebuf);
+    const char *probe = hb_launch_probe(probebuf, sizeof probebuf);
     if (probe == NULL)
         hb_usage_error("libhb-probe.so is missing beside %s (rebuild heapbench)", hb_self_path());
     char tmp[PATH_MAX];

@@ -12,6 +12,8 @@
 #include "child.h"
 #include "cli.h"
 #include "collector_glue.h"
+#include "launch.h"
+#include "programs.h"
 #include "spawn.h"
 
 #define MAX_ALLOCATORS 32
@@ -32,7 +34,7 @@ int hb_cmd_list(int argc, char **argv)
     }
     if (argc != 2 || strcmp(argv[1], "--help") == 0) {
         fprintf(argc == 2 ? stdout : stderr,
-                "usage: heapbench list allocators|collectors|workloads|columns\n"
+                "usage: heapbench list allocators|collectors|workloads|programs|columns\n"
                 "       heapbench list allocators LIST   resolve and check LIST as -a would (NAME=PATH.so, paths)\n");
         return argc == 2 ? HB_EXIT_OK : HB_EXIT_USAGE;
     }
@@ -42,13 +44,21 @@ int hb_cmd_list(int argc, char **argv)
     } else if (strcmp(argv[1], "workloads") == 0) {
         for (size_t i = 0; i < hb_workload_count(); i++)
             printf("%s\t%s\n", hb_workload_at(i)->name, hb_workload_at(i)->summary);
+    } else if (strcmp(argv[1], "programs") == 0) {
+        /* name, Debian package, installed or not, what it runs */
+        for (size_t i = 0; i < hb_program_count(); i++) {
+            const hb_program *p = hb_program_at(i);
+            char bin[4096];
+            printf("%s\t%s\t%s\t%s\n", p->w.name, p->package,
+                   hb_program_binary(p, bin, sizeof bin) ? "installed" : "not installed", p->w.summary);
+        }
     } else if (strcmp(argv[1], "collectors") == 0) {
         hb_gc_glue_list(stdout);
     } else if (strcmp(argv[1], "columns") == 0) {
         for (int i = 0; i < HB_NCOLS; i++)
             printf("%s\t%s\n", hb_column_names[i], hb_column_docs[i]);
     } else {
-        hb_usage_error("list what? '%s' is not one of: allocators, collectors, workloads, columns", argv[1]);
+        hb_usage_error("list what? '%s' is not one of: allocators, collectors, workloads, programs, columns", argv[1]);
     }
     return HB_EXIT_OK;
 }
@@ -58,9 +68,21 @@ int hb_cmd_describe(int argc, char **argv)
     char names[1024];
     if (argc != 2)
         hb_usage_error("usage: heapbench describe WORKLOAD");
-    const hb_workload_ops *w = hb_workload_find(argv[1]);
-    if (w == NULL)
-        hb_usage_error("unknown workload '%s' (valid: %s)", argv[1], hb_workload_names(names, sizeof names));
+    const hb_workload_ops *w = hb_find_workload(argv[1]);
+    if (w == NULL) {
+        char progs[512];
+        hb_usage_error("unknown workload '%s' (valid: %s; programs: %s)", argv[1], hb_workload_names(names, sizeof names),
+                       hb_program_names(progs, sizeof progs));
+    }
+    const hb_program *prog = hb_program_of(w);
+    if (prog != NULL) {
+        char bin[4096];
+        printf("%s: %s\nfrom: %s (%s)\nkind: real program%s, under any allocator that can run programs\n"
+               "exercises: %s\nparameters:\n  scale=1  size multiplier (1 = a run of 1 to 10 s here)\n",
+               w->name, w->summary, w->origin, hb_program_binary(prog, bin, sizeof bin) ? bin : "not installed",
+               prog->server ? " (a server on a loopback port, driven by a client)" : "", prog->exercises);
+        return HB_EXIT_OK;
+    }
     printf("%s: %s\nfrom: %s\nkind: %s%s\nparameters:\n  scale=1  size multiplier (1 = the catalogue's default)\n",
            w->name, w->summary, w->origin, (w->flags & HB_WL_COLLECTOR) ? "collector workload (needs -c)" : "allocator workload",
            (w->flags & HB_WL_THREADED) ? ", threaded (-t)" : "");
@@ -170,14 +192,21 @@ static void parse_run(int argc, char **argv, run_opts *o, int child)
         hb_usage_error("unexpected argument '%s' (see heapbench run --help)", argv[optind]);
     if (wname == NULL)
         hb_usage_error("no workload given (-w NAME; valid: %s)", hb_workload_names(names, sizeof names));
-    const hb_workload_ops *w = hb_workload_find(wname);
-    if (w == NULL)
-        hb_usage_error("unknown workload '%s' (valid: %s)", wname, hb_workload_names(names, sizeof names));
+    const hb_workload_ops *w = hb_find_workload(wname);
+    if (w == NULL) {
+        char progs[512];
+        hb_usage_error("unknown workload '%s' (valid: %s; programs: %s)", wname, hb_workload_names(names, sizeof names),
+                       hb_program_names(progs, sizeof progs));
+    }
     hb_spec_init(&o->spec, w);
     o->nallocs = hb_parse_allocators(alist, o->allocs, MAX_ALLOCATORS);
     if (child && o->nallocs != 1)
         hb_usage_error("__child takes one allocator");
     o->spec.allocator = o->allocs[0];
+    for (size_t i = 0; i < o->nallocs && (w->flags & HB_WL_PROGRAM); i++)
+        if (!hb_launch_possible(o->allocs[i]))
+            hb_usage_error("allocator '%s' cannot run other programs (it has no drop-in library): '%s' is a real "
+                           "program", o->allocs[i]->name, w->name);
     if (w->flags & HB_WL_COLLECTOR) {
         if (cname == NULL)
             hb_usage_error("workload '%s' needs a collector (-c NAME; valid: %s)", w->name,
@@ -263,7 +292,7 @@ int hb_cmd_run(int argc, char **argv)
             n++;
             check_checksums(rows, n, n - 1);
             if (strcmp(row->v[HB_COL_status], "ok") != 0) {
-                failed = 1;
+                failed |= strcmp(row->v[HB_COL_status], "skip") != 0; /* a program not installed fails nothing */
                 fprintf(stderr, "heapbench: %s on %s, run %u: %s%s%s\n", s.workload->name, s.allocator->name, r,
                         row->v[HB_COL_status], message[0] ? ": " : "", message);
             }

@@ -46,7 +46,7 @@
     X(gc_pause_max_us, "longest collection pause, us")                                                  \
     X(gc_mmu_10ms, "minimum mutator utilisation over 10 ms windows, 0..1")                              \
     X(checksum, "the workload's result, hex; identical across allocators and collectors")              \
-    X(status, "ok, wrong, oom, crash, timeout or error")
+    X(status, "ok, wrong, oom, crash, timeout, error, or skip (a real program not installed)")
 
 enum {
 #define HB_COL_ENUM(name, doc) HB_COL_##name,

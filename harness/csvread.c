@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const statuses[] = {"ok", "wrong", "oom", "crash", "timeout", "error"};
+static const char *const statuses[] = {"ok", "wrong", "oom", "crash", "timeout", "error", "skip"};
 
 int hb_status_known(const char *s)
 {
@@ -264,7 +264,7 @@ static int check_row(reader *r, const hb_row *row, int nf, size_t line)
     if (row->v[HB_COL_allocator][0] == '\0')
         return fail(r, line, HB_COL_allocator, "empty");
     if (!hb_status_known(row->v[HB_COL_status]))
-        return fail(r, line, HB_COL_status, "unknown status '%s' (valid: ok, wrong, oom, crash, timeout, error)",
+        return fail(r, line, HB_COL_status, "unknown status '%s' (valid: ok, wrong, oom, crash, timeout, error, skip)",
                     row->v[HB_COL_status]);
     return 0;
 }

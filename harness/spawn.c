@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "measure.h"
+#include "programs.h"
 
 volatile int hb_interrupted;
 
@@ -219,6 +220,10 @@ static const int instrumented_cols[] = {HB_COL_peak_live_bytes, HB_COL_internal_
 void hb_spawn_cell(const char *self, const hb_spec *s, unsigned timeout_s, hb_row *row, char *message,
                    size_t msglen)
 {
+    if (s->workload->flags & HB_WL_PROGRAM) { /* a real program: its own process, no instrumented pass */
+        hb_program_cell(s, timeout_s, row, message, msglen);
+        return;
+    }
     hb_spec clean = *s;
     clean.measure = 0;
     clean.timeline = NULL;

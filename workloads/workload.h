@@ -34,6 +34,7 @@ enum {
     HB_WL_ALLOCATOR = 1u << 0, /* runs on an allocator alone (env->gc is NULL) */
     HB_WL_COLLECTOR = 1u << 1, /* needs a collector (env->gc is set) */
     HB_WL_THREADED = 1u << 2,  /* honours env->threads */
+    HB_WL_PROGRAM = 1u << 3,   /* a real program (harness/programs.c): run == NULL */
 };
 
 /* A parameter: an integer in [min, max], or, when `choices` is set, one of

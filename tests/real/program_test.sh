@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# program_test.sh HEAPBENCH PROGRAM DIR: one real program as a workload.
+# `heapbench run -w PROGRAM` at a small scale on the drop-in pooled and on
+# mimalloc (and libc where glibc can serve the program's malloc): every row
+# ok with one checksum, the allocator proven live inside the program by the
+# probe, and no process of the run left behind.  77 (skipped) when the
+# program is not installed: the row says skip and run exits 0.
+set -uo pipefail
+hb=$1 prog=$2 dir=$3
+fail() { echo "FAIL: $*"; exit 1; }
+rm -rf "$dir" && mkdir -p "$dir" || fail "cannot create $dir"
+if "$hb" list programs | awk -F'\t' -v p="$prog" '$1 == p && $3 == "not installed" { found = 1 } END { exit !found }'; then
+  "$hb" run -q -a pooled -w "$prog" -p scale=0.02 -o "$dir/skip.csv" || fail "a program not installed made run fail"
+  grep -q ',skip$' "$dir/skip.csv" || fail "no skip row for a program not installed"
+  echo "skipped: $prog is not installed"
+  exit 77
+fi
+allocs=pooled
+"$hb" list allocators | cut -f1 | grep -qx mimalloc && allocs+=,mimalloc
+[ "$prog" = redis ] || allocs="libc,$allocs" # Debian's redis links jemalloc: glibc cannot serve it
+case "$prog" in
+  lua) bin=lua5.4 ;; sqlite) bin=sqlite3 ;; redis) bin=redis-server ;; rocksdb) bin=db_bench ;;
+  python*) bin=python3.11 ;; *) bin=$prog ;;
+esac
+before=$(pgrep -x "$bin" | sort)
+"$hb" run -q -a "$allocs" -w "$prog" -p scale=0.05 -r 1 -o "$dir/rows.csv" 2>"$dir/err.txt" ||
+  fail "heapbench run exited $?: $(cat "$dir/err.txt")"
+python3 - "$dir/rows.csv" "$allocs" <<'PY' || exit 1
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+want = sys.argv[2].split(",")
+if sorted(r["allocator"] for r in rows) != sorted(want):
+    sys.exit(f"FAIL: rows for {[r['allocator'] for r in rows]}, expected {want}")
+bad = [f"{r['allocator']}: {r['status']}" for r in rows if r["status"] != "ok"]
+if bad:
+    sys.exit("FAIL: not ok: " + "; ".join(bad))
+sums = {r["checksum"] for r in rows}
+if len(sums) != 1 or "" in sums:
+    sys.exit(f"FAIL: checksums differ or are empty: {sums}")
+PY
+# nothing of the run survives it (servers included)
+sleep 0.2
+left=$(comm -13 <(echo "$before") <(pgrep -x "$bin" | sort))
+[ -z "$left" ] || fail "$bin processes left behind: $left"
+echo "ok: $prog on $allocs, one checksum"
