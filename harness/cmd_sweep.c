@@ -52,7 +52,7 @@ static const char sweep_usage[] =
     "                   binary-trees, cycle-pairs at scale 0.2, one run\n"
     "  -a LIST          allocators (default: all; collector workloads: libc, pooled, jemalloc,\n"
     "                   mimalloc, quick: libc, pooled, mimalloc); -c LIST collectors (default: all)\n"
-    "  -w LIST          workloads (default: all, or the quick set)\n"
+    "  -w LIST          workloads and real programs (default: all of both, or the quick set)\n"
     "  -r RUNS          runs per cell (default 3; quick: 1)\n"
     "  -t THREADS       threads for threaded workloads (default: the number of CPUs)\n"
     "  -p scale=X       size multiplier for every workload (default 0.5; quick: 0.2)\n"
