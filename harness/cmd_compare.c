@@ -640,16 +640,18 @@ static void relative_table(const side *s, const char *const *allocs, size_t na, 
     }
     tbl_row(&t, vals);
 
+    const char *stand_in = NULL; /* the allocator a row fell back to, for the note */
     double *buf = xcalloc(s->t.n, sizeof *buf);
     double *ratios = xcalloc(na * (nrows ? nrows : 1), sizeof *ratios);
     size_t *nratios = xcalloc(na, sizeof *nratios);
     char(*text)[80] = xcalloc(na, sizeof *text);
     for (size_t r = 0; r < nrows; r++) {
         const hb_row *key = s->cells[rowkey[r]].key;
-        double base = -1;
+        double base = -1, med[32];
         for (size_t a = 0; a < na; a++) {
             /* The cell of this row and allocator, if any. */
             size_t ci = SIZE_MAX;
+            med[a] = -1;
             for (size_t i = 0; i < s->ncells && ci == SIZE_MAX; i++)
                 if (strcmp(s->cells[i].key->v[HB_COL_allocator], allocs[a]) == 0 &&
                     same_key(s->cells[i].key, key, KEY_NO_ALLOCATOR))
@@ -659,18 +661,25 @@ static void relative_table(const side *s, const char *const *allocs, size_t na, 
                 continue;
             }
             size_t k = values(s, ci, col, buf);
-            double m = k ? hb_median(buf, k) : -1;
-            if (a == 0)
-                base = m;
+            med[a] = k ? hb_median(buf, k) : -1;
             if (k == 0)
                 snprintf(text[a], sizeof text[a], "%s", s->cells[ci].ok ? "-" : s->cells[ci].bad);
-            else if (base > 0) {
-                double ratio = m / base;
-                snprintf(text[a], sizeof text[a], "%.0f%%", ratio * 100);
-                if (ratio > 0)
-                    ratios[a * nrows + nratios[a]++] = ratio;
-            } else
-                snprintf(text[a], sizeof text[a], "-");
+        }
+        /* A row where the baseline has no ok run is shown relative to its
+         * first allocator that has one, marked, and left out of the means. */
+        size_t ref = 0;
+        while (ref < na && med[ref] <= 0)
+            ref++;
+        base = ref < na ? med[ref] : -1;
+        if (ref > 0 && ref < na && stand_in == NULL)
+            stand_in = allocs[ref];
+        for (size_t a = 0; a < na; a++) {
+            if (med[a] <= 0)
+                continue;
+            double ratio = med[a] / base;
+            snprintf(text[a], sizeof text[a], "%.0f%%%s", ratio * 100, ref > 0 ? "*" : "");
+            if (ref == 0 && ratio > 0)
+                ratios[a * nrows + nratios[a]++] = ratio;
         }
         c = 0;
         vals[c++] = (char *)key->v[HB_COL_workload];
@@ -699,6 +708,9 @@ static void relative_table(const side *s, const char *const *allocs, size_t na, 
 
     printf("%s\n\n", title);
     tbl_print(&t, o->markdown);
+    if (stand_in != NULL)
+        printf("\n*: %s has no ok run in that row: relative to %s there, and left out of the geometric means.\n",
+               allocs[0], stand_in);
     tbl_free(&t);
     free(vals);
     free(buf);
