@@ -8,31 +8,31 @@ set key outside right top
 set grid ytics
 set xtics rotate by -40 left noenhanced
 set key noenhanced
-set terminal pngcairo size 5630,760 font ',10'
+set terminal pngcairo size 5672,760 font ',10'
 set output 'time.png'
 set logscale y 2
 set ylabel 'median wall time relative to libc (lower is better)'
 set title 'Time per workload, relative to libc' noenhanced
-plot for [i=2:8] 'time.dat' using i:xtic(1) title columnheader(i)
-set terminal svg size 5630,760 font 'sans,10' dynamic
+plot for [i=2:10] 'time.dat' using i:xtic(1) title columnheader(i)
+set terminal svg size 5672,760 font 'sans,10' dynamic
 set output 'time.svg'
 set logscale y 2
 set ylabel 'median wall time relative to libc (lower is better)'
 set title 'Time per workload, relative to libc' noenhanced
-plot for [i=2:8] 'time.dat' using i:xtic(1) title columnheader(i)
+plot for [i=2:10] 'time.dat' using i:xtic(1) title columnheader(i)
 unset output
-set terminal pngcairo size 5630,760 font ',10'
+set terminal pngcairo size 5672,760 font ',10'
 set output 'rss.png'
 set logscale y 2
 set ylabel 'median peak RSS relative to libc (lower is better)'
 set title 'Peak resident set per workload, relative to libc' noenhanced
-plot for [i=2:8] 'rss.dat' using i:xtic(1) title columnheader(i)
-set terminal svg size 5630,760 font 'sans,10' dynamic
+plot for [i=2:10] 'rss.dat' using i:xtic(1) title columnheader(i)
+set terminal svg size 5672,760 font 'sans,10' dynamic
 set output 'rss.svg'
 set logscale y 2
 set ylabel 'median peak RSS relative to libc (lower is better)'
 set title 'Peak resident set per workload, relative to libc' noenhanced
-plot for [i=2:8] 'rss.dat' using i:xtic(1) title columnheader(i)
+plot for [i=2:10] 'rss.dat' using i:xtic(1) title columnheader(i)
 unset output
 set terminal pngcairo size 1400,760 font ',10'
 set output 'runs.png'
@@ -44,9 +44,9 @@ set boxwidth 0.5
 unset key
 set ylabel 'run time / libc median of the same workload'
 set title 'Every run, relative to libc: spread over runs and workloads' noenhanced
-set xtics ('libc' 0, 'naive' 1, 'pooled' 2, 'bump' 3, 'jemalloc' 4, 'mimalloc' 5, 'tcmalloc' 6)
-set xrange [-0.5:6.5]
-plot for [a=0:6] 'runs.dat' using (a):($1==a ? $2 : 1/0):(0.5) with boxplot
+set xtics ('libc' 0, 'naive' 1, 'pooled' 2, 'bump' 3, 'jemalloc' 4, 'mimalloc' 5, 'tcmalloc' 6, 'tbbmalloc' 7, 'scudo' 8)
+set xrange [-0.5:8.5]
+plot for [a=0:8] 'runs.dat' using (a):($1==a ? $2 : 1/0):(0.5) with boxplot
 unset xrange
 set style data histograms
 set style fill solid 0.8 border -1
@@ -64,9 +64,9 @@ set boxwidth 0.5
 unset key
 set ylabel 'run time / libc median of the same workload'
 set title 'Every run, relative to libc: spread over runs and workloads' noenhanced
-set xtics ('libc' 0, 'naive' 1, 'pooled' 2, 'bump' 3, 'jemalloc' 4, 'mimalloc' 5, 'tcmalloc' 6)
-set xrange [-0.5:6.5]
-plot for [a=0:6] 'runs.dat' using (a):($1==a ? $2 : 1/0):(0.5) with boxplot
+set xtics ('libc' 0, 'naive' 1, 'pooled' 2, 'bump' 3, 'jemalloc' 4, 'mimalloc' 5, 'tcmalloc' 6, 'tbbmalloc' 7, 'scudo' 8)
+set xrange [-0.5:8.5]
+plot for [a=0:8] 'runs.dat' using (a):($1==a ? $2 : 1/0):(0.5) with boxplot
 unset xrange
 set style data histograms
 set style fill solid 0.8 border -1
@@ -112,7 +112,7 @@ set xlabel 'seconds'
 set ylabel 'resident set, MiB'
 set title 'Memory over time'
 set key outside right top noenhanced
-plot 'timeline-glibc-simple-bump.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-bump', 'timeline-glibc-simple-pooled.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-pooled', 'timeline-glibc-simple-libc.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-libc', 'timeline-glibc-simple-mimalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-mimalloc', 'timeline-glibc-simple-jemalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-jemalloc', 'timeline-glibc-simple-tcmalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-tcmalloc', 'timeline-glibc-simple-naive.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-naive'
+plot 'timeline-glibc-simple-bump.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-bump', 'timeline-glibc-simple-scudo.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-scudo', 'timeline-glibc-simple-pooled.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-pooled', 'timeline-glibc-simple-libc.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-libc', 'timeline-glibc-simple-mimalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-mimalloc', 'timeline-glibc-simple-jemalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-jemalloc', 'timeline-glibc-simple-tcmalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-tcmalloc', 'timeline-glibc-simple-naive.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-naive', 'timeline-glibc-simple-tbbmalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-tbbmalloc'
 set datafile separator whitespace
 unset xlabel
 
@@ -126,7 +126,7 @@ set xlabel 'seconds'
 set ylabel 'resident set, MiB'
 set title 'Memory over time'
 set key outside right top noenhanced
-plot 'timeline-glibc-simple-bump.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-bump', 'timeline-glibc-simple-pooled.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-pooled', 'timeline-glibc-simple-libc.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-libc', 'timeline-glibc-simple-mimalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-mimalloc', 'timeline-glibc-simple-jemalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-jemalloc', 'timeline-glibc-simple-tcmalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-tcmalloc', 'timeline-glibc-simple-naive.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-naive'
+plot 'timeline-glibc-simple-bump.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-bump', 'timeline-glibc-simple-scudo.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-scudo', 'timeline-glibc-simple-pooled.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-pooled', 'timeline-glibc-simple-libc.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-libc', 'timeline-glibc-simple-mimalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-mimalloc', 'timeline-glibc-simple-jemalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-jemalloc', 'timeline-glibc-simple-tcmalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-tcmalloc', 'timeline-glibc-simple-naive.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-naive', 'timeline-glibc-simple-tbbmalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-tbbmalloc'
 set datafile separator whitespace
 unset xlabel
 
