@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -80,6 +81,9 @@ int hb_launch_start(hb_launch *l, const hb_allocator_ops *a, const char *probe, 
     if (pid == 0) {
         char fdtext[16], spec[PATH_MAX + 64];
         setpgid(0, 0); /* a group of its own, so a timeout kills its children too */
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* and it dies with heapbench, even a killed heapbench */
+        if (getppid() == 1)
+            _exit(127);
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
         if (dup2(fds[1], PROBE_FD) < 0)

@@ -22,7 +22,12 @@ case "$prog" in
   lua) bin=lua5.4 ;; sqlite) bin=sqlite3 ;; redis) bin=redis-server ;; rocksdb) bin=db_bench ;;
   python*) bin=python3.11 ;; *) bin=$prog ;;
 esac
-before=$(pgrep -x "$bin" | sort)
+live() { # pids of $bin that are alive (a zombie waiting for its reaper is dead)
+  for p in $(pgrep -x "$bin"); do
+    [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" = Z ] || echo "$p"
+  done | sort
+}
+before=$(live)
 "$hb" run -q -a "$allocs" -w "$prog" -p scale=0.05 -r 1 -o "$dir/rows.csv" 2>"$dir/err.txt" ||
   fail "heapbench run exited $?: $(cat "$dir/err.txt")"
 python3 - "$dir/rows.csv" "$allocs" <<'PY' || exit 1
@@ -40,6 +45,21 @@ if len(sums) != 1 or "" in sums:
 PY
 # nothing of the run survives it (servers included)
 sleep 0.2
-left=$(comm -13 <(echo "$before") <(pgrep -x "$bin" | sort))
+left=$(comm -13 <(echo "$before") <(live))
 [ -z "$left" ] || fail "$bin processes left behind: $left"
+# a server dies with heapbench, even when heapbench is killed outright
+if [ "$prog" = memcached ] || [ "$prog" = redis ]; then
+  "$hb" run -q -a pooled -w "$prog" -p scale=2 -o "$dir/killed.csv" 2>/dev/null &
+  hbpid=$!
+  for _ in $(seq 100); do
+    [ -n "$(comm -13 <(echo "$before") <(live))" ] && break
+    sleep 0.1
+  done
+  [ -n "$(comm -13 <(echo "$before") <(live))" ] || fail "the server never started"
+  kill -9 "$hbpid"
+  wait "$hbpid" 2>/dev/null
+  sleep 0.5
+  left=$(comm -13 <(echo "$before") <(live))
+  [ -z "$left" ] || fail "$bin outlived a killed heapbench: $left"
+fi
 echo "ok: $prog on $allocs, one checksum"
