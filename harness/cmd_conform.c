@@ -507,6 +507,14 @@ static void print_table(const lib *libs, size_t nl, char **rules, size_t nr, con
 
 /* ---- command ------------------------------------------------------------------ */
 
+static void free_libs(lib *libs, size_t nl)
+{
+    for (size_t l = 0; l < nl; l++)
+        for (size_t k = 0; k < libs[l].nrules; k++)
+            free(libs[l].rules[k]);
+    free(libs);
+}
+
 int hb_cmd_conform(int argc, char **argv)
 {
     const char *glob = NULL, *junit = NULL;
@@ -589,6 +597,7 @@ int hb_cmd_conform(int argc, char **argv)
     if (list) {
         for (size_t r = 0; r < nr; r++)
             printf("%-20s %s\n", rules[r], rule_what(rules[r]));
+        free_libs(libs, nl);
         return HB_EXIT_OK;
     }
     if (junit != NULL) { /* refuse an unwritable file before running anything */
@@ -625,6 +634,7 @@ int hb_cmd_conform(int argc, char **argv)
         fprintf(stderr, "\r\033[K");
     if (hb_interrupted) {
         free(v);
+        free_libs(libs, nl);
         return HB_EXIT_INTERRUPTED;
     }
     print_table(libs, nl, rules, nr, v, markdown);
@@ -633,5 +643,6 @@ int hb_cmd_conform(int argc, char **argv)
         failed = 1;
     }
     free(v);
+    free_libs(libs, nl);
     return failed ? HB_EXIT_FAILED : HB_EXIT_OK;
 }
