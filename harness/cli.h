@@ -70,5 +70,10 @@ int hb_cmd_compare(int argc, char **argv);
 int hb_cmd_sweep(int argc, char **argv);
 int hb_cmd_preload_check(int argc, char **argv);
 int hb_cmd_conform(int argc, char **argv);
+int hb_cmd_merge(int argc, char **argv);
+int hb_cmd_report(int argc, char **argv);
+
+/* DIR/summary.md, the headline tables of a results CSV (by `compare`). */
+void hb_write_summary(const char *self, const char *csv, const char *dir);
 
 #endif

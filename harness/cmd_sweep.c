@@ -23,10 +23,12 @@
 
 #include "cli.h"
 #include "collector_glue.h"
+#include "csvread.h"
 #include "measure.h"
 #include "launch.h"
 #include "programs.h"
 #include "spawn.h"
+#include "stats.h"
 
 #define MAX_ITEMS 64
 
@@ -59,7 +61,13 @@ static const char sweep_usage[] =
     "  --measure WHAT   all (default), none, or count,latency,frag (see heapbench run --help)\n"
     "  --timeout S      per run (default 600)\n"
     "  --resume         keep DIR/results.csv and skip the cells it already has\n"
-    "  --no-plots       do not render plots\n";
+    "  --no-plots       do not render plots\n"
+    "  --list           print the runs it would make, one line each (workload, allocator,\n"
+    "                   collector, threads, params, run), in a stable order, and run nothing\n"
+    "  --shard K/N      only shard K of N: the runs split by estimated cost, every run in exactly\n"
+    "                   one shard, the same split wherever the same command runs (give -t, which\n"
+    "                   otherwise follows the CPUs); heapbench merge joins the shards' DIRs\n"
+    "  --costs FILE.csv estimate each run's cost from an earlier sweep's medians (default: alike)\n";
 
 typedef struct list {
     const char *items[MAX_ITEMS];
@@ -159,7 +167,7 @@ static void fmt_duration(char *buf, size_t len, double s)
 
 /* DIR/summary.md: the headline tables (time and peak RSS of every allocator
  * relative to libc, per workload), made by `heapbench compare`. */
-static void write_summary(const char *self, const char *csv, const char *dir)
+void hb_write_summary(const char *self, const char *csv, const char *dir)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/summary.md", dir);
@@ -188,7 +196,88 @@ static void write_summary(const char *self, const char *csv, const char *dir)
         fprintf(stderr, "heapbench: %s is incomplete (compare failed)\n", path);
 }
 
-enum { OPT_QUICK = 400, OPT_MEASURE, OPT_TIMEOUT, OPT_RESUME, OPT_NO_PLOTS };
+/* ---- shards ----------------------------------------------------------------- */
+
+/* Estimated seconds of one run of each cell: the median wall_s of that cell
+ * (workload, allocator, collector, params) in a results file of an earlier
+ * sweep, else the mean of the cells found there, else 1 (every run alike).
+ * Same inputs, same estimates, on every machine. */
+static void estimate_costs(const cell *cells, size_t ncells, const char *costs_csv, double *cost)
+{
+    hb_table t;
+    char msg[1024];
+    if (costs_csv == NULL) {
+        for (size_t i = 0; i < ncells; i++)
+            cost[i] = 1;
+        return;
+    }
+    if (hb_csv_read_file(costs_csv, &t, msg, sizeof msg) != 0)
+        hb_usage_error("--costs: %s", msg);
+    double sum = 0, *v = calloc(t.n ? t.n : 1, sizeof *v);
+    size_t known = 0;
+    if (v == NULL)
+        hb_usage_error("out of memory");
+    for (size_t i = 0; i < ncells; i++) {
+        hb_row id;
+        size_t k = 0;
+        hb_row_identity(&id, &cells[i].spec, 1);
+        cost[i] = -1;
+        for (size_t r = 0; r < t.n; r++) {
+            const hb_row *x = &t.rows[r];
+            int ok;
+            double w = hb_row_num(x, HB_COL_wall_s, &ok);
+            if (ok && strcmp(x->v[HB_COL_status], "ok") == 0 && strcmp(x->v[HB_COL_workload], id.v[HB_COL_workload]) == 0 &&
+                strcmp(x->v[HB_COL_allocator], id.v[HB_COL_allocator]) == 0 &&
+                strcmp(x->v[HB_COL_collector], id.v[HB_COL_collector]) == 0 &&
+                strcmp(x->v[HB_COL_params], id.v[HB_COL_params]) == 0)
+                v[k++] = w;
+        }
+        if (k) {
+            cost[i] = hb_median(v, k);
+            sum += cost[i];
+            known++;
+        }
+    }
+    for (size_t i = 0; i < ncells; i++)
+        if (cost[i] < 0)
+            cost[i] = known ? sum / (double)known : 1;
+    free(v);
+    hb_table_free(&t);
+}
+
+/* Marks in `mine` the runs (in sweep order) that fall to shard k of n:
+ * costliest run first, each to the shard with the least work so far (the
+ * lowest-numbered on a tie), so that every run is in exactly one shard and
+ * the shards' estimated work differs by at most one run's. */
+static void assign_shard(const double *run_cost, size_t nruns, unsigned k, unsigned n, char *mine)
+{
+    size_t *order = malloc((nruns ? nruns : 1) * sizeof *order);
+    double *load = calloc(n, sizeof *load);
+    if (order == NULL || load == NULL)
+        hb_usage_error("out of memory");
+    for (size_t i = 0; i < nruns; i++)
+        order[i] = i;
+    for (size_t i = 1; i < nruns; i++) { /* stable insertion sort, costliest first */
+        size_t x = order[i], j = i;
+        while (j > 0 && run_cost[order[j - 1]] < run_cost[x]) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = x;
+    }
+    for (size_t i = 0; i < nruns; i++) {
+        unsigned best = 0;
+        for (unsigned s = 1; s < n; s++)
+            if (load[s] < load[best])
+                best = s;
+        load[best] += run_cost[order[i]];
+        mine[order[i]] = best + 1 == k;
+    }
+    free(order);
+    free(load);
+}
+
+enum { OPT_QUICK = 400, OPT_MEASURE, OPT_TIMEOUT, OPT_RESUME, OPT_NO_PLOTS, OPT_LIST, OPT_SHARD, OPT_COSTS };
 
 int hb_cmd_sweep(int argc, char **argv)
 {
@@ -196,12 +285,14 @@ int hb_cmd_sweep(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},         {"quick", no_argument, NULL, OPT_QUICK},
         {"measure", required_argument, NULL, OPT_MEASURE}, {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"resume", no_argument, NULL, OPT_RESUME}, {"no-plots", no_argument, NULL, OPT_NO_PLOTS},
+        {"list", no_argument, NULL, OPT_LIST},     {"shard", required_argument, NULL, OPT_SHARD},
+        {"costs", required_argument, NULL, OPT_COSTS},
         {NULL, 0, NULL, 0},
     };
     char *alist = NULL, *clist = NULL, *wlist = NULL;
-    const char *dir = NULL, *measure = NULL, *scale = NULL;
-    unsigned runs = 0, timeout = 600, threads = 0;
-    int quick = 0, resume = 0, plots = 1, c;
+    const char *dir = NULL, *measure = NULL, *scale = NULL, *costs_csv = NULL;
+    unsigned runs = 0, timeout = 600, threads = 0, shard_k = 0, shard_n = 0;
+    int quick = 0, resume = 0, plots = 1, listing = 0, c;
     char names[1024];
 
     optind = 1;
@@ -225,13 +316,24 @@ int hb_cmd_sweep(int argc, char **argv)
         case OPT_TIMEOUT: timeout = (unsigned)hb_parse_ulong("--timeout", optarg, 0, 86400); break;
         case OPT_RESUME: resume = 1; break;
         case OPT_NO_PLOTS: plots = 0; break;
+        case OPT_LIST: listing = 1; break;
+        case OPT_COSTS: costs_csv = optarg; break;
+        case OPT_SHARD: {
+            char *slash = strchr(optarg, '/');
+            if (slash == NULL)
+                hb_usage_error("--shard %s: expected K/N, shard K of N (1 <= K <= N)", optarg);
+            *slash = '\0';
+            shard_n = (unsigned)hb_parse_ulong("--shard N", slash + 1, 1, 10000);
+            shard_k = (unsigned)hb_parse_ulong("--shard K", optarg, 1, shard_n);
+            break;
+        }
         case ':': hb_usage_error("option %s needs a value (see heapbench sweep --help)", argv[optind - 1]);
         default: hb_usage_error("unknown option '%s' (see heapbench sweep --help)", argv[optind - 1]);
         }
     }
     if (optind < argc)
         hb_usage_error("unexpected argument '%s' (see heapbench sweep --help)", argv[optind]);
-    if (dir == NULL)
+    if (dir == NULL && !listing)
         hb_usage_error("no output directory given (-o DIR)");
     if (runs == 0)
         runs = quick ? 1 : 3;
@@ -343,6 +445,37 @@ int hb_cmd_sweep(int argc, char **argv)
             cells[i].spec.measure = m;
     }
 
+    /* The runs in sweep order (cell by cell, run by run): --list prints
+     * them; --shard K/N keeps shard K's. */
+    size_t nruns = ncells * runs;
+    char *mine = malloc(nruns ? nruns : 1);
+    double *run_cost = malloc((nruns ? nruns : 1) * sizeof *run_cost), *cell_cost = malloc((ncells ? ncells : 1) * sizeof *cell_cost);
+    if (mine == NULL || run_cost == NULL || cell_cost == NULL)
+        hb_usage_error("out of memory");
+    memset(mine, 1, nruns ? nruns : 1);
+    if (shard_n > 0) {
+        estimate_costs(cells, ncells, costs_csv, cell_cost);
+        for (size_t i = 0; i < nruns; i++)
+            run_cost[i] = cell_cost[i / runs];
+        assign_shard(run_cost, nruns, shard_k, shard_n, mine);
+    }
+    if (listing) { /* workload, allocator, collector, threads, params, run: the identity of each run */
+        for (size_t i = 0; i < nruns; i++) {
+            hb_row id;
+            if (!mine[i])
+                continue;
+            hb_row_identity(&id, &cells[i / runs].spec, (unsigned)(i % runs) + 1);
+            printf("%s\t%s\t%s\t%s\t%s\t%s\n", id.v[HB_COL_workload], id.v[HB_COL_allocator],
+                   id.v[HB_COL_collector][0] ? id.v[HB_COL_collector] : "-", id.v[HB_COL_threads], id.v[HB_COL_params],
+                   id.v[HB_COL_run]);
+        }
+        free(mine);
+        free(run_cost);
+        free(cell_cost);
+        free(cells);
+        return HB_EXIT_OK;
+    }
+
     if (mkdir(dir, 0755) != 0 && errno != EEXIST)
         hb_usage_error("cannot create directory %s: %s", dir, strerror(errno));
     char path[4096];
@@ -356,7 +489,9 @@ int hb_cmd_sweep(int argc, char **argv)
     int fd = hb_open_results(path);
 
     const char *self = hb_self_path();
-    size_t total = ncells * runs, finished = 0, skipped = 0, failed = 0;
+    size_t total = 0, finished = 0, skipped = 0, failed = 0;
+    for (size_t i = 0; i < nruns; i++)
+        total += mine[i] != 0;
     uint64_t t0 = hb_now_ns();
     int tty = isatty(2);
     char message[512], left[32], spent[32];
@@ -364,6 +499,8 @@ int hb_cmd_sweep(int argc, char **argv)
     for (size_t i = 0; i < ncells && !hb_interrupted; i++) {
         for (unsigned r = 1; r <= runs && !hb_interrupted; r++) {
             hb_row row;
+            if (!mine[i * runs + r - 1])
+                continue; /* another shard's */
             hb_row_identity(&row, &cells[i].spec, r);
             finished++;
             if (is_done(&done, &row)) {
@@ -411,6 +548,9 @@ int hb_cmd_sweep(int argc, char **argv)
         free(done.keys[i]);
     free(done.keys);
     free(cells);
+    free(mine);
+    free(run_cost);
+    free(cell_cost);
     if (hb_interrupted)
         return HB_EXIT_INTERRUPTED;
     if (plots) {
@@ -418,6 +558,6 @@ int hb_cmd_sweep(int argc, char **argv)
         if (prc != 0)
             fprintf(stderr, "heapbench: plots not rendered (see above); the results are complete\n");
     }
-    write_summary(self, path, dir);
+    hb_write_summary(self, path, dir);
     return failed ? HB_EXIT_FAILED : HB_EXIT_OK;
 }

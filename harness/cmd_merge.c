@@ -1,0 +1,198 @@
+/*
+ * cmd_merge.c: `heapbench merge -o DIR IN...` joins the results of sweep
+ * shards (or any results files of one schema) into DIR/results.csv and
+ * renders the plots and summary.md exactly as a sweep does; `heapbench
+ * report DIR` renders them again from DIR/results.csv.
+ *
+ * Each IN is a results CSV or a directory holding results.csv.  Every file is
+ * read by the strict reader (csvread.c: a file of another schema version is
+ * refused with its line); a run that appears twice (the same workload,
+ * allocator, collector, threads, params and run number) is refused with both
+ * places.  Nothing is written unless every input is good, and the output is
+ * written beside and renamed into place, so DIR never holds half a merge.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "csvread.h"
+
+static const char merge_usage[] =
+    "usage: heapbench merge -o DIR IN...\n"
+    "       heapbench report DIR\n"
+    "merge joins results files (IN: a results CSV, or a directory with results.csv, such as the\n"
+    "DIR of each `heapbench sweep --shard K/N`) into DIR/results.csv, then renders the plots and\n"
+    "summary.md as a sweep does.  A file of another schema version, or a run that appears twice\n"
+    "(same workload, allocator, collector, threads, params and run), is refused: exit 2, the\n"
+    "file and line, nothing written.  report renders the plots and summary.md of DIR again.\n"
+    "  --no-plots   do not render plots\n";
+
+typedef struct input {
+    char path[4096];
+    hb_table t;
+} input;
+
+/* "w|a|c|t|p|run" of a row. */
+static void run_key(const hb_row *r, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s|%s|%s|%s|%s|%s", r->v[HB_COL_workload], r->v[HB_COL_allocator], r->v[HB_COL_collector],
+             r->v[HB_COL_threads], r->v[HB_COL_params], r->v[HB_COL_run]);
+}
+
+typedef struct seen {
+    char *key;
+    size_t in, row;
+} seen;
+
+static int cmp_seen(const void *a, const void *b)
+{
+    const seen *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    if (c != 0)
+        return c;
+    return x->in != y->in ? (x->in < y->in ? -1 : 1) : (x->row < y->row ? -1 : x->row > y->row);
+}
+
+/* Plots and summary of DIR/results.csv. */
+static int render(const char *dir, int plots)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/results.csv", dir);
+    if (plots && hb_render_plots(path, dir, stderr) != 0)
+        fprintf(stderr, "heapbench: plots not rendered (see above); the results are complete\n");
+    hb_write_summary(hb_self_path(), path, dir);
+    return HB_EXIT_OK;
+}
+
+int hb_cmd_report(int argc, char **argv)
+{
+    char path[4096], msg[1024];
+    int plots = 1;
+    const char *dir = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(merge_usage, stdout);
+            return HB_EXIT_OK;
+        } else if (strcmp(argv[i], "--no-plots") == 0) {
+            plots = 0;
+        } else if (argv[i][0] == '-') {
+            hb_usage_error("report: unknown option '%s' (see heapbench report --help)", argv[i]);
+        } else if (dir != NULL) {
+            hb_usage_error("report: one directory only ('%s' and '%s')", dir, argv[i]);
+        } else {
+            dir = argv[i];
+        }
+    }
+    if (dir == NULL)
+        hb_usage_error("report: no directory given (heapbench report DIR)");
+    hb_table t;
+    snprintf(path, sizeof path, "%s/results.csv", dir);
+    if (hb_csv_read_file(path, &t, msg, sizeof msg) != 0)
+        hb_usage_error("report: %s", msg);
+    hb_table_free(&t);
+    return render(dir, plots);
+}
+
+int hb_cmd_merge(int argc, char **argv)
+{
+    const char *dir = NULL;
+    int plots = 1;
+    size_t nin = 0;
+    char msg[1024];
+    input *in = calloc((size_t)(argc > 1 ? argc : 1), sizeof *in);
+    if (in == NULL)
+        hb_usage_error("merge: out of memory");
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(merge_usage, stdout);
+            free(in);
+            return HB_EXIT_OK;
+        } else if (strcmp(a, "-o") == 0) {
+            if (i + 1 >= argc)
+                hb_usage_error("merge: -o needs a directory");
+            dir = argv[++i];
+        } else if (strcmp(a, "--no-plots") == 0) {
+            plots = 0;
+        } else if (a[0] == '-') {
+            hb_usage_error("merge: unknown option '%s' (see heapbench merge --help)", a);
+        } else {
+            struct stat st;
+            if (stat(a, &st) != 0)
+                hb_usage_error("merge: %s: %s", a, strerror(errno));
+            snprintf(in[nin].path, sizeof in[nin].path, S_ISDIR(st.st_mode) ? "%s/results.csv" : "%s", a);
+            nin++;
+        }
+    }
+    if (dir == NULL)
+        hb_usage_error("merge: no output directory given (-o DIR)");
+    if (nin == 0)
+        hb_usage_error("merge: no input given (heapbench merge -o DIR IN...)");
+    size_t total = 0;
+    for (size_t i = 0; i < nin; i++) {
+        if (hb_csv_read_file(in[i].path, &in[i].t, msg, sizeof msg) != 0)
+            hb_usage_error("merge: %s", msg);
+        total += in[i].t.n;
+    }
+
+    /* every run once */
+    seen *all = calloc(total ? total : 1, sizeof *all);
+    if (all == NULL)
+        hb_usage_error("merge: out of memory");
+    size_t k = 0;
+    for (size_t i = 0; i < nin; i++)
+        for (size_t r = 0; r < in[i].t.n; r++) {
+            char key[HB_NCOLS * 64];
+            run_key(&in[i].t.rows[r], key, sizeof key);
+            all[k].key = strdup(key);
+            all[k].in = i;
+            all[k++].row = r;
+        }
+    qsort(all, k, sizeof *all, cmp_seen);
+    for (size_t j = 1; j < k; j++)
+        if (strcmp(all[j].key, all[j - 1].key) == 0) {
+            const seen *a = &all[j - 1], *b = &all[j];
+            hb_usage_error("merge: %s: line %zu: run %s of %s on %s%s%s appears again in %s: line %zu",
+                           in[b->in].path, in[b->in].t.lines[b->row], in[b->in].t.rows[b->row].v[HB_COL_run],
+                           in[b->in].t.rows[b->row].v[HB_COL_workload], in[b->in].t.rows[b->row].v[HB_COL_allocator],
+                           in[b->in].t.rows[b->row].v[HB_COL_collector][0] ? "/" : "",
+                           in[b->in].t.rows[b->row].v[HB_COL_collector], in[a->in].path, in[a->in].t.lines[a->row]);
+        }
+
+    /* write beside, then rename into place */
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        hb_usage_error("merge: cannot create directory %s: %s", dir, strerror(errno));
+    char out[4096], tmp[4200];
+    struct stat st;
+    snprintf(out, sizeof out, "%s/results.csv", dir);
+    if (stat(out, &st) == 0 && st.st_size > 0)
+        hb_usage_error("merge: %s already has results; choose another directory", out);
+    snprintf(tmp, sizeof tmp, "%s/.results.csv.merging", dir);
+    unlink(tmp);
+    int fd = hb_open_results(tmp);
+    for (size_t i = 0; i < nin; i++)
+        for (size_t r = 0; r < in[i].t.n; r++)
+            if (hb_write_row(fd, tmp, &in[i].t.rows[r]) != 0) {
+                close(fd);
+                unlink(tmp);
+                return HB_EXIT_FAILED;
+            }
+    if (close(fd) != 0 || rename(tmp, out) != 0) {
+        fprintf(stderr, "heapbench: merge: cannot write %s: %s\n", out, strerror(errno));
+        unlink(tmp);
+        return HB_EXIT_FAILED;
+    }
+    fprintf(stderr, "merge: %zu runs from %zu file%s -> %s\n", k, nin, nin == 1 ? "" : "s", out);
+    for (size_t j = 0; j < k; j++)
+        free(all[j].key);
+    free(all);
+    for (size_t i = 0; i < nin; i++)
+        hb_table_free(&in[i].t);
+    free(in);
+    return render(dir, plots);
+}
