@@ -198,6 +198,8 @@ void hb_write_summary(const char *self, const char *csv, const char *dir)
 
 /* ---- shards ----------------------------------------------------------------- */
 
+#define RUN_OVERHEAD_S 0.25
+
 /* Estimated seconds of one run of each cell: the median wall_s of that cell
  * (workload, allocator, collector, params) in a results file of an earlier
  * sweep, else the mean of the cells found there, else 1 (every run alike).
@@ -233,7 +235,10 @@ static void estimate_costs(const cell *cells, size_t ncells, const char *costs_c
                 v[k++] = w;
         }
         if (k) {
-            cost[i] = hb_median(v, k);
+            /* wall_s is the workload phase of the clean pass; a run is also
+             * the instrumented pass (about as long) and two fresh processes
+             * (0.25 s measured here, quick sweep split in two) */
+            cost[i] = hb_median(v, k) * (cells[i].spec.measure ? 2 : 1) + RUN_OVERHEAD_S;
             sum += cost[i];
             known++;
         }
