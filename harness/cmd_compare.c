@@ -589,11 +589,23 @@ static size_t compare_sides(side b, side n, const options *o)
     return reg;
 }
 
+/* One line on stderr when two files were measured on different machines. */
+static void warn_hosts(const side *b, const side *n)
+{
+    const hb_row *x = &b->t.rows[0], *y = &n->t.rows[0];
+    if (strcmp(x->v[HB_COL_host], y->v[HB_COL_host]) != 0 || strcmp(x->v[HB_COL_cpu_model], y->v[HB_COL_cpu_model]) != 0)
+        fprintf(stderr, "heapbench: compare: warning: BASE ran on %s (%s, %s cores), NEW on %s (%s, %s cores): "
+                        "differences may be the machines'\n",
+                x->v[HB_COL_host], x->v[HB_COL_cpu_model], x->v[HB_COL_cores], y->v[HB_COL_host],
+                y->v[HB_COL_cpu_model], y->v[HB_COL_cores]);
+}
+
 static int compare_files(const char *base_path, const char *new_path, const options *o)
 {
     side b, n;
     load(&b, base_path, KEY_ALL);
     load(&n, new_path, KEY_ALL);
+    warn_hosts(&b, &n);
     return compare_sides(b, n, o) ? HB_EXIT_FAILED : HB_EXIT_OK;
 }
 

@@ -28,6 +28,7 @@
 #include "cli.h"
 #include "measure.h"
 #include "launch.h"
+#include "provenance.h"
 #include "spawn.h"
 
 static const char exec_usage[] =
@@ -132,6 +133,7 @@ int hb_cmd_exec(int argc, char **argv)
             hb_row_set(row, HB_COL_workload, "%s", wname);
             hb_row_set(row, HB_COL_allocator, "%s", allocs[i]->name);
             exec_library(row, allocs[i]);
+            hb_row_provenance(row);
             hb_row_set(row, HB_COL_params, "%s", params);
             hb_row_set(row, HB_COL_run, "%u", r);
             run_one(allocs[i], probe, cmd, timeout, row, message, sizeof message);

@@ -8,7 +8,8 @@
  * read by the strict reader (csvread.c: a file of another schema version is
  * refused with its line); a run that appears twice (the same workload,
  * allocator, collector, threads, params and run number) is refused with both
- * places.  Nothing is written unless every input is good, and the output is
+ * places; rows of another CPU model than the first row's are refused (the
+ * matrix would compare machines, not allocators).  Nothing is written unless every input is good, and the output is
  * written beside and renamed into place, so DIR never holds half a merge.
  */
 #define _GNU_SOURCE
@@ -139,6 +140,19 @@ int hb_cmd_merge(int argc, char **argv)
             hb_usage_error("merge: %s", msg);
         total += in[i].t.n;
     }
+
+    /* one CPU model: figures from different machines are not one matrix */
+    const input *first = NULL;
+    for (size_t i = 0; i < nin && first == NULL; i++)
+        if (in[i].t.n > 0)
+            first = &in[i];
+    for (size_t i = 0; i < nin && first != NULL; i++)
+        for (size_t r = 0; r < in[i].t.n; r++)
+            if (strcmp(in[i].t.rows[r].v[HB_COL_cpu_model], first->t.rows[0].v[HB_COL_cpu_model]) != 0)
+                hb_usage_error("merge: %s: line %zu: CPU model '%s', but %s: line %zu has '%s' (merge the results of "
+                               "one kind of machine)",
+                               in[i].path, in[i].t.lines[r], in[i].t.rows[r].v[HB_COL_cpu_model], first->path,
+                               first->t.lines[0], first->t.rows[0].v[HB_COL_cpu_model]);
 
     /* every run once */
     seen *all = calloc(total ? total : 1, sizeof *all);

@@ -10,11 +10,11 @@
 #ifndef HB_COLUMNS_H
 #define HB_COLUMNS_H
 
-#define HB_SCHEMA_VERSION 2
+#define HB_SCHEMA_VERSION 3
 
 /* X(name, meaning) */
 #define HB_COLUMNS(X)                                                                                    \
-    X(schema, "CSV schema version (" "2" ")")                                                            \
+    X(schema, "CSV schema version (" "3" ")")                                                            \
     X(heapbench, "heapbench version that wrote the row")                                                 \
     X(workload, "workload name")                                                                         \
     X(allocator, "allocator name")                                                                       \
@@ -45,6 +45,13 @@
     X(gc_pause_p99_us, "99th percentile collection pause, us")                                          \
     X(gc_pause_max_us, "longest collection pause, us")                                                  \
     X(gc_mmu_10ms, "minimum mutator utilisation over 10 ms windows, 0..1")                              \
+    X(host, "host name of the machine that ran the row")                                                 \
+    X(cpu_model, "CPU model, from /proc/cpuinfo")                                                       \
+    X(cores, "online CPUs of that machine")                                                             \
+    X(kernel, "kernel release (uname -r)")                                                              \
+    X(glibc, "glibc version")                                                                           \
+    X(compiler, "the compiler that built heapbench")                                                    \
+    X(commit, "heapbench's commit (git describe --dirty at build time)")                               \
     X(checksum, "the workload's result, hex; identical across allocators and collectors")              \
     X(status, "ok, wrong, oom, crash, timeout, error, or skip (a real program not installed)")
 

@@ -35,6 +35,12 @@ int hb_column_is_text(int col)
     case HB_COL_allocator:
     case HB_COL_alloc_path:
     case HB_COL_alloc_sha256:
+    case HB_COL_host:
+    case HB_COL_cpu_model:
+    case HB_COL_kernel:
+    case HB_COL_glibc:
+    case HB_COL_compiler:
+    case HB_COL_commit:
     case HB_COL_collector:
     case HB_COL_params:
     case HB_COL_checksum:

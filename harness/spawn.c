@@ -29,6 +29,7 @@
 
 #include "measure.h"
 #include "programs.h"
+#include "provenance.h"
 
 volatile int hb_interrupted;
 
@@ -274,6 +275,7 @@ void hb_row_identity(hb_row *row, const hb_spec *s, unsigned run)
     hb_row_set(row, HB_COL_workload, "%s", s->workload->name);
     hb_row_set(row, HB_COL_allocator, "%s", s->allocator->name);
     hb_row_library(row, s->allocator);
+    hb_row_provenance(row);
     hb_row_set(row, HB_COL_collector, "%s", s->collector ? s->collector : "");
     hb_row_set(row, HB_COL_threads, "%d", s->threads);
     hb_row_set(row, HB_COL_params, "%s", params);

@@ -36,6 +36,17 @@ printf 'a,b\n1,2\n' >foreign.csv
 "$hb" merge -o foreign s1 foreign.csv 2>err.txt; rc=$?
 [ "$rc" -eq 2 ] && grep -q "foreign.csv: line 1" err.txt && [ ! -e foreign/results.csv ] ||
   fail "a foreign file: exit $rc, $(cat err.txt)"
+python3 - s2/results.csv other.csv <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+i = rows[0].index("cpu_model")
+for r in rows[1:]:
+    r[i] = "Another CPU"
+csv.writer(open(sys.argv[2], "w", newline=""), lineterminator="\n").writerows(rows)
+PY
+"$hb" merge -o mixed s1 other.csv 2>err.txt; rc=$?
+[ "$rc" -eq 2 ] && grep -q "other.csv: line 2: CPU model 'Another CPU'" err.txt && [ ! -e mixed/results.csv ] ||
+  fail "a file from another CPU model: exit $rc, $(cat err.txt)"
 "$hb" sweep "${args[@]}" --shard 4/3 --list >/dev/null 2>err.txt; rc=$?
 [ "$rc" -eq 2 ] || fail "--shard 4/3: exit $rc"
 # GNU parallel's local form (docs/scale-out.md)
