@@ -17,7 +17,9 @@ PACKAGES=(build-essential cmake pkg-config clang libclang-rt-dev
 # there (their tests are skipped otherwise); redis-server's post-install
 # script may fail on a machine without an init system, so none of them ever
 # fails the set-up.
-OPTIONAL=(redis-server redis-tools lua5.4 sqlite3 z3 ghostscript memcached rocksdb-tools)
+# The scale-out tests run GNU parallel and a one-node Slurm cluster when they
+# are there.
+OPTIONAL=(redis-server redis-tools lua5.4 sqlite3 z3 ghostscript memcached rocksdb-tools parallel slurm-wlm munge)
 
 missing_of() { # prints the packages of "$@" that are not installed
   for p in "$@"; do
