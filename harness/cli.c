@@ -225,6 +225,27 @@ unsigned long hb_parse_ulong(const char *opt, const char *v, unsigned long min, 
     return (unsigned long)x;
 }
 
+size_t hb_parse_threads(const char *opt, const char *v, int *out, size_t max)
+{
+    char buf[256];
+    size_t n = 0;
+    if (v == NULL || v[0] == '\0' || strlen(v) >= sizeof buf)
+        hb_usage_error("%s needs a thread count or a list of them (1,2,4)", opt);
+    snprintf(buf, sizeof buf, "%s", v);
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (n == max)
+            hb_usage_error("%s %s: at most %zu thread counts", opt, v, max);
+        int x = (int)hb_parse_ulong(opt, t, 1, 1024);
+        for (size_t i = 0; i < n; i++)
+            if (out[i] == x)
+                hb_usage_error("%s %s: %d is given twice", opt, v, x);
+        out[n++] = x;
+    }
+    if (n == 0)
+        hb_usage_error("%s needs a thread count or a list of them (1,2,4)", opt);
+    return n;
+}
+
 void hb_spec_init(hb_spec *s, const hb_workload_ops *w)
 {
     hb_workload_env env;

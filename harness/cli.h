@@ -47,6 +47,11 @@ void hb_parse_param(hb_spec *s, const char *kv);
 /* Fills defaults for a spec of workload w. */
 void hb_spec_init(hb_spec *s, const hb_workload_ops *w);
 
+/* Parses a thread count or a comma-separated list of them ("1,2,4"), each in
+ * [1, 1024] and none twice, into out; exits with a usage error otherwise. */
+#define HB_MAX_THREAD_LIST 16
+size_t hb_parse_threads(const char *opt, const char *v, int *out, size_t max);
+
 /* Parses an unsigned integer option in [min, max] or exits with a usage error. */
 unsigned long hb_parse_ulong(const char *opt, const char *v, unsigned long min, unsigned long max);
 

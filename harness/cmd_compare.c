@@ -732,6 +732,90 @@ static void relative_table(const side *s, const char *const *allocs, size_t na, 
     free(rowkey);
 }
 
+static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
+
+/* Thread scaling: for each (workload, collector, params) run at two or more
+ * thread counts, the median throughput (ops_per_s) of every allocator at
+ * each count, in millions per second. */
+static void scaling_table(const side *s, const char *const *allocs, size_t na, const options *o)
+{
+    int th[64];
+    size_t nth = 0;
+    for (size_t i = 0; i < s->ncells; i++) {
+        int t = atoi(s->cells[i].key->v[HB_COL_threads]);
+        size_t k = 0;
+        while (k < nth && th[k] != t)
+            k++;
+        if (k == nth && nth < 64)
+            th[nth++] = t;
+    }
+    if (nth < 2)
+        return;
+    qsort(th, nth, sizeof th[0], cmp_int);
+    tbl t;
+    tbl_init(&t, 3 + nth);
+    char **vals = xcalloc(3 + nth, sizeof *vals);
+    char(*text)[32] = xcalloc(nth, sizeof *text);
+    double *buf = xcalloc(s->t.n, sizeof *buf);
+    vals[0] = "workload";
+    vals[1] = "collector";
+    vals[2] = "allocator";
+    for (size_t k = 0; k < nth; k++) {
+        snprintf(text[k], sizeof text[k], "%d thread%s", th[k], th[k] == 1 ? "" : "s");
+        t.right[3 + k] = 1;
+        vals[3 + k] = text[k];
+    }
+    tbl_row(&t, vals);
+    int rows = 0;
+    for (size_t i = 0; i < s->ncells; i++) {
+        const hb_row *key = s->cells[i].key;
+        int first = 1; /* the first cell of its (workload, collector, params, allocator) */
+        for (size_t j = 0; j < i && first; j++)
+            first = !(strcmp(s->cells[j].key->v[HB_COL_workload], key->v[HB_COL_workload]) == 0 &&
+                      strcmp(s->cells[j].key->v[HB_COL_collector], key->v[HB_COL_collector]) == 0 &&
+                      strcmp(s->cells[j].key->v[HB_COL_params], key->v[HB_COL_params]) == 0 &&
+                      strcmp(s->cells[j].key->v[HB_COL_allocator], key->v[HB_COL_allocator]) == 0);
+        int known = 0;
+        for (size_t a = 0; a < na; a++)
+            known |= strcmp(allocs[a], key->v[HB_COL_allocator]) == 0;
+        if (!first || !known)
+            continue;
+        size_t counts = 0;
+        for (size_t k = 0; k < nth; k++) {
+            text[k][0] = '\0';
+            for (size_t j = 0; j < s->ncells; j++) {
+                const hb_row *x = s->cells[j].key;
+                if (atoi(x->v[HB_COL_threads]) != th[k] || strcmp(x->v[HB_COL_workload], key->v[HB_COL_workload]) != 0 ||
+                    strcmp(x->v[HB_COL_collector], key->v[HB_COL_collector]) != 0 ||
+                    strcmp(x->v[HB_COL_params], key->v[HB_COL_params]) != 0 ||
+                    strcmp(x->v[HB_COL_allocator], key->v[HB_COL_allocator]) != 0)
+                    continue;
+                size_t n = values(s, j, HB_COL_ops_per_s, buf);
+                snprintf(text[k], sizeof text[k], "%s", n ? "" : "-");
+                if (n)
+                    snprintf(text[k], sizeof text[k], "%.2f", hb_median(buf, n) / 1e6);
+                counts++;
+            }
+            vals[3 + k] = text[k][0] ? text[k] : " ";
+        }
+        if (counts < 2)
+            continue;
+        vals[0] = (char *)key->v[HB_COL_workload];
+        vals[1] = (char *)or_dash(key->v[HB_COL_collector]);
+        vals[2] = (char *)key->v[HB_COL_allocator];
+        tbl_row(&t, vals);
+        rows++;
+    }
+    if (rows > 0) {
+        printf("\nthroughput by threads (median ops_per_s of ok runs, millions per second; higher is better):\n\n");
+        tbl_print(&t, o->markdown);
+    }
+    tbl_free(&t);
+    free(vals);
+    free(text);
+    free(buf);
+}
+
 /* The rows of s whose allocator is `from`, relabelled `as` when as != NULL. */
 static void rows_of(side *out, const side *s, const char *from, const char *as, const char *label)
 {
@@ -797,6 +881,7 @@ static int compare_baseline(const char *path, const char *baseline, const option
     snprintf(title, sizeof title,
              "\npeak RSS (median peak_rss_kib of ok runs) relative to %s, lower is better:", baseline);
     relative_table(&s, allocs, na, HB_COL_peak_rss_kib, title, o);
+    scaling_table(&s, allocs, na, o);
     size_t reg = 0;
     for (size_t a = 1; a < na && o->verdict; a++)
         reg += verdict_against(&s, baseline, allocs[a], o);

@@ -111,7 +111,7 @@ static const char run_usage[] =
     "  -c NAME           collector, for collector workloads (heapbench list collectors)\n"
     "  -p KEY=VALUE      workload parameter, repeatable; scale=X multiplies the default size\n"
     "  -r RUNS           runs per allocator (default 1)\n"
-    "  -t THREADS        threads for threaded workloads (default 1)\n"
+    "  -t THREADS        threads for threaded workloads (default 1); a list (1,2,4) runs each\n"
     "  -o FILE           append rows to this CSV (created with a header when new)\n"
     "  --seed N          workload seed (default 42)\n"
     "  --timeout S       kill a run after S seconds: status timeout (default 600; 0 = none)\n"
@@ -144,6 +144,8 @@ typedef struct run_opts {
     unsigned runs, timeout;
     const char *out;
     int quiet, fd;
+    int threads[HB_MAX_THREAD_LIST]; /* -t LIST */
+    size_t nthreads;
 } run_opts;
 
 static void parse_run(int argc, char **argv, run_opts *o, int child)
@@ -218,11 +220,17 @@ static void parse_run(int argc, char **argv, run_opts *o, int child)
     } else if (cname != NULL) {
         hb_usage_error("workload '%s' is an allocator workload and takes no collector (-c %s)", w->name, cname);
     }
+    o->threads[0] = 1;
+    o->nthreads = 1;
     if (threads != NULL) {
-        o->spec.threads = (int)hb_parse_ulong("-t", threads, 1, 1024);
-        if (o->spec.threads > 1 && !(w->flags & HB_WL_THREADED))
-            hb_usage_error("workload '%s' is single-threaded (-t %s)", w->name, threads);
+        o->nthreads = hb_parse_threads("-t", threads, o->threads, HB_MAX_THREAD_LIST);
+        if (child && o->nthreads != 1)
+            hb_usage_error("__child takes one thread count");
+        for (size_t i = 0; i < o->nthreads; i++)
+            if (o->threads[i] > 1 && !(w->flags & HB_WL_THREADED))
+                hb_usage_error("workload '%s' is single-threaded (-t %s)", w->name, threads);
     }
+    o->spec.threads = o->threads[0];
     for (size_t i = 0; i < nparams; i++)
         hb_parse_param(&o->spec, params[i]);
     if (seed)
@@ -243,18 +251,19 @@ int hb_cmd_child(int argc, char **argv)
     return hb_child_run(&o.spec, o.fd);
 }
 
-/* Marks rows whose checksum differs from the first ok row of their group. */
+/* Marks rows whose checksum differs from the first ok row of their group
+ * (the same thread count: a threaded workload's result may depend on it). */
 static void check_checksums(hb_row *rows, size_t n, size_t from)
 {
-    const char *ref = NULL;
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(rows[i].v[HB_COL_status], "ok") == 0) {
-            ref = rows[i].v[HB_COL_checksum];
-            break;
-        }
-    for (size_t i = from; ref && i < n; i++)
-        if (strcmp(rows[i].v[HB_COL_status], "ok") == 0 && strcmp(rows[i].v[HB_COL_checksum], ref) != 0)
+    for (size_t i = from; i < n; i++) {
+        const char *ref = NULL;
+        for (size_t j = 0; j < n && ref == NULL; j++)
+            if (strcmp(rows[j].v[HB_COL_status], "ok") == 0 &&
+                strcmp(rows[j].v[HB_COL_threads], rows[i].v[HB_COL_threads]) == 0)
+                ref = rows[j].v[HB_COL_checksum];
+        if (ref && strcmp(rows[i].v[HB_COL_status], "ok") == 0 && strcmp(rows[i].v[HB_COL_checksum], ref) != 0)
             hb_row_set(&rows[i], HB_COL_status, "wrong");
+    }
 }
 
 int hb_cmd_run(int argc, char **argv)
@@ -262,7 +271,7 @@ int hb_cmd_run(int argc, char **argv)
     run_opts o;
     parse_run(argc, argv, &o, 0);
     int fd = o.out ? hb_open_results(o.out) : -1;
-    size_t total = o.nallocs * o.runs, n = 0;
+    size_t total = o.nallocs * o.runs * o.nthreads, n = 0;
     hb_row *rows = calloc(total, sizeof *rows);
     const char *self = hb_self_path();
     char params[HB_FIELD_MAX], message[512], tlpath[4096];
@@ -277,12 +286,14 @@ int hb_cmd_run(int argc, char **argv)
     /* Runs interleave the allocators (A, B, A, B, ...), so that drift on a
      * noisy machine hits every allocator alike. */
     for (unsigned r = 1; r <= o.runs && !hb_interrupted; r++) {
-        for (size_t a = 0; a < o.nallocs && !hb_interrupted; a++) {
+        for (size_t ti = 0; ti < o.nthreads * o.nallocs && !hb_interrupted; ti++) {
+            size_t a = ti % o.nallocs;
             hb_spec s = o.spec;
             hb_row *row = &rows[n];
             s.allocator = o.allocs[a];
+            s.threads = o.threads[ti / o.nallocs];
             if (o.spec.timeline && total > 1) {
-                snprintf(tlpath, sizeof tlpath, "%s.%s.%u", o.spec.timeline, s.allocator->name, r);
+                snprintf(tlpath, sizeof tlpath, "%s.%s.t%d.%u", o.spec.timeline, s.allocator->name, s.threads, r);
                 s.timeline = tlpath;
             }
             hb_row_identity(row, &s, r);
@@ -305,9 +316,19 @@ int hb_cmd_run(int argc, char **argv)
     }
     if (fd >= 0)
         close(fd);
-    if (!o.quiet) {
-        printf("workload %s (%s), threads %d\n", o.spec.workload->name, params, o.spec.threads);
-        hb_print_table(rows, n);
+    if (!o.quiet) { /* one table per thread count */
+        hb_row *sub = calloc(n ? n : 1, sizeof *sub);
+        for (size_t t = 0; sub && t < o.nthreads; t++) {
+            size_t k = 0;
+            char tt[16];
+            snprintf(tt, sizeof tt, "%d", o.threads[t]);
+            for (size_t i = 0; i < n; i++)
+                if (strcmp(rows[i].v[HB_COL_threads], tt) == 0)
+                    sub[k++] = rows[i];
+            printf("%sworkload %s (%s), threads %d\n", t ? "\n" : "", o.spec.workload->name, params, o.threads[t]);
+            hb_print_table(sub, k);
+        }
+        free(sub);
     }
     free(rows);
     if (hb_interrupted)

@@ -56,7 +56,8 @@ static const char sweep_usage[] =
     "                   mimalloc, quick: libc, pooled, mimalloc); -c LIST collectors (default: all)\n"
     "  -w LIST          workloads and real programs (default: all of both, or the quick set)\n"
     "  -r RUNS          runs per cell (default 3; quick: 1)\n"
-    "  -t THREADS       threads for threaded workloads (default: the number of CPUs)\n"
+    "  -t LIST          threads for threaded workloads, a count or a list (1,2,4,8: a cell each;\n"
+    "                   default: the number of CPUs)\n"
     "  -p scale=X       size multiplier for every workload (default 0.5; quick: 0.2)\n"
     "  --measure WHAT   all (default), none, or count,latency,frag (see heapbench run --help)\n"
     "  --timeout S      per run (default 600)\n"
@@ -296,7 +297,9 @@ int hb_cmd_sweep(int argc, char **argv)
     };
     char *alist = NULL, *clist = NULL, *wlist = NULL;
     const char *dir = NULL, *measure = NULL, *scale = NULL, *costs_csv = NULL;
-    unsigned runs = 0, timeout = 600, threads = 0, shard_k = 0, shard_n = 0;
+    unsigned runs = 0, timeout = 600, shard_k = 0, shard_n = 0;
+    int tlist[HB_MAX_THREAD_LIST];
+    size_t ntl = 0;
     int quick = 0, resume = 0, plots = 1, listing = 0, c;
     char names[1024];
 
@@ -308,7 +311,7 @@ int hb_cmd_sweep(int argc, char **argv)
         case 'c': clist = optarg; break;
         case 'w': wlist = optarg; break;
         case 'r': runs = (unsigned)hb_parse_ulong("-r", optarg, 1, 1000); break;
-        case 't': threads = (unsigned)hb_parse_ulong("-t", optarg, 1, 1024); break;
+        case 't': ntl = hb_parse_threads("-t", optarg, tlist, HB_MAX_THREAD_LIST); break;
         case 'o': dir = optarg; break;
         case 'p':
             if (strncmp(optarg, "scale=", 6) != 0)
@@ -342,9 +345,9 @@ int hb_cmd_sweep(int argc, char **argv)
         hb_usage_error("no output directory given (-o DIR)");
     if (runs == 0)
         runs = quick ? 1 : 3;
-    if (threads == 0) {
+    if (ntl == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = n > 1 ? (unsigned)n : 2;
+        tlist[ntl++] = n > 1 ? (int)n : 2;
     }
 
     /* The lists, validated before anything runs. */
@@ -422,12 +425,12 @@ int hb_cmd_sweep(int argc, char **argv)
         proto.scale = quick ? QUICK_SCALE : FULL_SCALE;
         if (scale)
             hb_parse_param(&proto, scale);
-        proto.threads = (w->flags & HB_WL_THREADED) ? (int)threads : 1;
         int gc = (w->flags & HB_WL_COLLECTOR) != 0;
-        size_t nc = gc ? collectors.n : 1;
-        for (size_t ci = 0; ci < nc; ci++) {
+        size_t nc = gc ? collectors.n : 1, nt = (w->flags & HB_WL_THREADED) ? ntl : 1;
+        for (size_t ci = 0; ci < nc * nt; ci++) { /* each collector, and each thread count of a threaded workload */
+            proto.threads = (w->flags & HB_WL_THREADED) ? tlist[ci % nt] : 1;
             const list *al = gc ? &gc_allocs : &allocs;
-            int own_heap = gc && hb_gc_glue_owns_heap(collectors.items[ci]);
+            int own_heap = gc && hb_gc_glue_owns_heap(collectors.items[ci / nt]);
             for (size_t ai = 0; ai < al->n && (!own_heap || ai == 0); ai++) {
                 if ((w->flags & HB_WL_PROGRAM) && !hb_launch_possible(hb_allocator_find(al->items[ai])))
                     continue; /* a real program needs a library to preload (bump has none) */
@@ -440,7 +443,7 @@ int hb_cmd_sweep(int argc, char **argv)
                 cell *ce = &cells[ncells++];
                 ce->spec = proto;
                 ce->spec.allocator = hb_allocator_find(al->items[ai]);
-                ce->spec.collector = gc ? collectors.items[ci] : NULL;
+                ce->spec.collector = gc ? collectors.items[ci / nt] : NULL;
             }
         }
     }

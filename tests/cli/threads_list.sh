@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# threads_list.sh HEAPBENCH DIR: -t LIST runs a threaded workload at each
+# thread count (a row set each, checksums judged per count), sweep makes a
+# cell per count, and compare prints the throughput-by-threads table.
+set -u
+hb=$1 dir=$2
+rm -rf "$dir" && mkdir -p "$dir" && cd "$dir" || exit 1
+fail() { echo "FAIL: $*"; exit 1; }
+"$hb" run -q -a libc,pooled -w larson -t 1,2 -p scale=0.02 -r 2 --measure none -o rows.csv || fail "run -t 1,2 exited $?"
+python3 - rows.csv <<'PY' || exit 1
+import csv, sys, collections
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+got = collections.Counter((r["allocator"], r["threads"]) for r in rows)
+want = {(a, t): 2 for a in ("libc", "pooled") for t in ("1", "2")}
+if dict(got) != want:
+    sys.exit(f"FAIL: rows {dict(got)}, expected {want}")
+if any(r["status"] != "ok" for r in rows):
+    sys.exit("FAIL: a run was not ok: " + ", ".join(r["status"] for r in rows))
+PY
+"$hb" compare rows.csv --baseline-allocator libc --no-verdict >table.txt || fail "compare exited $?"
+grep -q "^workload  collector  allocator  1 thread  2 threads" table.txt || fail "no throughput-by-threads table"
+grep -Eq "^larson +- +pooled +[0-9.]+ +[0-9.]+$" table.txt || fail "no pooled row in the scaling table"
+n=$("$hb" sweep -w larson,glibc-simple -a libc -t 1,2,4 -r 1 --list | wc -l)
+[ "$n" -eq 4 ] || fail "sweep -t 1,2,4 listed $n runs, expected 4 (3 for larson, 1 for single-threaded glibc-simple)"
+echo "ok: thread lists in run, sweep and compare"
