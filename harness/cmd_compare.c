@@ -442,6 +442,21 @@ static void list_unmatched(const side *s, const char *which, const char *other, 
     printf("%s (missing from %s)\n", count > shown ? ", ..." : "", other);
 }
 
+/* Coefficient of variation (sample standard deviation / mean) of v[0..n),
+ * or -1 below 2 values. */
+static double coef_var(const double *v, size_t n)
+{
+    if (n < 2)
+        return -1;
+    double sum = 0, sq = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += v[i];
+    double mean = sum / (double)n;
+    for (size_t i = 0; i < n; i++)
+        sq += (v[i] - mean) * (v[i] - mean);
+    return mean > 0 ? sqrt(sq / (double)(n - 1)) / mean : -1;
+}
+
 /* Prints the cell-by-cell comparison of two loaded sides (their paths are
  * the labels) and returns the number of regressions; unloads both. */
 static size_t compare_sides(side b, side n, const options *o)
@@ -473,7 +488,7 @@ static size_t compare_sides(side b, side n, const options *o)
     size_t count[4] = {0}, powerless = 0;
 
     tbl t;
-    const char *hdr[12];
+    const char *hdr[16];
     size_t nc = 0;
     hdr[nc++] = "workload";
     if (sh.threads)
@@ -489,6 +504,7 @@ static size_t compare_sides(side b, side n, const options *o)
     hdr[nc++] = "memory";
     hdr[nc++] = "p(mem)";
     hdr[nc++] = "overhead";
+    hdr[nc++] = "cv";
     hdr[nc++] = "verdict";
     tbl_init(&t, nc);
     for (size_t c = first_num; c + 1 < nc; c++)
@@ -512,6 +528,16 @@ static size_t compare_sides(side b, side n, const options *o)
         if (jt.few || jm.few)
             powerless++;
 
+        /* the spread of the time runs, beside the change it is judged against */
+        size_t kb = values(&b, i, HB_COL_wall_s, buf1), kn = values(&n, k, HB_COL_wall_s, buf2);
+        double cvb = coef_var(buf1, kb), cvn = coef_var(buf2, kn), cvmax = cvb > cvn ? cvb : cvn;
+        char cvt[40];
+        if (cvb < 0 && cvn < 0)
+            snprintf(cvt, sizeof cvt, "-");
+        else
+            snprintf(cvt, sizeof cvt, "%.1f%%/%.1f%%", cvb < 0 ? 0 : cvb * 100, cvn < 0 ? 0 : cvn * 100);
+        if (jt.ratio > 0 && cvmax > fabs(jt.ratio - 1) && kind != SAME && strlen(text) + 40 < sizeof text)
+            append(text, sizeof text, " [spread %.0f%% > change %.0f%%]", cvmax * 100, fabs(jt.ratio - 1) * 100);
         char runs[48], vt[32], pt[32], vm[32], pm[32], vo[32];
         snprintf(runs, sizeof runs, "%zu/%zu", cb->ok, cn->ok);
         fmt_ratio(vt, sizeof vt, jt.ratio);
@@ -520,7 +546,7 @@ static size_t compare_sides(side b, side n, const options *o)
         fmt_p(pm, sizeof pm, &jm);
         fmt_ratio(vo, sizeof vo, jo.ratio);
         const hb_row *key = cb->key;
-        char *row[12];
+        char *row[16];
         size_t c = 0;
         row[c++] = (char *)key->v[HB_COL_workload];
         if (sh.threads)
@@ -535,6 +561,7 @@ static size_t compare_sides(side b, side n, const options *o)
         row[c++] = vm;
         row[c++] = pm;
         row[c++] = vo;
+        row[c++] = cvt;
         row[c++] = text;
         tbl_row(&t, row);
     }
@@ -611,8 +638,10 @@ static int compare_files(const char *base_path, const char *new_path, const opti
 
 /* ---- one file against a baseline allocator ----------------------------- */
 
+/* With `spread`, each cell is the coefficient of variation of the column
+ * over the cell's ok runs, and the last row their median. */
 static void relative_table(const side *s, const char *const *allocs, size_t na, int col, const char *title,
-                           const options *o)
+                           const options *o, int spread)
 {
     shown sh = {0, 0};
     const hb_row *first = NULL;
@@ -676,12 +705,21 @@ static void relative_table(const side *s, const char *const *allocs, size_t na, 
             med[a] = k ? hb_median(buf, k) : -1;
             if (k == 0)
                 snprintf(text[a], sizeof text[a], "%s", s->cells[ci].ok ? "-" : s->cells[ci].bad);
+            if (spread && k > 0) {
+                double cv = coef_var(buf, k);
+                snprintf(text[a], sizeof text[a], cv < 0 ? "-" : "%.1f%%", cv * 100);
+                if (cv >= 0)
+                    ratios[a * nrows + nratios[a]++] = cv;
+                med[a] = -1; /* no ratio in this table */
+            }
         }
         /* A row where the baseline has no ok run is shown relative to its
          * first allocator that has one, marked, and left out of the means. */
         size_t ref = 0;
         while (ref < na && med[ref] <= 0)
             ref++;
+        if (spread)
+            ref = 0;
         base = ref < na ? med[ref] : -1;
         if (ref > 0 && ref < na && stand_in == NULL)
             stand_in = allocs[ref];
@@ -706,11 +744,13 @@ static void relative_table(const side *s, const char *const *allocs, size_t na, 
         tbl_row(&t, vals);
     }
     c = 0;
-    vals[c++] = "geometric mean";
+    vals[c++] = spread ? "median" : "geometric mean";
     for (size_t l = 1; l < nlabel; l++)
         vals[c++] = "";
     for (size_t a = 0; a < na; a++) {
-        if (nratios[a])
+        if (nratios[a] && spread)
+            snprintf(text[a], sizeof text[a], "%.1f%%", hb_median(&ratios[a * nrows], nratios[a]) * 100);
+        else if (nratios[a])
             snprintf(text[a], sizeof text[a], "%.0f%%", hb_geomean(&ratios[a * nrows], nratios[a], NULL) * 100);
         else
             snprintf(text[a], sizeof text[a], "-");
@@ -877,10 +917,12 @@ static int compare_baseline(const char *path, const char *baseline, const option
     }
     char title[256];
     snprintf(title, sizeof title, "time (median wall_s of ok runs) relative to %s, lower is better:", baseline);
-    relative_table(&s, allocs, na, HB_COL_wall_s, title, o);
+    relative_table(&s, allocs, na, HB_COL_wall_s, title, o, 0);
+    relative_table(&s, allocs, na, HB_COL_wall_s,
+                   "\nspread of time (coefficient of variation of wall_s over the ok runs; '-': one run):", o, 1);
     snprintf(title, sizeof title,
              "\npeak RSS (median peak_rss_kib of ok runs) relative to %s, lower is better:", baseline);
-    relative_table(&s, allocs, na, HB_COL_peak_rss_kib, title, o);
+    relative_table(&s, allocs, na, HB_COL_peak_rss_kib, title, o, 0);
     scaling_table(&s, allocs, na, o);
     size_t reg = 0;
     for (size_t a = 1; a < na && o->verdict; a++)
