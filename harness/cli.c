@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "collector_glue.h"
+#include "spawn.h"
 
 void hb_usage_error(const char *fmt, ...)
 {
@@ -223,6 +225,31 @@ unsigned long hb_parse_ulong(const char *opt, const char *v, unsigned long min, 
     if (errno != 0 || *end != '\0' || x < min || x > max)
         hb_usage_error("%s %s: expected an integer in [%lu, %lu]", opt, v, min, max);
     return (unsigned long)x;
+}
+
+void hb_parse_cpus(const char *v)
+{
+    cpu_set_t want, have;
+    char buf[256];
+    CPU_ZERO(&want);
+    if (v == NULL || v[0] == '\0' || strlen(v) >= sizeof buf)
+        hb_usage_error("--cpus needs a list of CPUs (0,1 or 0-3)");
+    if (sched_getaffinity(0, sizeof have, &have) != 0)
+        hb_usage_error("--cpus: cannot read this process's CPUs: %s", strerror(errno));
+    snprintf(buf, sizeof buf, "%s", v);
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        char *dash = strchr(t, '-');
+        if (dash)
+            *dash = '\0';
+        unsigned long lo = hb_parse_ulong("--cpus", t, 0, CPU_SETSIZE - 1);
+        unsigned long hi = dash ? hb_parse_ulong("--cpus", dash + 1, lo, CPU_SETSIZE - 1) : lo;
+        for (unsigned long c = lo; c <= hi; c++) {
+            if (!CPU_ISSET(c, &have))
+                hb_usage_error("--cpus %s: CPU %lu is not available to this process", v, c);
+            CPU_SET(c, &want);
+        }
+    }
+    hb_spawn_pin(&want);
 }
 
 size_t hb_parse_threads(const char *opt, const char *v, int *out, size_t max)

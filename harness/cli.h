@@ -52,6 +52,10 @@ void hb_spec_init(hb_spec *s, const hb_workload_ops *w);
 #define HB_MAX_THREAD_LIST 16
 size_t hb_parse_threads(const char *opt, const char *v, int *out, size_t max);
 
+/* --cpus LIST ("0,2" or "0-3,6"): the CPUs every child is pinned to; exits
+ * with a usage error on a bad list or a CPU this process may not use. */
+void hb_parse_cpus(const char *v);
+
 /* Parses an unsigned integer option in [min, max] or exits with a usage error. */
 unsigned long hb_parse_ulong(const char *opt, const char *v, unsigned long min, unsigned long max);
 
@@ -80,5 +84,7 @@ int hb_cmd_report(int argc, char **argv);
 
 /* DIR/summary.md, the headline tables of a results CSV (by `compare`). */
 void hb_write_summary(const char *self, const char *csv, const char *dir);
+/* The same with a paragraph (how busy the machine was) above the tables. */
+void hb_write_summary_note(const char *self, const char *csv, const char *dir, const char *note);
 
 #endif

@@ -120,9 +120,11 @@ static const char run_usage[] =
     "  --timeline FILE   write time,rss_kib,live_bytes samples of each run to FILE\n"
     "                    (FILE.ALLOC.RUN when there are several runs)\n"
     "  --timeline-ms N   timeline sampling interval (default 10)\n"
+    "  --cpus LIST       pin every run to these CPUs (0,1 or 0-3)\n"
+    "  --warmup N        N discarded runs of every allocator and thread count first (default 0)\n"
     "  -q                no table on stdout\n";
 
-enum { OPT_SEED = 256, OPT_TIMEOUT, OPT_MEASURE, OPT_LAT_EVERY, OPT_TIMELINE, OPT_TIMELINE_MS, OPT_FD };
+enum { OPT_SEED = 256, OPT_TIMEOUT, OPT_MEASURE, OPT_LAT_EVERY, OPT_TIMELINE, OPT_TIMELINE_MS, OPT_FD, OPT_CPUS, OPT_WARMUP };
 
 static const struct option run_options[] = {
     {"help", no_argument, NULL, 'h'},
@@ -132,6 +134,8 @@ static const struct option run_options[] = {
     {"lat-every", required_argument, NULL, OPT_LAT_EVERY},
     {"timeline", required_argument, NULL, OPT_TIMELINE},
     {"timeline-ms", required_argument, NULL, OPT_TIMELINE_MS},
+    {"cpus", required_argument, NULL, OPT_CPUS},
+    {"warmup", required_argument, NULL, OPT_WARMUP},
     {NULL, 0, NULL, 0},
 };
 
@@ -141,7 +145,7 @@ typedef struct run_opts {
     hb_spec spec;
     const hb_allocator_ops *allocs[MAX_ALLOCATORS];
     size_t nallocs;
-    unsigned runs, timeout;
+    unsigned runs, timeout, warmup;
     const char *out;
     int quiet, fd;
     int threads[HB_MAX_THREAD_LIST]; /* -t LIST */
@@ -184,6 +188,8 @@ static void parse_run(int argc, char **argv, run_opts *o, int child)
         case OPT_LAT_EVERY: lat_every = optarg; break;
         case OPT_TIMELINE: tl = optarg; break;
         case OPT_TIMELINE_MS: tl_ms = optarg; break;
+        case OPT_CPUS: hb_parse_cpus(optarg); break;
+        case OPT_WARMUP: o->warmup = (unsigned)hb_parse_ulong("--warmup", optarg, 0, 100); break;
         case ':':
             hb_usage_error("option %s needs a value (see heapbench run --help)", argv[optind - 1]);
         default:
@@ -283,6 +289,17 @@ int hb_cmd_run(int argc, char **argv)
     }
     hb_spec_params_text(&o.spec, params, sizeof params);
     hb_spawn_install_sigint();
+    /* warm-up runs, discarded: each allocator and thread count, before any measured run */
+    for (unsigned w = 0; w < o.warmup && !hb_interrupted; w++)
+        for (size_t ti = 0; ti < o.nthreads * o.nallocs && !hb_interrupted; ti++) {
+            hb_spec s = o.spec;
+            hb_row scratch;
+            s.allocator = o.allocs[ti % o.nallocs];
+            s.threads = o.threads[ti / o.nallocs];
+            s.timeline = NULL;
+            hb_row_identity(&scratch, &s, 0);
+            hb_spawn_cell(self, &s, o.timeout, &scratch, message, sizeof message);
+        }
     /* Runs interleave the allocators (A, B, A, B, ...), so that drift on a
      * noisy machine hits every allocator alike. */
     for (unsigned r = 1; r <= o.runs && !hb_interrupted; r++) {

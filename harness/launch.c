@@ -23,6 +23,7 @@
 
 #include "cli.h"
 #include "measure.h"
+#include "spawn.h"
 
 #define PROBE_FD 63
 
@@ -82,6 +83,7 @@ int hb_launch_start(hb_launch *l, const hb_allocator_ops *a, const char *probe, 
         char fdtext[16], spec[PATH_MAX + 64];
         setpgid(0, 0); /* a group of its own, so a timeout kills its children too */
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* and it dies with heapbench, even a killed heapbench */
+        hb_spawn_apply_pin();
         if (getppid() == 1)
             _exit(127);
         signal(SIGINT, SIG_DFL);

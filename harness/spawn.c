@@ -17,6 +17,7 @@
 #include "spawn.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -32,6 +33,22 @@
 #include "provenance.h"
 
 volatile int hb_interrupted;
+
+/* The CPUs children run on (--cpus), or none set: the scheduler's choice. */
+static cpu_set_t spawn_cpus;
+static int spawn_pinned;
+
+void hb_spawn_pin(const cpu_set_t *cpus)
+{
+    spawn_cpus = *cpus;
+    spawn_pinned = 1;
+}
+
+void hb_spawn_apply_pin(void)
+{
+    if (spawn_pinned && sched_setaffinity(0, sizeof spawn_cpus, &spawn_cpus) != 0)
+        _exit(126);
+}
 
 static void on_sigint(int sig)
 {
@@ -148,6 +165,7 @@ static void spawn_pass(const char *self, const hb_spec *s, unsigned timeout_s, h
     if (pid == 0) {
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
+        hb_spawn_apply_pin();
         if (dup2(fds[1], 3) < 0)
             _exit(127);
         if (s->allocator->preload != NULL && (s->allocator->caps & HB_ALLOC_PROCESS))

@@ -7,6 +7,13 @@
 #include "row.h"
 #include "spec.h"
 
+#include <sched.h>
+
+/* Every child from now on runs on these CPUs only (--cpus); applied in the
+ * child after fork (hb_spawn_apply_pin, also for launched programs). */
+void hb_spawn_pin(const cpu_set_t *cpus);
+void hb_spawn_apply_pin(void);
+
 /* Set by the SIGINT handler: stop after the current run. */
 extern volatile int hb_interrupted;
 void hb_spawn_install_sigint(void);

@@ -22,4 +22,13 @@ grep -q "^workload  collector  allocator  1 thread  2 threads" table.txt || fail
 grep -Eq "^larson +- +pooled +[0-9.]+ +[0-9.]+$" table.txt || fail "no pooled row in the scaling table"
 n=$("$hb" sweep -w larson,glibc-simple -a libc -t 1,2,4 -r 1 --list | wc -l)
 [ "$n" -eq 4 ] || fail "sweep -t 1,2,4 listed $n runs, expected 4 (3 for larson, 1 for single-threaded glibc-simple)"
-echo "ok: thread lists in run, sweep and compare"
+# --warmup runs are discarded; --cpus pins; the summary says how busy the machine was
+"$hb" run -q -a libc -w glibc-simple -p scale=0.01 -r 1 --warmup 2 --cpus 0 --measure none -o warm.csv ||
+  fail "run --warmup --cpus exited $?"
+[ "$(wc -l <warm.csv)" -eq 2 ] || fail "--warmup wrote $(($(wc -l <warm.csv) - 1)) rows, expected 1"
+"$hb" sweep -w glibc-simple -a libc -r 1 -p scale=0.01 --warmup 1 --measure none --no-plots -o sw >/dev/null 2>&1 ||
+  fail "sweep --warmup exited $?"
+[ "$(wc -l <sw/results.csv)" -eq 2 ] || fail "sweep --warmup wrote warm-up rows"
+grep -q "^Machine during the sweep: 1-minute load average up to [0-9.]* on [0-9]* CPUs, steal time" sw/summary.md ||
+  fail "summary.md does not say how busy the machine was"
+echo "ok: thread lists in run, sweep and compare; warm-up, pinning, busy note"
