@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +56,9 @@ static const char sweep_usage[] =
     "  -a LIST          allocators (default: all; collector workloads: libc, pooled, jemalloc,\n"
     "                   mimalloc, quick: libc, pooled, mimalloc); -c LIST collectors (default: all)\n"
     "  -w LIST          workloads and real programs (default: all of both, or the quick set)\n"
-    "  -r RUNS          runs per cell (default 3; quick: 1)\n"
+    "  -r RUNS          runs per cell (default 3; quick: 1); --runs auto[:MAX]: rounds of one run of\n"
+    "                   every unsettled cell until the 95% CI of each median is within +-2%\n"
+    "                   (at least 5 runs, at most MAX, default 30)\n"
     "  -t LIST          threads for threaded workloads, a count or a list (1,2,4,8: a cell each;\n"
     "                   default: the number of CPUs)\n"
     "  -p scale=X       size multiplier for every workload (default 0.5; quick: 0.2)\n"
@@ -321,7 +324,35 @@ static double loadavg1(void)
 }
 
 enum { OPT_QUICK = 400, OPT_MEASURE, OPT_TIMEOUT, OPT_RESUME, OPT_NO_PLOTS, OPT_LIST, OPT_SHARD, OPT_COSTS, OPT_CPUS,
-       OPT_WARMUP };
+       OPT_WARMUP, OPT_RUNS };
+
+/* --runs auto: a cell is done when the 95% confidence interval of its median
+ * wall_s is within +-2% of the median (order statistics: the interval is
+ * [x(k), x(n-1-k)] with k = floor((n - 1.96 sqrt(n)) / 2), no assumption on
+ * the distribution), after at least AUTO_MIN_RUNS runs, or at the maximum. */
+#define AUTO_MIN_RUNS 5
+#define AUTO_HALF_WIDTH 0.02
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int median_settled(const double *w, size_t n)
+{
+    double s[1024];
+    if (n < AUTO_MIN_RUNS || n > 1024)
+        return n > 1024;
+    memcpy(s, w, n * sizeof *s);
+    qsort(s, n, sizeof *s, cmp_double);
+    double kf = floor(((double)n - 1.96 * sqrt((double)n)) / 2);
+    if (kf < 0)
+        return 0;
+    size_t k = (size_t)kf;
+    double med = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    return med > 0 && (s[n - 1 - k] - s[k]) / 2 <= AUTO_HALF_WIDTH * med;
+}
 
 int hb_cmd_sweep(int argc, char **argv)
 {
@@ -331,12 +362,12 @@ int hb_cmd_sweep(int argc, char **argv)
         {"resume", no_argument, NULL, OPT_RESUME}, {"no-plots", no_argument, NULL, OPT_NO_PLOTS},
         {"list", no_argument, NULL, OPT_LIST},     {"shard", required_argument, NULL, OPT_SHARD},
         {"costs", required_argument, NULL, OPT_COSTS},   {"cpus", required_argument, NULL, OPT_CPUS},
-        {"warmup", required_argument, NULL, OPT_WARMUP},
+        {"warmup", required_argument, NULL, OPT_WARMUP}, {"runs", required_argument, NULL, OPT_RUNS},
         {NULL, 0, NULL, 0},
     };
     char *alist = NULL, *clist = NULL, *wlist = NULL;
     const char *dir = NULL, *measure = NULL, *scale = NULL, *costs_csv = NULL;
-    unsigned runs = 0, timeout = 600, shard_k = 0, shard_n = 0, warmup = 0;
+    unsigned runs = 0, timeout = 600, shard_k = 0, shard_n = 0, warmup = 0, auto_max = 0;
     int tlist[HB_MAX_THREAD_LIST];
     size_t ntl = 0;
     int quick = 0, resume = 0, plots = 1, listing = 0, c;
@@ -349,7 +380,16 @@ int hb_cmd_sweep(int argc, char **argv)
         case 'a': alist = optarg; break;
         case 'c': clist = optarg; break;
         case 'w': wlist = optarg; break;
-        case 'r': runs = (unsigned)hb_parse_ulong("-r", optarg, 1, 1000); break;
+        case 'r':
+        case OPT_RUNS:
+            if (strncmp(optarg, "auto", 4) == 0 && (optarg[4] == '\0' || optarg[4] == ':')) {
+                auto_max = optarg[4] ? (unsigned)hb_parse_ulong("--runs auto:MAX", optarg + 5, AUTO_MIN_RUNS, 1000) : 30;
+                runs = 1;
+            } else {
+                runs = (unsigned)hb_parse_ulong("-r", optarg, 1, 1000);
+                auto_max = 0;
+            }
+            break;
         case 't': ntl = hb_parse_threads("-t", optarg, tlist, HB_MAX_THREAD_LIST); break;
         case 'o': dir = optarg; break;
         case 'p':
@@ -384,6 +424,8 @@ int hb_cmd_sweep(int argc, char **argv)
         hb_usage_error("unexpected argument '%s' (see heapbench sweep --help)", argv[optind]);
     if (dir == NULL && !listing)
         hb_usage_error("no output directory given (-o DIR)");
+    if (auto_max && (listing || shard_n || resume))
+        hb_usage_error("--runs auto decides the number of runs as it goes: it cannot be listed, sharded or resumed");
     if (runs == 0)
         runs = quick ? 1 : 3;
     if (ntl == 0) {
@@ -548,11 +590,34 @@ int hb_cmd_sweep(int argc, char **argv)
     int tty = isatty(2);
     char message[512], left[32], spent[32];
     hb_spawn_install_sigint();
-    for (size_t i = 0; i < ncells && !hb_interrupted; i++) {
-        for (unsigned r = 1; r <= runs && !hb_interrupted; r++) {
+    /* The schedule: with a fixed count, this shard's runs cell by cell; with
+     * --runs auto, rounds of one run of every cell not yet settled (so drift
+     * hits every cell alike), until all are or the maximum is reached. */
+    size_t *sch = malloc((nruns > ncells ? nruns : ncells) * sizeof *sch + 1);
+    double *walls = auto_max ? calloc(ncells * auto_max, sizeof *walls) : NULL;
+    size_t *nwall = auto_max ? calloc(ncells, sizeof *nwall) : NULL;
+    char *settled = auto_max ? calloc(ncells, 1) : NULL;
+    if (sch == NULL || (auto_max && (walls == NULL || nwall == NULL || settled == NULL)))
+        hb_usage_error("out of memory");
+    if (auto_max)
+        total = ncells * auto_max; /* at most */
+    for (unsigned round = 1; !hb_interrupted; round++) {
+        size_t ns = 0;
+        if (!auto_max) {
+            for (size_t x = 0; x < nruns; x++)
+                if (mine[x])
+                    sch[ns++] = x;
+        } else if (round <= auto_max) {
+            for (size_t i = 0; i < ncells; i++)
+                if (!settled[i])
+                    sch[ns++] = i * runs; /* runs == 1: the index is the cell's */
+        }
+        if (ns == 0)
+            break;
+        for (size_t q = 0; q < ns && !hb_interrupted; q++) {
+            size_t i = sch[q] / runs;
+            unsigned r = auto_max ? round : (unsigned)(sch[q] % runs) + 1;
             hb_row row;
-            if (!mine[i * runs + r - 1])
-                continue; /* another shard's */
             hb_row_identity(&row, &cells[i].spec, r);
             finished++;
             if (is_done(&done, &row)) {
@@ -580,8 +645,9 @@ int hb_cmd_sweep(int argc, char **argv)
             }
             /* warm-up runs of the cell, discarded, before its first run here */
             int first_here = 1;
-            for (unsigned q = 1; q < r; q++)
-                first_here &= !mine[i * runs + q - 1];
+            for (unsigned q2 = 1; q2 < r && !auto_max; q2++)
+                first_here &= !mine[i * runs + q2 - 1];
+            first_here &= !auto_max || r == 1;
             for (unsigned w = 0; first_here && w < warmup && !hb_interrupted; w++) {
                 hb_row scratch;
                 hb_spec ws = cells[i].spec;
@@ -602,8 +668,25 @@ int hb_cmd_sweep(int argc, char **argv)
                 close(fd);
                 return HB_EXIT_FAILED;
             }
+            if (auto_max) {
+                int ok;
+                double w = hb_row_num(&row, HB_COL_wall_s, &ok);
+                if (ok && strcmp(row.v[HB_COL_status], "ok") == 0)
+                    walls[i * auto_max + nwall[i]++] = w;
+                else
+                    settled[i] = 1; /* a run that fails gives no median to settle */
+            }
         }
+        if (!auto_max)
+            break;
+        for (size_t i = 0; i < ncells; i++)
+            if (!settled[i] && median_settled(&walls[i * auto_max], nwall[i]))
+                settled[i] = 1;
     }
+    free(sch);
+    free(walls);
+    free(nwall);
+    free(settled);
     close(fd);
     fmt_duration(spent, sizeof spent, (double)(hb_now_ns() - t0) / 1e9);
     fprintf(stderr, "%ssweep: %zu runs in %s (%zu already done, %zu not ok) -> %s\n", tty ? "\r\033[K" : "",

@@ -31,4 +31,17 @@ n=$("$hb" sweep -w larson,glibc-simple -a libc -t 1,2,4 -r 1 --list | wc -l)
 [ "$(wc -l <sw/results.csv)" -eq 2 ] || fail "sweep --warmup wrote warm-up rows"
 grep -q "^Machine during the sweep: 1-minute load average up to [0-9.]* on [0-9]* CPUs, steal time" sw/summary.md ||
   fail "summary.md does not say how busy the machine was"
-echo "ok: thread lists in run, sweep and compare; warm-up, pinning, busy note"
+# --runs auto: between 5 and MAX runs a cell, interleaved round by round
+"$hb" sweep -w glibc-simple -a libc,pooled --runs auto:7 -p scale=0.01 --measure none --no-plots -o auto >/dev/null 2>&1 ||
+  fail "sweep --runs auto:7 exited $?"
+python3 - auto/results.csv <<'PY' || exit 1
+import csv, sys, collections
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+n = collections.Counter(r["allocator"] for r in rows)
+if set(n) != {"libc", "pooled"} or not all(5 <= v <= 7 for v in n.values()):
+    sys.exit(f"FAIL: runs per cell {dict(n)}, expected 5 to 7 each")
+order = [r["allocator"] for r in rows[:4]]
+if order != ["libc", "pooled", "libc", "pooled"]:
+    sys.exit(f"FAIL: --runs auto did not interleave the cells: {order}")
+PY
+echo "ok: thread lists in run, sweep and compare; warm-up, pinning, busy note; --runs auto"
