@@ -346,7 +346,7 @@ unsigned hb_parse_measure(const char *v)
     if (strcmp(v, "none") == 0)
         return 0;
     if (v[0] >= '0' && v[0] <= '9')
-        return (unsigned)hb_parse_ulong("--measure", v, 0, HB_MEASURE_ALL);
+        return (unsigned)hb_parse_ulong("--measure", v, 0, HB_MEASURE_ALL | HB_MEASURE_INSTR);
     unsigned m = 0;
     char buf[128];
     snprintf(buf, sizeof buf, "%s", v);
@@ -357,8 +357,14 @@ unsigned hb_parse_measure(const char *v)
             m |= HB_MEASURE_LATENCY;
         else if (strcmp(t, "frag") == 0)
             m |= HB_MEASURE_FRAG | HB_MEASURE_COUNT;
+        else if (strcmp(t, "all") == 0)
+            m |= HB_MEASURE_ALL;
+        else if (strcmp(t, "instructions") == 0)
+            m |= HB_MEASURE_INSTR;
         else
-            hb_usage_error("--measure %s: '%s' is not one of: all, none, count, latency, frag", v, t);
+            hb_usage_error("--measure %s: '%s' is not one of: all, none, count, latency, frag, instructions", v, t);
     }
+    if ((m & HB_MEASURE_INSTR) && system("command -v valgrind >/dev/null 2>&1") != 0)
+        hb_usage_error("--measure instructions: valgrind is not installed (apt-get install valgrind)");
     return m;
 }

@@ -10,11 +10,11 @@
 #ifndef HB_COLUMNS_H
 #define HB_COLUMNS_H
 
-#define HB_SCHEMA_VERSION 3
+#define HB_SCHEMA_VERSION 4
 
 /* X(name, meaning) */
 #define HB_COLUMNS(X)                                                                                    \
-    X(schema, "CSV schema version (" "3" ")")                                                            \
+    X(schema, "CSV schema version (" "4" ")")                                                            \
     X(heapbench, "heapbench version that wrote the row")                                                 \
     X(workload, "workload name")                                                                         \
     X(allocator, "allocator name")                                                                       \
@@ -45,6 +45,8 @@
     X(gc_pause_p99_us, "99th percentile collection pause, us")                                          \
     X(gc_pause_max_us, "longest collection pause, us")                                                  \
     X(gc_mmu_10ms, "minimum mutator utilisation over 10 ms windows, 0..1")                              \
+    X(instructions, "instructions the child executed under callgrind (--measure instructions; single-threaded runs)") \
+    X(alloc_instructions, "of those, instructions inside the allocator's library (process allocators only)")  \
     X(host, "host name of the machine that ran the row")                                                 \
     X(cpu_model, "CPU model, from /proc/cpuinfo")                                                       \
     X(cores, "online CPUs of that machine")                                                             \

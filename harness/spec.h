@@ -15,7 +15,8 @@ enum {
     HB_MEASURE_COUNT = 1u << 0,   /* counting wrapper: peak_live_bytes, overhead_ratio */
     HB_MEASURE_LATENCY = 1u << 1, /* latency wrapper: lat_* */
     HB_MEASURE_FRAG = 1u << 2,    /* internal_frag (asks usable_size per allocation) */
-    HB_MEASURE_ALL = 7u,
+    HB_MEASURE_ALL = 7u,          /* the three above: `--measure all` */
+    HB_MEASURE_INSTR = 1u << 3,   /* a third pass under callgrind: instructions, alloc_instructions */
 };
 
 typedef struct hb_spec {
