@@ -86,5 +86,7 @@ int hb_cmd_report(int argc, char **argv);
 void hb_write_summary(const char *self, const char *csv, const char *dir);
 /* The same with a paragraph (how busy the machine was) above the tables. */
 void hb_write_summary_note(const char *self, const char *csv, const char *dir, const char *note);
+/* DIR/index.html: summary.md's tables and every plot of DIR on one static page. */
+void hb_write_html(const char *dir);
 
 #endif

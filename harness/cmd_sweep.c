@@ -204,6 +204,7 @@ void hb_write_summary_note(const char *self, const char *csv, const char *dir, c
     fclose(f);
     if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
         fprintf(stderr, "heapbench: %s is incomplete (compare failed)\n", path);
+    hb_write_html(dir);
 }
 
 /* ---- shards ----------------------------------------------------------------- */

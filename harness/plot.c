@@ -313,6 +313,77 @@ int hb_render_plots(const char *csv, const char *dir, FILE *log)
                      collectors.n - 1, collectors.n - 1, collectors.n - 1);
         both_terminals(gp, "pauses", body);
     }
+    /* Thread scaling: a plot per allocator workload run at two or more thread
+     * counts, median throughput against threads, a line per allocator. */
+    names scal = {0};
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].v[HB_COL_collector][0] == '\0')
+            name_index(&scal, rows[i].v[HB_COL_workload]);
+    for (size_t w = 0; w < scal.n; w++) {
+        int th[64];
+        size_t nth = 0;
+        for (size_t i = 0; i < n; i++) {
+            int t = atoi(rows[i].v[HB_COL_threads]);
+            size_t k = 0;
+            if (strcmp(rows[i].v[HB_COL_workload], scal.v[w]) != 0 || rows[i].v[HB_COL_collector][0])
+                continue;
+            while (k < nth && th[k] != t)
+                k++;
+            if (k == nth && nth < 64)
+                th[nth++] = t;
+        }
+        if (nth < 2)
+            continue;
+        for (size_t a = 1; a < nth; a++) /* ascending */
+            for (size_t b = a; b > 0 && th[b - 1] > th[b]; b--) {
+                int x = th[b];
+                th[b] = th[b - 1];
+                th[b - 1] = x;
+            }
+        snprintf(path, sizeof path, "%s/scaling-%s.dat", dir, scal.v[w]);
+        FILE *f = fopen(path, "w");
+        if (f == NULL)
+            goto io;
+        fprintf(f, "threads");
+        for (size_t a = 0; a < allocs.n; a++)
+            fprintf(f, " %s", allocs.v[a]);
+        fprintf(f, "\n");
+        for (size_t k = 0; k < nth; k++) {
+            char lab[2 * HB_FIELD_MAX], tt[16];
+            snprintf(tt, sizeof tt, "%d", th[k]);
+            hb_row probe;
+            hb_row_clear(&probe);
+            hb_row_set(&probe, HB_COL_workload, "%s", scal.v[w]);
+            hb_row_set(&probe, HB_COL_threads, "%s", tt);
+            label_of(&probe, lab, sizeof lab);
+            fprintf(f, "%d", th[k]);
+            for (size_t a = 0; a < allocs.n; a++) {
+                double m = cell_median(rows, n, lab, allocs.v[a], HB_COL_ops_per_s);
+                if (isnan(m))
+                    fprintf(f, " NaN");
+                else
+                    fprintf(f, " %.6g", m / 1e6);
+            }
+            fprintf(f, "\n");
+        }
+        if (fclose(f) != 0)
+            goto io;
+        char name[256], xt[512] = "";
+        size_t xu = 0;
+        snprintf(name, sizeof name, "scaling-%s", scal.v[w]);
+        for (size_t k = 0; k < nth && xu < sizeof xt; k++)
+            xu += (size_t)snprintf(xt + xu, sizeof xt - xu, "%s%d", k ? ", " : "", th[k]);
+        snprintf(body, sizeof body,
+                 "unset logscale\nset logscale x 2\nset style data linespoints\nset xtics (%s) norotate\n"
+                 "set xlabel 'threads (log scale)'\n"
+                 "set ylabel 'throughput, million operations per second (higher is better)'\n"
+                 "set title 'Thread scaling: %s'\nset key outside right top noenhanced\nset yrange [0:*]\n"
+                 "plot for [c=2:%zu] '%s.dat' using 1:c lw 2 pt 7 title columnhead(c)\n"
+                 "set yrange [*:*]\nunset xlabel\nunset logscale\nset xtics autofreq\n",
+                 xt, scal.v[w], allocs.n + 1, name);
+        both_terminals(gp, name, body);
+    }
+    names_free(&scal);
     /* Timelines beside the CSV: memory over time. */
     DIR *d = opendir(dir);
     names tls = {0};
@@ -325,8 +396,9 @@ int hb_render_plots(const char *csv, const char *dir, FILE *log)
     }
     if (tls.n > 0) {
         used = (size_t)snprintf(body, sizeof body,
-                                "unset logscale\nset style data lines\nset datafile separator ','\n"
-                                "set xtics autofreq norotate\nset xlabel 'seconds'\nset ylabel 'resident set, MiB'\n"
+                                "unset logscale\nset logscale y 2\nset style data lines\nset datafile separator ','\n"
+                                "set xtics autofreq norotate\nset xlabel 'seconds'\n"
+                                "set ylabel 'resident set, MiB (log scale: every allocator legible beside bump)'\n"
                                 "set title 'Memory over time'\nset key outside right top noenhanced\nplot ");
         for (size_t i = 0; i < tls.n && used < sizeof body; i++) {
             char t[256];
@@ -335,8 +407,8 @@ int hb_render_plots(const char *csv, const char *dir, FILE *log)
             if (dot)
                 *dot = '\0';
             used += (size_t)snprintf(body + used, sizeof body - used,
-                                     "%s'%s' using 1:($2/1024) every ::1 with lines lw 2 title '%s'", i ? ", " : "",
-                                     tls.v[i], t);
+                                     "%s'%s' using 1:($2/1024) every ::1 with lines lw 2 lt %zu dt %zu title '%s'",
+                                     i ? ", " : "", tls.v[i], i % 8 + 1, i / 8 + 1, t); /* 8 colours, then dashes */
         }
         if (used < sizeof body)
             snprintf(body + used, sizeof body - used, "\nset datafile separator whitespace\nunset xlabel\n");

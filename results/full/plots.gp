@@ -8,26 +8,26 @@ set key outside right top
 set grid ytics
 set xtics rotate by -40 left noenhanced
 set key noenhanced
-set terminal pngcairo size 5672,760 font ',10'
+set terminal pngcairo size 6383,760 font ',10'
 set output 'time.png'
 set logscale y 2
 set ylabel 'median wall time relative to libc (lower is better)'
 set title 'Time per workload, relative to libc' noenhanced
 plot for [i=2:10] 'time.dat' using i:xtic(1) title columnheader(i)
-set terminal svg size 5672,760 font 'sans,10' dynamic
+set terminal svg size 6383,760 font 'sans,10' dynamic
 set output 'time.svg'
 set logscale y 2
 set ylabel 'median wall time relative to libc (lower is better)'
 set title 'Time per workload, relative to libc' noenhanced
 plot for [i=2:10] 'time.dat' using i:xtic(1) title columnheader(i)
 unset output
-set terminal pngcairo size 5672,760 font ',10'
+set terminal pngcairo size 6383,760 font ',10'
 set output 'rss.png'
 set logscale y 2
 set ylabel 'median peak RSS relative to libc (lower is better)'
 set title 'Peak resident set per workload, relative to libc' noenhanced
 plot for [i=2:10] 'rss.dat' using i:xtic(1) title columnheader(i)
-set terminal svg size 5672,760 font 'sans,10' dynamic
+set terminal svg size 6383,760 font 'sans,10' dynamic
 set output 'rss.svg'
 set logscale y 2
 set ylabel 'median peak RSS relative to libc (lower is better)'
@@ -105,28 +105,30 @@ unset output
 set terminal pngcairo size 1400,760 font ',10'
 set output 'timeline.png'
 unset logscale
+set logscale y 2
 set style data lines
 set datafile separator ','
 set xtics autofreq norotate
 set xlabel 'seconds'
-set ylabel 'resident set, MiB'
+set ylabel 'resident set, MiB (log scale: every allocator legible beside bump)'
 set title 'Memory over time'
 set key outside right top noenhanced
-plot 'timeline-glibc-simple-bump.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-bump', 'timeline-glibc-simple-scudo.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-scudo', 'timeline-glibc-simple-pooled.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-pooled', 'timeline-glibc-simple-libc.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-libc', 'timeline-glibc-simple-mimalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-mimalloc', 'timeline-glibc-simple-jemalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-jemalloc', 'timeline-glibc-simple-tcmalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-tcmalloc', 'timeline-glibc-simple-naive.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-naive', 'timeline-glibc-simple-tbbmalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-tbbmalloc'
+plot 'timeline-glibc-simple-bump.csv' using 1:($2/1024) every ::1 with lines lw 2 lt 1 dt 1 title 'glibc-simple-bump', 'timeline-glibc-simple-scudo.csv' using 1:($2/1024) every ::1 with lines lw 2 lt 2 dt 1 title 'glibc-simple-scudo', 'timeline-glibc-simple-pooled.csv' using 1:($2/1024) every ::1 with lines lw 2 lt 3 dt 1 title 'glibc-simple-pooled', 'timeline-glibc-simple-libc.csv' using 1:($2/1024) every ::1 with lines lw 2 lt 4 dt 1 title 'glibc-simple-libc', 'timeline-glibc-simple-mimalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 lt 5 dt 1 title 'glibc-simple-mimalloc', 'timeline-glibc-simple-jemalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 lt 6 dt 1 title 'glibc-simple-jemalloc', 'timeline-glibc-simple-tcmalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 lt 7 dt 1 title 'glibc-simple-tcmalloc', 'timeline-glibc-simple-naive.csv' using 1:($2/1024) every ::1 with lines lw 2 lt 8 dt 1 title 'glibc-simple-naive', 'timeline-glibc-simple-tbbmalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 lt 1 dt 2 title 'glibc-simple-tbbmalloc'
 set datafile separator whitespace
 unset xlabel
 
 set terminal svg size 1400,760 font 'sans,10' dynamic
 set output 'timeline.svg'
 unset logscale
+set logscale y 2
 set style data lines
 set datafile separator ','
 set xtics autofreq norotate
 set xlabel 'seconds'
-set ylabel 'resident set, MiB'
+set ylabel 'resident set, MiB (log scale: every allocator legible beside bump)'
 set title 'Memory over time'
 set key outside right top noenhanced
-plot 'timeline-glibc-simple-bump.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-bump', 'timeline-glibc-simple-scudo.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-scudo', 'timeline-glibc-simple-pooled.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-pooled', 'timeline-glibc-simple-libc.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-libc', 'timeline-glibc-simple-mimalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-mimalloc', 'timeline-glibc-simple-jemalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-jemalloc', 'timeline-glibc-simple-tcmalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-tcmalloc', 'timeline-glibc-simple-naive.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-naive', 'timeline-glibc-simple-tbbmalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 title 'glibc-simple-tbbmalloc'
+plot 'timeline-glibc-simple-bump.csv' using 1:($2/1024) every ::1 with lines lw 2 lt 1 dt 1 title 'glibc-simple-bump', 'timeline-glibc-simple-scudo.csv' using 1:($2/1024) every ::1 with lines lw 2 lt 2 dt 1 title 'glibc-simple-scudo', 'timeline-glibc-simple-pooled.csv' using 1:($2/1024) every ::1 with lines lw 2 lt 3 dt 1 title 'glibc-simple-pooled', 'timeline-glibc-simple-libc.csv' using 1:($2/1024) every ::1 with lines lw 2 lt 4 dt 1 title 'glibc-simple-libc', 'timeline-glibc-simple-mimalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 lt 5 dt 1 title 'glibc-simple-mimalloc', 'timeline-glibc-simple-jemalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 lt 6 dt 1 title 'glibc-simple-jemalloc', 'timeline-glibc-simple-tcmalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 lt 7 dt 1 title 'glibc-simple-tcmalloc', 'timeline-glibc-simple-naive.csv' using 1:($2/1024) every ::1 with lines lw 2 lt 8 dt 1 title 'glibc-simple-naive', 'timeline-glibc-simple-tbbmalloc.csv' using 1:($2/1024) every ::1 with lines lw 2 lt 1 dt 2 title 'glibc-simple-tbbmalloc'
 set datafile separator whitespace
 unset xlabel
 

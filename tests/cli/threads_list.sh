@@ -20,6 +20,14 @@ PY
 "$hb" compare rows.csv --baseline-allocator libc --no-verdict >table.txt || fail "compare exited $?"
 grep -q "^workload  collector  allocator  1 thread  2 threads" table.txt || fail "no throughput-by-threads table"
 grep -Eq "^larson +- +pooled +[0-9.]+ +[0-9.]+$" table.txt || fail "no pooled row in the scaling table"
+# a sweep over two thread counts: the scaling plot, and the page with tables and plots
+if command -v gnuplot >/dev/null; then
+  "$hb" sweep -w larson -a libc,pooled -t 1,2 -r 1 -p scale=0.02 --measure none -o scal >/dev/null 2>&1 ||
+    fail "sweep -t 1,2 exited $?"
+  [ -s scal/scaling-larson.png ] || fail "no scaling plot"
+  grep -q "<table>" scal/index.html && grep -q '<img src="scaling-larson.png"' scal/index.html &&
+    grep -q '<img src="time.png"' scal/index.html || fail "index.html lacks the tables or the plots"
+fi
 n=$("$hb" sweep -w larson,glibc-simple -a libc -t 1,2,4 -r 1 --list | wc -l)
 [ "$n" -eq 4 ] || fail "sweep -t 1,2,4 listed $n runs, expected 4 (3 for larson, 1 for single-threaded glibc-simple)"
 # --warmup runs are discarded; --cpus pins; the summary says how busy the machine was
