@@ -25,12 +25,16 @@
 
 static const char merge_usage[] =
     "usage: heapbench merge -o DIR IN...\n"
+    "       heapbench merge --allow-mixed-hosts -o DIR IN...   (rows of several kinds of machine)\n"
     "       heapbench report DIR\n"
     "merge joins results files (IN: a results CSV, or a directory with results.csv, such as the\n"
     "DIR of each `heapbench sweep --shard K/N`) into DIR/results.csv, then renders the plots and\n"
     "summary.md as a sweep does.  A file of another schema version, or a run that appears twice\n"
     "(same workload, allocator, collector, threads, params and run), is refused: exit 2, the\n"
     "file and line, nothing written.  report renders the plots and summary.md of DIR again.\n"
+    "  --allow-mixed-hosts  accept rows of different CPU models: DIR/by-host/K/ then gets each\n"
+    "               machine's rows, plots and summary, so tables compare allocators within one\n"
+    "               machine only, and DIR/summary.md lists them\n"
     "  --no-plots   do not render plots\n";
 
 typedef struct input {
@@ -60,6 +64,70 @@ static int cmp_seen(const void *a, const void *b)
 }
 
 /* Plots and summary of DIR/results.csv. */
+/* "host (cpu model)": the machine a row ran on. */
+static void machine_of(const hb_row *r, char *buf, size_t len)
+{
+    snprintf(buf, len, "%.200s (%.200s)", r->v[HB_COL_host], r->v[HB_COL_cpu_model]);
+}
+
+/* Rows from several machines (--allow-mixed-hosts): DIR/by-host/K/ gets the
+ * rows of machine K with its own plots, summary and page, so that tables
+ * compare allocators within one machine only; DIR/summary.md says so. */
+static int render_by_host(const char *dir, input *in, size_t nin, int plots)
+{
+    char machines[32][512], m[512], path[4096];
+    size_t nm = 0;
+    for (size_t i = 0; i < nin; i++)
+        for (size_t r = 0; r < in[i].t.n; r++) {
+            machine_of(&in[i].t.rows[r], m, sizeof m);
+            size_t k = 0;
+            while (k < nm && strcmp(machines[k], m) != 0)
+                k++;
+            if (k == nm) {
+                if (nm == 32)
+                    hb_usage_error("merge: rows from more than 32 machines");
+                snprintf(machines[nm++], sizeof machines[0], "%s", m);
+            }
+        }
+    snprintf(path, sizeof path, "%s/by-host", dir);
+    if (mkdir(path, 0755) != 0 && errno != EEXIST)
+        hb_usage_error("merge: cannot create %s: %s", path, strerror(errno));
+    for (size_t k = 0; k < nm; k++) {
+        char sub[4200], csv[4300];
+        snprintf(sub, sizeof sub, "%s/by-host/%zu", dir, k + 1);
+        if (mkdir(sub, 0755) != 0 && errno != EEXIST)
+            hb_usage_error("merge: cannot create %s: %s", sub, strerror(errno));
+        snprintf(csv, sizeof csv, "%s/results.csv", sub);
+        unlink(csv);
+        int fd = hb_open_results(csv);
+        for (size_t i = 0; i < nin; i++)
+            for (size_t r = 0; r < in[i].t.n; r++) {
+                machine_of(&in[i].t.rows[r], m, sizeof m);
+                if (strcmp(m, machines[k]) == 0 && hb_write_row(fd, csv, &in[i].t.rows[r]) != 0) {
+                    close(fd);
+                    return HB_EXIT_FAILED;
+                }
+            }
+        close(fd);
+        if (plots && hb_render_plots(csv, sub, stderr) != 0)
+            fprintf(stderr, "heapbench: plots of %s not rendered (see above)\n", sub);
+        hb_write_summary(hb_self_path(), csv, sub);
+    }
+    snprintf(path, sizeof path, "%s/summary.md", dir);
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        hb_usage_error("merge: cannot write %s: %s", path, strerror(errno));
+    fprintf(f, "# heapbench merged results from %zu machines\n\n"
+               "`results.csv` holds every row; the rows come from %zu kinds of machine, so tables here compare "
+               "allocators within one machine only, one summary per machine:\n\n",
+            nm, nm);
+    for (size_t k = 0; k < nm; k++)
+        fprintf(f, "- [by-host/%zu](by-host/%zu/summary.md): %s\n", k + 1, k + 1, machines[k]);
+    fclose(f);
+    hb_write_html(dir);
+    return HB_EXIT_OK;
+}
+
 static int render(const char *dir, int plots)
 {
     char path[4096];
@@ -102,7 +170,7 @@ int hb_cmd_report(int argc, char **argv)
 int hb_cmd_merge(int argc, char **argv)
 {
     const char *dir = NULL;
-    int plots = 1;
+    int plots = 1, mixed_ok = 0;
     size_t nin = 0;
     char msg[1024];
     input *in = calloc((size_t)(argc > 1 ? argc : 1), sizeof *in);
@@ -120,6 +188,8 @@ int hb_cmd_merge(int argc, char **argv)
             dir = argv[++i];
         } else if (strcmp(a, "--no-plots") == 0) {
             plots = 0;
+        } else if (strcmp(a, "--allow-mixed-hosts") == 0) {
+            mixed_ok = 1;
         } else if (a[0] == '-') {
             hb_usage_error("merge: unknown option '%s' (see heapbench merge --help)", a);
         } else {
@@ -146,13 +216,18 @@ int hb_cmd_merge(int argc, char **argv)
     for (size_t i = 0; i < nin && first == NULL; i++)
         if (in[i].t.n > 0)
             first = &in[i];
+    int mixed = 0;
     for (size_t i = 0; i < nin && first != NULL; i++)
-        for (size_t r = 0; r < in[i].t.n; r++)
-            if (strcmp(in[i].t.rows[r].v[HB_COL_cpu_model], first->t.rows[0].v[HB_COL_cpu_model]) != 0)
+        for (size_t r = 0; r < in[i].t.n; r++) {
+            if (strcmp(in[i].t.rows[r].v[HB_COL_cpu_model], first->t.rows[0].v[HB_COL_cpu_model]) == 0)
+                continue;
+            mixed = 1;
+            if (!mixed_ok)
                 hb_usage_error("merge: %s: line %zu: CPU model '%s', but %s: line %zu has '%s' (merge the results of "
-                               "one kind of machine)",
+                               "one kind of machine, or give --allow-mixed-hosts)",
                                in[i].path, in[i].t.lines[r], in[i].t.rows[r].v[HB_COL_cpu_model], first->path,
                                first->t.lines[0], first->t.rows[0].v[HB_COL_cpu_model]);
+        }
 
     /* every run once */
     seen *all = calloc(total ? total : 1, sizeof *all);
@@ -205,8 +280,9 @@ int hb_cmd_merge(int argc, char **argv)
     for (size_t j = 0; j < k; j++)
         free(all[j].key);
     free(all);
+    int rc = mixed ? render_by_host(dir, in, nin, plots) : render(dir, plots);
     for (size_t i = 0; i < nin; i++)
         hb_table_free(&in[i].t);
     free(in);
-    return render(dir, plots);
+    return rc;
 }

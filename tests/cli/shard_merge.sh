@@ -47,6 +47,11 @@ PY
 "$hb" merge -o mixed s1 other.csv 2>err.txt; rc=$?
 [ "$rc" -eq 2 ] && grep -q "other.csv: line 2: CPU model 'Another CPU'" err.txt && [ ! -e mixed/results.csv ] ||
   fail "a file from another CPU model: exit $rc, $(cat err.txt)"
+"$hb" merge --allow-mixed-hosts -o mixed2 s1 other.csv 2>/dev/null || fail "merge --allow-mixed-hosts exited $?"
+[ -s mixed2/by-host/1/summary.md ] && [ -s mixed2/by-host/2/summary.md ] && grep -q "from 2 machines" mixed2/summary.md ||
+  fail "--allow-mixed-hosts did not give one summary per machine"
+[ "$(($(wc -l <mixed2/by-host/1/results.csv) + $(wc -l <mixed2/by-host/2/results.csv) - 2))" -eq \
+  "$(($(wc -l <mixed2/results.csv) - 1))" ] || fail "the per-machine files do not split the rows"
 "$hb" sweep "${args[@]}" --shard 4/3 --list >/dev/null 2>err.txt; rc=$?
 [ "$rc" -eq 2 ] || fail "--shard 4/3: exit $rc"
 # GNU parallel's local form (docs/scale-out.md)
