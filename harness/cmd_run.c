@@ -136,6 +136,7 @@ static const struct option run_options[] = {
     {"timeline-ms", required_argument, NULL, OPT_TIMELINE_MS},
     {"cpus", required_argument, NULL, OPT_CPUS},
     {"warmup", required_argument, NULL, OPT_WARMUP},
+    {"threads", required_argument, NULL, 't'},
     {NULL, 0, NULL, 0},
 };
 

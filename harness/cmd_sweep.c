@@ -59,7 +59,7 @@ static const char sweep_usage[] =
     "  -r RUNS          runs per cell (default 3; quick: 1); --runs auto[:MAX]: rounds of one run of\n"
     "                   every unsettled cell until the 95% CI of each median is within +-2%\n"
     "                   (at least 5 runs, at most MAX, default 30)\n"
-    "  -t LIST          threads for threaded workloads, a count or a list (1,2,4,8: a cell each;\n"
+    "  -t, --threads LIST  threads for threaded workloads, a count or a list (1,2,4,8: a cell each;\n"
     "                   default: the number of CPUs)\n"
     "  -p scale=X       size multiplier for every workload (default 0.5; quick: 0.2)\n"
     "  --measure WHAT   all (default), none, or count,latency,frag (see heapbench run --help)\n"
@@ -364,6 +364,7 @@ int hb_cmd_sweep(int argc, char **argv)
         {"list", no_argument, NULL, OPT_LIST},     {"shard", required_argument, NULL, OPT_SHARD},
         {"costs", required_argument, NULL, OPT_COSTS},   {"cpus", required_argument, NULL, OPT_CPUS},
         {"warmup", required_argument, NULL, OPT_WARMUP}, {"runs", required_argument, NULL, OPT_RUNS},
+        {"threads", required_argument, NULL, 't'},
         {NULL, 0, NULL, 0},
     };
     char *alist = NULL, *clist = NULL, *wlist = NULL;
