@@ -132,11 +132,12 @@ void hb_launch_finish(hb_launch *l, unsigned timeout_s, int stop, hb_row *row, c
         if (w < 0 && errno != EINTR)
             break;
         uint64_t now = hb_now_ns();
-        if (!timed_out && ((timeout_s > 0 && now - l->t0 > (uint64_t)timeout_s * 1000000000ull) ||
-                           (stop_at && now > stop_at))) {
+        int over_time = timeout_s > 0 && now - l->t0 > (uint64_t)timeout_s * 1000000000ull;
+        int over_stop = stop_at != 0 && now > stop_at; /* a server that ignored SIGTERM for 5 s */
+        if (!timed_out && (over_time || over_stop)) {
             kill(-l->pid, SIGKILL);
             kill(l->pid, SIGKILL);
-            timed_out = !stop_at || now - l->t0 > (uint64_t)timeout_s * 1000000000ull ? 1 : 2;
+            timed_out = over_time ? 1 : 2;
         }
         struct timespec ts = {0, 2000000};
         nanosleep(&ts, NULL);

@@ -286,6 +286,13 @@ static int read_command(const char *path, char *store, size_t len, char **argv, 
     return na > 0 ? 0 : -1;
 }
 
+/* Seconds left of a budget that started at t0 (ns), at least 1. */
+static unsigned seconds_left(uint64_t t0, unsigned budget)
+{
+    uint64_t spent = (hb_now_ns() - t0) / 1000000000ull;
+    return spent + 1 >= budget ? 1 : (unsigned)(budget - spent);
+}
+
 void hb_program_cell(const hb_spec *s, unsigned timeout_s, hb_row *row, char *msg, size_t len)
 {
     const hb_program *p = hb_program_of(s->workload);
@@ -323,7 +330,7 @@ void hb_program_cell(const hb_spec *s, unsigned timeout_s, hb_row *row, char *ms
             snprintf(msg, len, "%s: the driver named no program", p->w.name);
         goto out;
     }
-    unsigned left = (unsigned)(budget - (hb_now_ns() - t0) / 1000000000ull);
+    unsigned left = seconds_left(t0, budget);
     snprintf(path, sizeof path, "%s/out", dir);
     int out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     snprintf(path, sizeof path, "%s/err", dir);
@@ -350,15 +357,15 @@ void hb_program_cell(const hb_spec *s, unsigned timeout_s, hb_row *row, char *ms
             nanosleep(&ts, NULL);
         }
         snprintf(path, sizeof path, "%s/client.out", dir);
-        left = (unsigned)(budget - (hb_now_ns() - t0) / 1000000000ull);
+        left = seconds_left(t0, budget);
         client_failed = !port_open(port) ? (snprintf(client_msg, sizeof client_msg,
                                                      "%s never accepted connections on port %d", p->w.name, port),
                                             1)
-                                         : step(drv, p->w.name, "client", dir, s->scale, port, path, left ? left : 1,
+                                         : step(drv, p->w.name, "client", dir, s->scale, port, path, left,
                                                 client_msg, sizeof client_msg) != 0;
         hb_launch_finish(&l, 0, 1, row, msg, len);
     } else {
-        hb_launch_finish(&l, left ? left : 1, 0, row, msg, len);
+        hb_launch_finish(&l, left, 0, row, msg, len);
     }
     if (strcmp(row->v[HB_COL_status], "ok") != 0) {
         /* the program's own last words are the best evidence */
