@@ -115,7 +115,7 @@ static const char run_usage[] =
     "  -o FILE           append rows to this CSV (created with a header when new)\n"
     "  --seed N          workload seed (default 42)\n"
     "  --timeout S       kill a run after S seconds: status timeout (default 600; 0 = none)\n"
-    "  --measure WHAT    all (default), none, or a comma list of count,latency,frag\n"
+    "  --measure WHAT    all (default), none, or a comma list of count,latency,frag,instructions\n"
     "  --lat-every N     time one allocation call in N (default 64)\n"
     "  --timeline FILE   write time,rss_kib,live_bytes samples of each run to FILE\n"
     "                    (FILE.ALLOC.RUN when there are several runs)\n"

@@ -62,7 +62,7 @@ static const char sweep_usage[] =
     "  -t, --threads LIST  threads for threaded workloads, a count or a list (1,2,4,8: a cell each;\n"
     "                   default: the number of CPUs)\n"
     "  -p scale=X       size multiplier for every workload (default 0.5; quick: 0.2)\n"
-    "  --measure WHAT   all (default), none, or count,latency,frag (see heapbench run --help)\n"
+    "  --measure WHAT   all (default), none, or count,latency,frag,instructions (see heapbench run --help)\n"
     "  --timeout S      per run (default 600)\n"
     "  --resume         keep DIR/results.csv and skip the cells it already has\n"
     "  --no-plots       do not render plots\n"
