@@ -11,6 +11,8 @@
  *   refcount      a handle and a slot each hold one reference; an object is
  *                 freed when its count reaches zero; cycles leak (by design).
  *   generational  refcount plus CPython's three-generation cycle detector.
+ *   incremental   refcount plus CPython 3.14's incremental cycle detector:
+ *                 a young generation and an old one scanned in increments.
  *   marksweep     pure tracing: the handles are the roots; hb_set is a store.
  *   boehm         libgc (conservative tracing); it owns its heap.
  *
@@ -82,8 +84,12 @@ typedef struct hb_link {
  *    a collection runs, one of that collection's private lists; the list it
  *    is on is recorded in the flags (HB_OF_GEN_MASK) outside a collection.
  *    generational also has the untracked list (HB_OF_UNTRACKED, gen bits
- *    2): see hb_gc_is_tracked.
- *    marksweep: on the all-objects list.  boehm: unused (NULL).
+ *    2): see hb_gc_is_tracked.  incremental: young (gen bits 0), the old
+ *    generation's two spaces (gen bits 1 and 2), permanent (3), the
+ *    untracked objects of either space (HB_OF_UNTRACKED, gen bits 2 and 3)
+ *    and the gray list (HB_OF_GRAY): see incremental.c.
+ *    marksweep: on the all-objects list.  none: on its all-objects list.
+ *    boehm: unused (NULL).
  *  - refcnt: refcount and generational: the number of handles, slots and
  *    collector-held references (garbage list, callbacks being run) to the
  *    object; > 0 for every live object; it reaches 0 only on the way to
@@ -124,9 +130,12 @@ enum {
                                      one (counted in long_lived_pending) */
     HB_OF_UNTRACKED = 1u << 9,    /* generational: on the untracked list (gen
                                      bits 2): young collections skip it */
-    HB_OF_UNTRACKED_ONCE = 1u << 10, /* generational: a collection untracked it
-                                     once; only full collections do again */
-    HB_OF_BITS = 11,              /* gc_refs = gc >> HB_OF_BITS */
+    HB_OF_UNTRACKED_ONCE = 1u << 10, /* generational, incremental: a collection
+                                     untracked it once; only full collections
+                                     untrack it again */
+    HB_OF_GRAY = 1u << 11,        /* incremental: reached by the marker, its
+                                     children not scanned yet (gray list) */
+    HB_OF_BITS = 12,              /* gc_refs = gc >> HB_OF_BITS */
 };
 
 /* Visit callback for hb_type.traverse. */
@@ -295,12 +304,18 @@ bool hb_wvmap_next(hb_wvmap *m, size_t *cursor, uint64_t *key, hb_obj **value);
  * collection the long-lived heuristic would skip.
  *   refcount: frees nothing and returns 0; it counts the objects that are
  *     unreachable from the handles (leaked cycles) into the stats' leaked_*.
+ *   incremental: 0 collects the young generation only; 1 runs one
+ *     increment (the young objects plus a slice of the old generation's
+ *     pending space, or a step of marking), as an automatic collection
+ *     does; 2 examines everything at once and starts a new cycle.
  *   marksweep: one generation: any generation means a full collection,
  *     counted as generation 0.
+ *   none: frees nothing and returns 0 (not counted as a collection).
  *   boehm: GC_gcollect(); returns 0 (libgc does not count objects). */
 long hb_gc_collect(hb_gc *gc, int generation);
 
-/* Number of generations: 3 generational, 1 marksweep and boehm, 0 refcount. */
+/* Number of generations: 3 generational and incremental (young, increment,
+ * full), 1 marksweep and boehm, 0 refcount and none. */
 int hb_gc_generations(hb_gc *gc);
 
 /* Automatic collection on or off (gc.enable / gc.disable / gc.isenabled).
@@ -310,7 +325,9 @@ void hb_gc_disable(hb_gc *gc);
 bool hb_gc_isenabled(hb_gc *gc);
 
 /* Thresholds (gc.get_threshold / set_threshold): generational: (700, 10, 10)
- * by default; t0 = 0 turns automatic collection off.  marksweep: t[0] is
+ * by default; t0 = 0 turns automatic collection off.  incremental: (2000,
+ * 10, 0) as CPython 3.14: t0 new objects trigger an increment, t1 scales
+ * the slice of the old generation (heap / 10 / t1), t2 is unused.  marksweep: t[0] is
  * the minimum allocation volume in bytes between collections (8 MiB), the
  * trigger being max(t0, live bytes after the last collection).  Get fills
  * t[0 .. generations); set takes n <= 3 values (the rest keep theirs).
@@ -319,14 +336,17 @@ int hb_gc_get_threshold(hb_gc *gc, long t[HB_GC_NGEN]);
 int hb_gc_set_threshold(hb_gc *gc, int n, const long *t);
 /* gc.get_count: generational: (allocations minus deallocations since the
  * last collection of gen 0, collections of gen 0 since the last of gen 1,
- * collections of gen 1 since the last of gen 2).  marksweep: objects
+ * collections of gen 1 since the last of gen 2).  incremental: (the same
+ * c[0], increments since the current cycle began, cycles completed since
+ * the last full collection).  marksweep: objects
  * allocated since the last collection in c[0].  -ENOTSUP otherwise. */
 int hb_gc_get_count(hb_gc *gc, long c[HB_GC_NGEN]);
 
-/* gc.freeze / unfreeze / get_freeze_count (generational): freeze moves
+/* gc.freeze / unfreeze / get_freeze_count (generational, incremental): freeze moves
  * every tracked object (and the untracked ones, which full collections
  * would visit) to the permanent generation, which no collection visits;
- * unfreeze moves them back into the oldest generation, tracked.  0 or count,
+ * unfreeze moves them back into the oldest generation, tracked (incremental:
+ * its visited space).  0 or count,
  * -ENOTSUP elsewhere. */
 int hb_gc_freeze(hb_gc *gc);
 int hb_gc_unfreeze(hb_gc *gc);
@@ -346,7 +366,11 @@ long hb_gc_get_freeze_count(hb_gc *gc);
  * tracked by young collections (only full ones untrack it again): a
  * growing container would otherwise be rescanned whole by every young
  * collection (CPython untracks dicts in full collections only, for the
- * same reason).
+ * same reason).  incremental: the same rules, its increments playing the
+ * young collections' part (and its marker untracking what it reaches
+ * whose slots hold only untracked objects); increments also take in the
+ * untracked objects that a pending object reaches and the marker did not,
+ * so that a cycle through them is found without a full collection.
  * -ENOTSUP for the other collectors. */
 int hb_gc_is_tracked(hb_gc *gc, const hb_obj *o);
 
@@ -444,6 +468,9 @@ enum {
     HB_GC_GARBAGE_LIST = 1u << 8, /* legacy finalizers make uncollectable garbage */
     HB_GC_FREE_HOOK = 1u << 9,   /* hb_gc_set_free_hook works */
     HB_GC_CONSERVATIVE = 1u << 10, /* may keep unreachable objects (stack scanning) */
+    HB_GC_INCREMENTAL = 1u << 11, /* collects the old generation in increments:
+                                     collect(0) young, (1) one increment, (2) full */
+    HB_GC_NEVER_FREES = 1u << 12, /* none: nothing is ever freed before close */
 };
 
 /*

@@ -564,6 +564,7 @@ static void *gen_create(hb_gc *gc, char *msg, size_t len)
         return NULL;
     }
     hb__rc_init(&c->rc, gc, true);
+    c->rc.auto_collect = hb__gen_auto;
     c->scratch_max = SIZE_MAX;
     gc->threshold[0] = 700;
     gc->threshold[1] = 10;

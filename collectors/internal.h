@@ -22,8 +22,14 @@
     ((uintptr_t)(HB_OF_FINALIZED | HB_OF_WEAKREFS | HB_OF_WEAKREF | HB_OF_UNTRACKED_ONCE))
 #define HB_REFS_ONE ((uintptr_t)1 << HB_OF_BITS)
 #define HB_GEN_PERMANENT 3
-#define HB_LIST_UNTRACKED 4 /* generational's untracked list (rcheap.lists) */
-#define HB_NLISTS 5
+/* rcheap.lists beyond the generations (0..2) and the permanent one (3):
+ * generational's untracked list (4); incremental's untracked objects of
+ * space 0 (4) and space 1 (5), and its gray list (6: reached by the marker,
+ * children not scanned yet).  See hb__list_of. */
+#define HB_LIST_UNTRACKED 4
+#define HB_LIST_UNTRACKED1 5
+#define HB_LIST_GRAY 6
+#define HB_NLISTS 7
 
 static inline uintptr_t hb__refs(const hb_obj *o) { return o->gc >> HB_OF_BITS; }
 static inline int hb__gen(const hb_obj *o) { return (int)(o->gc & HB_OF_GEN_MASK); }
@@ -185,9 +191,10 @@ void hb__release(hb_gc *gc, hb_obj *o);
 
 /*
  * The heap of a reference-counting plug-in.  Every live object is on one of
- * lists[0..4] (refcount uses lists[0] only; generational: generations 0..2,
- * the permanent generation and the untracked list), or, during a
- * generational collection, on
+ * lists[0..6] (refcount uses lists[0] only; generational: generations 0..2,
+ * the permanent generation and the untracked list; incremental: young, its
+ * two old spaces, permanent, two untracked lists and the gray list), or,
+ * during a collection, on
  * one of its private lists with HB_OF_COLLECTING set (then it is counted in
  * no size[]).  size[i] is the length of lists[i].  An object whose count
  * reached zero is on no list: it is on the `pending` stack (linked through
@@ -204,32 +211,58 @@ typedef struct hb_rcheap {
     /* generational's long-lived heuristic: objects with HB_OF_PENDING (on
      * lists[2]); one that dies by reference count leaves the count. */
     size_t long_lived_pending;
+    /* Cycle collectors (generational, incremental): the automatic
+     * collection, run by hb__rc_new when count[0] exceeds threshold[0]; and
+     * the gc word of a newborn untracked object (its generation bits say
+     * which untracked list: see hb__list_of). */
+    void (*auto_collect)(struct hb_rcheap *h);
+    uintptr_t untracked_gc;
 } hb_rcheap;
 
 void hb__rc_init(hb_rcheap *h, hb_gc *gc, bool generational);
-/* ops->new_obj of refcount and generational (ctx: the hb_rcheap).
- * generational: runs the automatic collection first when count[0] exceeds
- * threshold[0] (hb__gen_auto). */
+/* ops->new_obj of refcount, generational and incremental (ctx: the
+ * hb_rcheap).  Cycle collectors: runs h->auto_collect first when count[0]
+ * exceeds threshold[0]. */
 hb_obj *hb__rc_new(void *ctx, const hb_type *t, uint32_t nslots, uint32_t nbytes);
 void hb__gen_auto(hb_rcheap *h); /* generational.c: CPython's collect_generations */
 /* Test hook (generational): the array-based passes may use scratch for at
  * most max_objects objects; beyond, collections take the list-based steps. */
 void hb__gen_scratch_limit(hb_gc *gc, size_t max_objects);
+/* Test hook (incremental): its state and what its last collection did.
+ * -1 for another collector. */
+typedef struct hb_inc_probe {
+    int visited;         /* the visited space, 0 or 1 */
+    bool marking;        /* in the MARK phase */
+    size_t gray;         /* objects on the gray list */
+    long credit;         /* last collection: work credit after assessing */
+    size_t marked;       /* last collection: marking units done */
+    size_t young;        /* last collection: young objects in the region */
+    size_t pulled;       /* last collection: pending objects taken (seeds and closures) */
+    uint64_t swaps;      /* cycles completed since open */
+} hb_inc_probe;
+int hb__inc_probe(hb_gc *gc, hb_inc_probe *out);
 /* refcnt just reached 0: untrack and deallocate (deferred while draining). */
 void hb__rc_zero(hb_rcheap *h, hb_obj *o);
 /* o (on the untracked list) gets a reference in a slot: back to generation 0. */
+static inline int hb__list_of(const hb_obj *o);
 static inline void hb__rc_retrack(hb_rcheap *h, hb_obj *o)
 {
     hb__list_unlink(&o->link);
-    h->size[HB_LIST_UNTRACKED]--;
+    h->size[hb__list_of(o)]--;
     o->gc &= HB_OF_PERSIST; /* generation 0 */
     hb__list_append(&h->lists[0], &o->link);
     h->size[0]++;
 }
-/* The list an object outside a collection is on. */
+/* The list an object outside a collection is on: gray (incremental's
+ * marker), untracked (list 4 + the low generation bit: generational's
+ * untracked objects have generation bits 2, incremental's 2 or 3 by space),
+ * or the one its generation bits name. */
 static inline int hb__list_of(const hb_obj *o)
 {
-    return (o->gc & HB_OF_UNTRACKED) ? HB_LIST_UNTRACKED : (int)(o->gc & HB_OF_GEN_MASK);
+    uintptr_t g = o->gc;
+    if (__builtin_expect((g & (HB_OF_UNTRACKED | HB_OF_GRAY)) != 0, 0))
+        return (g & HB_OF_GRAY) ? HB_LIST_GRAY : HB_LIST_UNTRACKED + (int)(g & 1u);
+    return (int)(g & HB_OF_GEN_MASK);
 }
 void hb__rc_release(void *ctx, hb_obj *o);
 void hb__rc_destroy(hb_rcheap *h);

@@ -25,6 +25,8 @@ void hb__rc_init(hb_rcheap *h, hb_gc *gc, bool generational)
     h->pending = NULL;
     h->draining = false;
     h->generational = generational;
+    h->auto_collect = NULL;
+    h->untracked_gc = HB_OF_UNTRACKED | (uintptr_t)(HB_GC_NGEN - 1);
 }
 
 hb_obj *hb__rc_new(void *ctx, const hb_type *t, uint32_t nslots, uint32_t nbytes)
@@ -33,7 +35,7 @@ hb_obj *hb__rc_new(void *ctx, const hb_type *t, uint32_t nslots, uint32_t nbytes
     hb_gc *gc = h->gc;
     if (gc->count[0] > gc->threshold[0] && h->generational && gc->threshold[0] > 0 && gc->enabled &&
         !gc->collecting)
-        hb__gen_auto(h);
+        h->auto_collect(h);
     hb_obj *o = hb__obj_alloc(gc, t, nslots, nbytes);
     if (o == NULL && h->generational && !gc->collecting) {
         hb__collect(gc, HB_GC_NGEN - 1); /* emergency collection, then retry */
@@ -48,9 +50,10 @@ hb_obj *hb__rc_new(void *ctx, const hb_type *t, uint32_t nslots, uint32_t nbytes
      * reference objects stay tracked (their callback must not run when
      * they are garbage themselves). */
     if (h->generational && t->traverse == NULL && t != &hb_weakref_type) {
-        o->gc = HB_OF_UNTRACKED | (uintptr_t)(HB_GC_NGEN - 1);
-        hb__list_append(&h->lists[HB_LIST_UNTRACKED], &o->link);
-        h->size[HB_LIST_UNTRACKED]++;
+        o->gc = h->untracked_gc;
+        int l = hb__list_of(o);
+        hb__list_append(&h->lists[l], &o->link);
+        h->size[l]++;
     } else {
         hb__list_append(&h->lists[0], &o->link); /* gen bits 0 */
         h->size[0]++;
@@ -216,14 +219,14 @@ int hb__rc_check(hb_rcheap *h, char *msg, size_t len)
             if (hb__list_of(o) != i)
                 return hb__fail(msg, len, "object %p is on list %d but its flags say %d",
                                 (void *)o, i, hb__list_of(o));
-            if (i == HB_LIST_UNTRACKED && hb__gen(o) != HB_GC_NGEN - 1)
+            if ((o->gc & HB_OF_UNTRACKED) && (hb__gen(o) & 2) == 0)
                 return hb__fail(msg, len, "untracked object %p: generation bits %d", (void *)o,
                                 hb__gen(o));
             if (o->gc & HB_OF_PENDING)
                 npending++;
             if ((o->gc & HB_OF_PENDING) && (i != HB_GC_NGEN - 1 || !h->generational))
                 return hb__fail(msg, len, "object %p on list %d flagged pending", (void *)o, i);
-            if (o->gc & ~(HB_OF_PERSIST | HB_OF_GEN_MASK | HB_OF_PENDING | HB_OF_UNTRACKED))
+            if (o->gc & ~(HB_OF_PERSIST | HB_OF_GEN_MASK | HB_OF_PENDING | HB_OF_UNTRACKED | HB_OF_GRAY))
                 return hb__fail(msg, len, "object %p: collection state left (gc=%#lx)",
                                 (void *)o, (unsigned long)o->gc);
             if (o->refcnt <= 0)

@@ -12,6 +12,7 @@
 
 extern const hb_collector_ops hb_refcount_ops;
 extern const hb_collector_ops hb_generational_ops;
+extern const hb_collector_ops hb_incremental_ops;
 extern const hb_collector_ops hb_marksweep_ops;
 #ifdef HAVE_BOEHM
 extern const hb_collector_ops hb_boehm_ops;
@@ -20,6 +21,7 @@ extern const hb_collector_ops hb_boehm_ops;
 static const hb_collector_ops *const registry[] = {
     &hb_refcount_ops,
     &hb_generational_ops,
+    &hb_incremental_ops,
     &hb_marksweep_ops,
 #ifdef HAVE_BOEHM
     &hb_boehm_ops,

@@ -2,9 +2,9 @@
  * fuzz_gc.c: libFuzzer harness for the collectors, against an independent
  * reachability model.
  *
- * Input: byte 0 picks the collector (refcount, generational, marksweep) and
- * the allocator under it (libc mostly, so that AddressSanitizer sees every
- * object block; pooled one time in four); then three bytes per operation:
+ * Input: byte 0 picks the collector (refcount, generational, marksweep,
+ * incremental: byte 0 % 4) and the allocator under it (libc mostly, so that
+ * AddressSanitizer sees every object block; pooled one time in four); then three bytes per operation:
  * new object with k slots, set a slot of a reachable object to another
  * reachable object or NULL, push / drop / rebind handles, enter / leave
  * (and leave-keep) scopes, collect generation 0, 1 or full, weak reference
@@ -17,12 +17,12 @@
  *  - every handle and every slot of every live object holds what the model
  *    says; every live object's id is readable (AddressSanitizer catches a
  *    freed one); no live object points at a dead one;
- *  - reference counting collectors (refcount, generational): hb_refcount is
+ *  - reference counting collectors (refcount, generational, incremental): hb_refcount is
  *    the number of handles plus slots of live objects naming the object, and
  *    it is > 0: acyclic garbage is freed at once;
  *  - a weak reference reads as its target while the target is alive, NULL
  *    once it died;
- * and after every explicit full collection: generational and marksweep
+ * and after every explicit full collection: generational, incremental and marksweep
  * freed every unreachable object (the live set equals the reachable set),
  * the collection returned the number it freed; refcount freed nothing and
  * reports the unreachable ones (leaked cycles) as leaked_objects;
@@ -50,7 +50,7 @@
 #define MAX_OPS 2048
 #define CHECK_EVERY 16
 
-static const char *const collectors[] = {"refcount", "generational", "marksweep"};
+static const char *const collectors[] = {"refcount", "generational", "marksweep", "incremental"};
 
 static const hb_type node_type = {"fuzz-node", NULL, NULL, NULL};
 
@@ -375,8 +375,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     model *m = &mm;
     char msg[256];
     memset(m, 0, sizeof *m);
-    m->name = collectors[data[0] % 3];
-    const char *aname = (data[0] / 3) % 4 == 3 ? "pooled" : "libc";
+    m->name = collectors[data[0] % 4];
+    const char *aname = (data[0] / 4) % 4 == 3 ? "pooled" : "libc";
     if (hb_alloc_open(&m->a, aname, msg, sizeof msg) != 0)
         FUZZ_FAIL("cannot open allocator %s: %s", aname, msg);
     if (hb_gc_open(&m->gc, m->name, &m->a, msg, sizeof msg) != 0)
