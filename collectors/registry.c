@@ -14,6 +14,7 @@ extern const hb_collector_ops hb_refcount_ops;
 extern const hb_collector_ops hb_generational_ops;
 extern const hb_collector_ops hb_incremental_ops;
 extern const hb_collector_ops hb_marksweep_ops;
+extern const hb_collector_ops hb_none_ops;
 #ifdef HAVE_BOEHM
 extern const hb_collector_ops hb_boehm_ops;
 #endif
@@ -23,6 +24,7 @@ static const hb_collector_ops *const registry[] = {
     &hb_generational_ops,
     &hb_incremental_ops,
     &hb_marksweep_ops,
+    &hb_none_ops,
 #ifdef HAVE_BOEHM
     &hb_boehm_ops,
 #endif

@@ -530,7 +530,12 @@ static void run(hb_gc *gc, bool aggressive)
     if (tot.leaked)
         tc_recorded("reachability: unreachable nodes on or below cycles leak: %zu of %zu unreachable, "
                     "reported as leaked bytes", tot.leaked, tot.unreachable);
-    if (!T.have_hook) {
+    if (T.caps & HB_GC_NEVER_FREES) {
+        tc_recorded("reachability: never frees: all %zu unreachable nodes kept to close, no reachable "
+                    "node lost", tot.unreachable);
+        TC_EQ(tot.freed, 0);
+        TC_EQ(tot.retained, tot.unreachable);
+    } else if (!T.have_hook) {
         tc_recorded("reachability: observed by a weak-value map; %zu of %zu unreachable retained "
                     "conservatively; no reachable node ever lost", tot.retained, tot.unreachable);
         TC_ASSERT(tot.retained * 2 <= tot.unreachable, "retained %zu of %zu unreachable nodes",

@@ -1,0 +1,126 @@
+/*
+ * none.c: the collector that never frees: the lower bound of every other.
+ *
+ * No reference counts (hb_set is a plain store), no collection, no
+ * finalizer, no weak reference ever cleared: an object lives until close.
+ * A workload run with `none` measures the mutator and the allocator's
+ * malloc path alone, so that a table can show each collector's cost over
+ * it: the lower-bound overhead (LBO) methodology of Cai, Blackburn, Bond and
+ * Maas (ISPASS 2022), where the ideal is approximated by the smallest
+ * distilled cost (wall time minus time in collections) of any collector on
+ * the workload, this one included.  Its peak RSS is the allocation volume:
+ * a workload that allocates more than the machine holds ends with status
+ * oom, which is the honest answer.
+ *
+ * hb_gc_collect returns 0 and is not counted as a collection (no pause is
+ * recorded); thresholds, counts and freeze are -ENOTSUP.  Every object is on
+ * the all-objects list, which close walks to free them.  Invariants
+ * (none_check): the list is well formed, its length is the number of live
+ * objects, no object carries collection state, and every slot and handle
+ * points to a listed object.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+
+typedef struct none_ctx {
+    hb_gc *gc;
+    hb_link all; /* every object ever made and not yet freed by close */
+    size_t nobjs;
+} none_ctx;
+
+static hb_obj *none_new(void *ctx, const hb_type *t, uint32_t nslots, uint32_t nbytes)
+{
+    none_ctx *c = ctx;
+    hb_obj *o = hb__obj_alloc(c->gc, t, nslots, nbytes);
+    if (o == NULL)
+        return NULL;
+    hb__list_append(&c->all, &o->link);
+    c->nobjs++;
+    c->gc->count[0]++;
+    return o;
+}
+
+static long none_collect(void *ctx, int generation)
+{
+    (void)ctx;
+    (void)generation;
+    return 0;
+}
+
+static void *none_create(hb_gc *gc, char *msg, size_t len)
+{
+    none_ctx *c = calloc(1, sizeof *c);
+    if (c == NULL) {
+        hb__fail(msg, len, "none: out of memory");
+        return NULL;
+    }
+    c->gc = gc;
+    hb__list_init(&c->all);
+    return c;
+}
+
+static void none_destroy(void *ctx)
+{
+    none_ctx *c = ctx;
+    while (!hb__list_empty(&c->all)) {
+        hb_obj *o = (hb_obj *)c->all.next;
+        hb__list_unlink(&o->link);
+        o->gc &= ~(uintptr_t)(HB_OF_WEAKREF | HB_OF_WEAKREFS); /* tables are gone */
+        hb__obj_free(c->gc, o);
+    }
+    free(c);
+}
+
+static int none_check(void *ctx, char *msg, size_t len)
+{
+    none_ctx *c = ctx;
+    hb_gc *gc = c->gc;
+    size_t n = 0;
+    int rc = 0;
+    for (hb_link *l = c->all.next, *prev = &c->all;; prev = l, l = l->next) {
+        if (l->prev != prev)
+            return hb__fail(msg, len, "all-objects list: prev link broken at %p", (void *)l);
+        if (l == &c->all)
+            break;
+        hb_obj *o = (hb_obj *)l;
+        if (++n > gc->st.live_objects)
+            return hb__fail(msg, len, "all-objects list longer than the live objects");
+        if (o->type == NULL || o->refcnt != 0)
+            return hb__fail(msg, len, "object %p: no type or refcnt %ld", (void *)o, (long)o->refcnt);
+        if (o->gc & ~(HB_OF_PERSIST))
+            return hb__fail(msg, len, "object %p: collection state (gc=%#lx)", (void *)o,
+                            (unsigned long)o->gc);
+    }
+    if (n != c->nobjs || n != gc->st.live_objects)
+        return hb__fail(msg, len, "%zu objects listed, count %zu, live %zu", n, c->nobjs,
+                        gc->st.live_objects);
+    for (hb_link *l = c->all.next; l != &c->all; l = l->next)
+        ((hb_obj *)l)->gc |= HB_OF_MARK;
+    for (hb_link *l = c->all.next; l != &c->all && rc == 0; l = l->next) {
+        hb_obj *o = (hb_obj *)l;
+        for (uint32_t i = 0; i < o->nslots && rc == 0; i++)
+            if (o->slots[i] != NULL && !(o->slots[i]->gc & HB_OF_MARK))
+                rc = hb__fail(msg, len, "object %p slot %u: %p is not a live object", (void *)o, i,
+                              (void *)o->slots[i]);
+    }
+    for (size_t i = 0; i < gc->roots.nhandles && rc == 0; i++)
+        if (gc->roots.handles[i] != NULL && !(gc->roots.handles[i]->gc & HB_OF_MARK))
+            rc = hb__fail(msg, len, "handle %zu: %p is not a live object", i,
+                          (void *)gc->roots.handles[i]);
+    for (hb_link *l = c->all.next; l != &c->all; l = l->next)
+        ((hb_obj *)l)->gc &= ~(uintptr_t)HB_OF_MARK;
+    return rc;
+}
+
+const hb_collector_ops hb_none_ops = {
+    .name = "none",
+    .summary = "never frees, never collects: the lower bound (LBO's ideal) every collector is measured against",
+    .caps = HB_GC_NEVER_FREES | HB_GC_WEAKREFS,
+    .generations = 0,
+    .create = none_create,
+    .destroy = none_destroy,
+    .new_obj = none_new,
+    .collect = none_collect,
+    .check = none_check,
+};
