@@ -233,13 +233,15 @@ static hb_obj *bw_weak_read(void *ctx, const uintptr_t *link)
     return v != 0 ? (hb_obj *)GC_REVEAL_POINTER(v) : NULL;
 }
 
-static void *bw_create(hb_gc *gc, char *msg, size_t len)
+static void *bw_open(hb_gc *gc, bool incremental, char *msg, size_t len)
 {
     if (current != NULL) {
         hb__fail(msg, len, "boehm: only one instance at a time (libgc is process-wide)");
         return NULL;
     }
     GC_INIT();
+    if (incremental)
+        GC_enable_incremental(); /* for the rest of the process: each run is one */
     GC_allow_register_threads();
     pthread_once(&thread_once, thread_key_init);
     GC_set_warn_proc(GC_ignore_warn_proc); /* plug-ins never print */
@@ -255,6 +257,13 @@ static void *bw_create(hb_gc *gc, char *msg, size_t len)
     GC_set_on_collection_event(on_event);
     current = c;
     return c;
+}
+
+static void *bw_create(hb_gc *gc, char *msg, size_t len) { return bw_open(gc, false, msg, len); }
+
+static void *bw_create_incremental(hb_gc *gc, char *msg, size_t len)
+{
+    return bw_open(gc, true, msg, len);
 }
 
 static void bw_destroy(void *ctx)
@@ -298,6 +307,30 @@ const hb_collector_ops hb_boehm_ops = {
             HB_GC_CONSERVATIVE,
     .generations = 1,
     .create = bw_create,
+    .destroy = bw_destroy,
+    .new_obj = bw_new,
+    .collect = bw_collect,
+    .roots_realloc = bw_roots_realloc,
+    .weak_register = bw_weak_register,
+    .weak_unregister = bw_weak_unregister,
+    .weak_read = bw_weak_read,
+    .check = bw_check,
+};
+
+/* The same plug-in with libgc's incremental mode (GC_enable_incremental):
+ * marking is done a little at a time by allocations, dirty pages found by
+ * write-protecting the heap (or the kernel's soft-dirty bits), and only the
+ * final phase stops the world.  Its pauses are those stops; the steps of
+ * marking run inside GC_MALLOC and count as mutator time here, as they do
+ * for a program that uses libgc. */
+const hb_collector_ops hb_boehm_incremental_ops = {
+    .name = "boehm-incremental",
+    .summary = "libgc in its incremental mode (GC_enable_incremental: marking in steps, dirty bits): "
+               "the low-pause anchor",
+    .caps = HB_GC_CYCLES | HB_GC_FINALIZERS | HB_GC_WEAKREFS | HB_GC_OWN_HEAP | HB_GC_TRACING |
+            HB_GC_CONSERVATIVE,
+    .generations = 1,
+    .create = bw_create_incremental,
     .destroy = bw_destroy,
     .new_obj = bw_new,
     .collect = bw_collect,

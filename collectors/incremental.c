@@ -130,6 +130,10 @@ typedef struct inc_ctx {
     long work;          /* credit, in objects; negative: a deficit */
     size_t root_next;   /* MARK: next handle to shade */
     bool roots_done;    /* MARK: all roots shaded */
+    bool waiting;       /* the cycle has not started: the old generation has not
+                           grown by threshold2 percent since the last one ended */
+    bool in_auto;       /* the collection running is an automatic one */
+    size_t base;        /* old generation's size when the last cycle ended */
     hb_inc_probe last;  /* what the last collection did (test hook) */
     hb_objvec stack;    /* scratch: the untracking walk's stack */
 } inc_ctx;
@@ -138,6 +142,11 @@ typedef struct inc_ctx {
 static inline int tlist(int s) { return 1 + s; }
 static inline int ulist(int s) { return HB_LIST_UNTRACKED + s; }
 static inline uintptr_t ubits(int s) { return HB_OF_UNTRACKED | (uintptr_t)(2 | s); }
+
+/* The space young survivors and newborn untracked objects join: visited,
+ * or pending while the cycle waits to start (so that the cycle examines
+ * them). */
+static inline int dest_space(const inc_ctx *c) { return c->waiting ? c->visited ^ 1 : c->visited; }
 
 /* Moves o (outside a collection's region) to the list its new gc names. */
 static inline void relist(hb_rcheap *h, hb_obj *o, uintptr_t g)
@@ -166,8 +175,8 @@ static inline void shade(inc_ctx *c, hb_obj *o)
     if (g & (HB_OF_GRAY | HB_OF_COLLECTING))
         return;
     if (g & HB_OF_UNTRACKED) {
-        if ((int)(g & 1u) == v)
-            return;
+        if (!(g & 2u) || (int)(g & 1u) == v)
+            return; /* an atom, or visited */
         relist(&c->rc, o, (g & HB_OF_PERSIST) | ubits(v) | HB_OF_GRAY);
     } else {
         uintptr_t gen = g & HB_OF_GEN_MASK;
@@ -263,7 +272,7 @@ static inline bool is_pending(const hb_obj *o, int p)
     if (g & (HB_OF_GRAY | HB_OF_COLLECTING))
         return false;
     if (g & HB_OF_UNTRACKED)
-        return (int)(g & 1u) == p;
+        return (g & 2u) && (int)(g & 1u) == p; /* atoms are never pending */
     return (g & HB_OF_GEN_MASK) == (uintptr_t)tlist(p);
 }
 
@@ -434,7 +443,7 @@ static void decide(inc_ctx *c, hb_obj *root, bool full)
 static size_t place_survivors(inc_ctx *c, hb_link *region, bool full)
 {
     hb_rcheap *h = &c->rc;
-    const int v = c->visited;
+    const int v = dest_space(c);
     for (hb_link *l = region->next; l != region; l = l->next)
         ((hb_obj *)l)->gc |= HB_OF_MARK; /* gc_refs are 0: slot index 0 */
     if (c->stack.cap == 0)
@@ -453,7 +462,11 @@ static size_t place_survivors(inc_ctx *c, hb_link *region, bool full)
     while (!hb__list_empty(region)) {
         hb_obj *o = (hb_obj *)region->next;
         hb__list_unlink(&o->link);
-        if (o->gc & HB_OF_UNTRACKED) {
+        if ((o->gc & HB_OF_UNTRACKED) && o->nslots == 0 && o->type->traverse == NULL) {
+            o->gc = (o->gc & HB_OF_PERSIST) | HB_OF_UNTRACKED; /* an atom (full collections) */
+            hb__list_append(&h->lists[HB_LIST_ATOMS], &o->link);
+            h->size[HB_LIST_ATOMS]++;
+        } else if (o->gc & HB_OF_UNTRACKED) {
             o->gc = (o->gc & HB_OF_PERSIST) | ubits(v);
             hb__list_append(ul, &o->link);
             nu++;
@@ -599,12 +612,14 @@ static size_t collect_region(inc_ctx *c, hb_link *region, bool full)
 /* ---- cycles and collections ---------------------------------------------------------------- */
 
 /* The pending space is done: the spaces swap roles, marking starts over. */
-static void swap_spaces(inc_ctx *c)
+static void swap_spaces(inc_ctx *c, bool wait)
 {
     c->last.swaps++;
     c->visited ^= 1;
-    c->rc.untracked_gc = ubits(c->visited);
     c->phase = PHASE_MARK;
+    c->base = old_size(&c->rc);
+    c->waiting = wait && c->rc.gc->threshold[2] > 0;
+    c->rc.untracked_gc = ubits(dest_space(c));
     c->roots_done = false;
     c->root_next = 0;
     if (c->work > 0)
@@ -643,7 +658,14 @@ static long inc_collect(void *ctx, int g)
         for (int i = 0; i < HB_NLISTS; i++)
             if (i != HB_GEN_PERMANENT)
                 p->pulled += take_list(h, &region, i);
+    } else if (g == 1 && c->waiting && c->in_auto && gc->threshold[2] > 0 &&
+               old_size(h) <= c->base + c->base / 100 * (size_t)gc->threshold[2]) {
+        p->young = take_list(h, &region, 0); /* the cycle waits: a young collection */
     } else if (g == 1) {
+        if (c->waiting) { /* the cycle starts: everything old is pending */
+            c->waiting = false;
+            h->untracked_gc = ubits(c->visited);
+        }
         c->work += assess(c);
         p->credit = c->work;
         if (c->phase == PHASE_MARK) {
@@ -676,13 +698,13 @@ static long inc_collect(void *ctx, int g)
     size_t n = collect_region(c, &region, g == HB_GC_NGEN - 1);
 
     if (g == HB_GC_NGEN - 1) {
-        swap_spaces(c); /* everything is visited now */
+        swap_spaces(c, false); /* everything is visited now; a new cycle starts */
         gc->count[2] = 0;
     } else if (g == 1) {
         gc->count[1]++;
         if (c->phase == PHASE_SCAN && hb__list_empty(&h->lists[tlist(c->visited ^ 1)]) &&
             hb__list_empty(&h->lists[ulist(c->visited ^ 1)])) {
-            swap_spaces(c);
+            swap_spaces(c, true);
             gc->count[2]++;
         }
     }
@@ -692,7 +714,13 @@ static long inc_collect(void *ctx, int g)
     return (long)n;
 }
 
-static void inc_auto(hb_rcheap *h) { hb__collect(h->gc, 1); }
+static void inc_auto(hb_rcheap *h)
+{
+    inc_ctx *c = (inc_ctx *)h;
+    c->in_auto = true;
+    hb__collect(h->gc, 1);
+    c->in_auto = false;
+}
 
 extern const hb_collector_ops hb_incremental_ops;
 
@@ -704,6 +732,9 @@ int hb__inc_probe(hb_gc *gc, hb_inc_probe *out)
     *out = c->last;
     out->visited = c->visited;
     out->marking = c->phase == PHASE_MARK;
+    out->waiting = c->waiting;
+    out->base = c->base;
+    out->old = old_size(&c->rc);
     out->gray = c->rc.size[HB_LIST_GRAY];
     return 0;
 }
@@ -719,10 +750,11 @@ static void *inc_create(hb_gc *gc, char *msg, size_t len)
     c->rc.auto_collect = inc_auto;
     c->visited = 0;
     c->rc.untracked_gc = ubits(0);
+    c->rc.atoms = true;
     c->phase = PHASE_MARK;
     gc->threshold[0] = 2000;
     gc->threshold[1] = 10;
-    gc->threshold[2] = 0;
+    gc->threshold[2] = 25;
     return c;
 }
 
@@ -778,9 +810,11 @@ static int inc_check(void *ctx, char *msg, size_t len)
     if (hb__rc_check(h, msg, len) != 0)
         return -1;
     const int v = c->visited;
-    if (h->untracked_gc != ubits(v))
-        return hb__fail(msg, len, "newborn untracked objects labelled %#lx, visited space %d",
-                        (unsigned long)h->untracked_gc, v);
+    if (h->untracked_gc != ubits(dest_space(c)))
+        return hb__fail(msg, len, "newborn untracked objects labelled %#lx, visited space %d%s",
+                        (unsigned long)h->untracked_gc, v, c->waiting ? " (waiting)" : "");
+    if (c->waiting && (c->phase != PHASE_MARK || c->roots_done || h->size[HB_LIST_GRAY] != 0))
+        return hb__fail(msg, len, "a waiting cycle has begun marking");
     if (c->phase == PHASE_SCAN && h->size[HB_LIST_GRAY] != 0)
         return hb__fail(msg, len, "%zu gray objects after marking ended", h->size[HB_LIST_GRAY]);
     hb_link *gray = &h->lists[HB_LIST_GRAY];

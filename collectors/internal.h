@@ -29,7 +29,8 @@
 #define HB_LIST_UNTRACKED 4
 #define HB_LIST_UNTRACKED1 5
 #define HB_LIST_GRAY 6
-#define HB_NLISTS 7
+#define HB_LIST_ATOMS 7 /* incremental: untracked objects without slots (gen bits 0) */
+#define HB_NLISTS 8
 
 static inline uintptr_t hb__refs(const hb_obj *o) { return o->gc >> HB_OF_BITS; }
 static inline int hb__gen(const hb_obj *o) { return (int)(o->gc & HB_OF_GEN_MASK); }
@@ -217,6 +218,10 @@ typedef struct hb_rcheap {
      * which untracked list: see hb__list_of). */
     void (*auto_collect)(struct hb_rcheap *h);
     uintptr_t untracked_gc;
+    /* incremental: newborn objects without slots or traverse function go
+     * to the atoms list (HB_OF_UNTRACKED, gen bits 0), which no collection
+     * examines: such an object can never be on a cycle. */
+    bool atoms;
 } hb_rcheap;
 
 void hb__rc_init(hb_rcheap *h, hb_gc *gc, bool generational);
@@ -233,6 +238,8 @@ void hb__gen_scratch_limit(hb_gc *gc, size_t max_objects);
 typedef struct hb_inc_probe {
     int visited;         /* the visited space, 0 or 1 */
     bool marking;        /* in the MARK phase */
+    bool waiting;        /* the cycle waits for the old generation to grow */
+    size_t base, old;    /* old generation when the last cycle ended, and now */
     size_t gray;         /* objects on the gray list */
     long credit;         /* last collection: work credit after assessing */
     size_t marked;       /* last collection: marking units done */
@@ -261,7 +268,9 @@ static inline int hb__list_of(const hb_obj *o)
 {
     uintptr_t g = o->gc;
     if (__builtin_expect((g & (HB_OF_UNTRACKED | HB_OF_GRAY)) != 0, 0))
-        return (g & HB_OF_GRAY) ? HB_LIST_GRAY : HB_LIST_UNTRACKED + (int)(g & 1u);
+        return (g & HB_OF_GRAY)  ? HB_LIST_GRAY
+               : (g & 2u)        ? HB_LIST_UNTRACKED + (int)(g & 1u)
+                                 : HB_LIST_ATOMS;
     return (int)(g & HB_OF_GEN_MASK);
 }
 void hb__rc_release(void *ctx, hb_obj *o);

@@ -17,6 +17,7 @@ extern const hb_collector_ops hb_marksweep_ops;
 extern const hb_collector_ops hb_none_ops;
 #ifdef HAVE_BOEHM
 extern const hb_collector_ops hb_boehm_ops;
+extern const hb_collector_ops hb_boehm_incremental_ops;
 #endif
 
 static const hb_collector_ops *const registry[] = {
@@ -27,6 +28,7 @@ static const hb_collector_ops *const registry[] = {
     &hb_none_ops,
 #ifdef HAVE_BOEHM
     &hb_boehm_ops,
+    &hb_boehm_incremental_ops,
 #endif
 };
 

@@ -17,6 +17,11 @@
  *                credit; repeated, it completes cycles.
  *   floating     an object that dies after marking reached it is floating
  *                garbage: kept to the end of the cycle, freed by the next.
+ *   gate         after a cycle ends, automatic collections are young
+ *                collections until the old generation has grown by
+ *                threshold2 percent; then the next cycle starts; with
+ *                threshold2 = 0 cycles run back to back (CPython 3.14);
+ *                an explicit collect(1) starts a cycle at once.
  *   check        hb_gc_check holds between the increments of a cycle,
  *                while marking is half done (gray objects) and after a
  *                freeze in the middle of one.
@@ -230,6 +235,68 @@ static void c_floating(hb_gc *gc)
     hb_scope_leave(gc, s);
 }
 
+/* Automatic collections until a cycle completes; returns how many ran. */
+static int auto_until_cycle(hb_gc *gc, int max, uint64_t swaps)
+{
+    int n = 0;
+    while (inc_probe(gc).swaps == swaps) {
+        TC_ASSERT(++n <= max, "no cycle completed in %d automatic collections", max);
+        hb_scope t = hb_scope_enter(gc);
+        for (int i = 0; i < 110; i++) /* threshold0 = 100: one automatic collection */
+            tc_new(gc, &tc_plain, 0, NULL);
+        hb_scope_leave(gc, t);
+    }
+    return n;
+}
+
+static void c_gate(hb_gc *gc)
+{
+    long t[HB_GC_NGEN] = {100, 10, 25};
+    TC_EQ(hb_gc_set_threshold(gc, 3, t), 0);
+    hb_scope s = hb_scope_enter(gc);
+    for (int i = 0; i < 4000; i++) /* an old generation of 4000 */
+        inc_new_tracked(gc, 1, NULL);
+    TC_COLLECT(HB_GC_FULL);
+    auto_until_cycle(gc, 1000, inc_probe(gc).swaps);
+    TC_CHECK();
+    /* The cycle ended: 999 survivors (under 25% of 4000) start none. */
+    uint64_t swaps = inc_probe(gc).swaps;
+    uint64_t inc0 = tc_stats().gen[1].collections;
+    for (int i = 0; i < 999; i++)
+        inc_new_tracked(gc, 1, NULL);
+    hb_scope u = hb_scope_enter(gc);
+    for (int k = 0; k < 50; k++) { /* 50 automatic collections */
+        for (int i = 0; i < 110; i++)
+            tc_new(gc, &tc_plain, 0, NULL);
+        hb_scope_leave(gc, u);
+        TC_ASSERT(!inc_probe(gc).marking || inc_probe(gc).gray == 0, "marking began");
+        TC_EQ(inc_probe(gc).pulled, 0);
+        TC_EQ(inc_probe(gc).marked, 0);
+    }
+    TC_ASSERT(tc_stats().gen[1].collections >= inc0 + 50, "automatic collections did not run");
+    TC_EQ(inc_probe(gc).swaps, swaps);
+    TC_CHECK();
+    /* Two more survivors pass 25%: the next automatic collection starts the cycle. */
+    inc_new_tracked(gc, 1, NULL);
+    inc_new_tracked(gc, 1, NULL);
+    int n = auto_until_cycle(gc, 1000, swaps);
+    TC_ASSERT(n > 1, "the cycle took %d collections", n);
+    TC_CHECK();
+    /* Threshold2 0: the next cycle starts at once. */
+    t[2] = 0;
+    TC_EQ(hb_gc_set_threshold(gc, 3, t), 0);
+    swaps = inc_probe(gc).swaps;
+    auto_until_cycle(gc, 1000, swaps);
+    /* An explicit increment starts a cycle whatever the growth. */
+    t[2] = 25;
+    TC_EQ(hb_gc_set_threshold(gc, 3, t), 0);
+    auto_until_cycle(gc, 1000, inc_probe(gc).swaps);
+    TC_COLLECT(1);
+    TC_ASSERT(inc_probe(gc).marked > 0 || inc_probe(gc).pulled > 0, "collect(1) did no old work");
+    TC_CHECK();
+    hb_scope_leave(gc, s);
+}
+
 static void c_check(hb_gc *gc)
 {
     long t[3] = {50, 10, 0};
@@ -273,6 +340,7 @@ static const tc_case cases[] = {
     {"mark_alive", c_mark_alive},
     {"increment", c_increment},
     {"floating", c_floating},
+    {"gate", c_gate},
     {"check", c_check},
 };
 
