@@ -2,7 +2,8 @@
  * collector_glue.c: the harness side of the collector interface: opening a
  * collector for a cell and turning its statistics and pause log into the
  * gc_* columns (pause total, p99 and max, and the minimum mutator
- * utilisation over 10 ms windows).
+ * utilisation over 1 ms and 10 ms windows and its curve over windows of
+ * 0.1 ms to 1 s).
  */
 #include "collector_glue.h"
 
@@ -41,11 +42,22 @@ static size_t first_ending_after(const hb_gc_pause *p, size_t n, uint64_t t)
     return lo;
 }
 
+/* Time spent in pauses before t: busy[i] is the sum of the first i pauses. */
+static uint64_t busy_before(const hb_gc_pause *p, const uint64_t *busy, size_t n, uint64_t t)
+{
+    size_t j = first_ending_after(p, n, t);
+    uint64_t b = busy[j];
+    if (j < n && p[j].start_ns < t)
+        b += t - p[j].start_ns;
+    return b;
+}
+
 /* Minimum over every window [a, a + w] inside [t0, t1] of the fraction of
  * the window not spent in a pause.  The worst window starts at a pause's
- * start or ends at a pause's end, so only those are tried; each tries only
- * the pauses that overlap it (O(n log n + n k), k pauses per window). */
-static double mmu(const hb_gc_pause *p, size_t n, uint64_t t0, uint64_t t1, uint64_t w)
+ * start or ends at a pause's end, so only those are tried; the time in
+ * pauses inside a window is a difference of prefix sums (O(n log n) per
+ * window size). */
+static double mmu(const hb_gc_pause *p, const uint64_t *busy, size_t n, uint64_t t0, uint64_t t1, uint64_t w)
 {
     if (t1 <= t0)
         return 1.0;
@@ -60,14 +72,8 @@ static double mmu(const hb_gc_pause *p, size_t n, uint64_t t0, uint64_t t1, uint
                 a = t0;
             if (a + w > t1)
                 a = t1 - w;
-            uint64_t b = a + w, busy = 0;
-            for (size_t j = first_ending_after(p, n, a); j < n; j++) {
-                uint64_t s = p[j].start_ns, e = p[j].start_ns + p[j].ns;
-                if (s >= b)
-                    break;
-                busy += (e < b ? e : b) - (s > a ? s : a);
-            }
-            double u = 1.0 - (double)busy / (double)w;
+            uint64_t in = busy_before(p, busy, n, a + w) - busy_before(p, busy, n, a);
+            double u = 1.0 - (double)in / (double)w;
             if (u < worst)
                 worst = u;
         }
@@ -112,7 +118,25 @@ void hb_gc_glue_emit(hb_gc_glue *g, uint64_t t0, uint64_t t1, int fd)
         put(fd, "gc_pause_p99_us", "%.1f", 0);
         put(fd, "gc_pause_max_us", "%.1f", (double)st.pause_max_ns / 1e3);
     }
-    put(fd, "gc_mmu_10ms", "%.4f", mmu(p, n, t0, t1, 10000000u));
+    uint64_t *busy = malloc((n + 1) * sizeof *busy);
+    if (busy == NULL)
+        return; /* the MMU columns stay empty */
+    busy[0] = 0;
+    for (size_t i = 0; i < n; i++)
+        busy[i + 1] = busy[i] + p[i].ns;
+    put(fd, "gc_mmu_10ms", "%.4f", mmu(p, busy, n, t0, t1, 10000000u));
+    put(fd, "gc_mmu_1ms", "%.4f", mmu(p, busy, n, t0, t1, 1000000u));
+    /* The curve (gc_mmu_curve's windows, docs/csv.md). */
+    static const double windows_ms[] = {0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000};
+    char curve[256];
+    int len = snprintf(curve, sizeof curve, "gc_mmu_curve=");
+    for (size_t k = 0; k < sizeof windows_ms / sizeof windows_ms[0]; k++)
+        len += snprintf(curve + len, sizeof curve - (size_t)len, "%s%.4f", k ? ";" : "",
+                        mmu(p, busy, n, t0, t1, (uint64_t)(windows_ms[k] * 1e6)));
+    curve[len++] = '\n';
+    if (write(fd, curve, (size_t)len) < 0) { /* the parent is gone */
+    }
+    free(busy);
 }
 
 void hb_gc_glue_close(hb_gc_glue *g)

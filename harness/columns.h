@@ -10,11 +10,11 @@
 #ifndef HB_COLUMNS_H
 #define HB_COLUMNS_H
 
-#define HB_SCHEMA_VERSION 4
+#define HB_SCHEMA_VERSION 5
 
 /* X(name, meaning) */
 #define HB_COLUMNS(X)                                                                                    \
-    X(schema, "CSV schema version (" "4" ")")                                                            \
+    X(schema, "CSV schema version (" "5" ")")                                                            \
     X(heapbench, "heapbench version that wrote the row")                                                 \
     X(workload, "workload name")                                                                         \
     X(allocator, "allocator name")                                                                       \
@@ -45,6 +45,8 @@
     X(gc_pause_p99_us, "99th percentile collection pause, us")                                          \
     X(gc_pause_max_us, "longest collection pause, us")                                                  \
     X(gc_mmu_10ms, "minimum mutator utilisation over 10 ms windows, 0..1")                              \
+    X(gc_mmu_1ms, "minimum mutator utilisation over 1 ms windows, 0..1")                                \
+    X(gc_mmu_curve, "MMU at windows of 0.1 0.2 0.5 1 2 5 10 20 50 100 200 500 1000 ms, ';'-separated") \
     X(instructions, "instructions the child executed under callgrind (--measure instructions; single-threaded runs)") \
     X(alloc_instructions, "of those, instructions inside the allocator's library (process allocators only)")  \
     X(host, "host name of the machine that ran the row")                                                 \

@@ -45,6 +45,7 @@ int hb_column_is_text(int col)
     case HB_COL_params:
     case HB_COL_checksum:
     case HB_COL_status:
+    case HB_COL_gc_mmu_curve:
         return 1;
     default:
         return 0;
