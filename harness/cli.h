@@ -77,6 +77,7 @@ int hb_cmd_child(int argc, char **argv);
 int hb_cmd_exec(int argc, char **argv);
 int hb_cmd_compare(int argc, char **argv);
 int hb_cmd_sweep(int argc, char **argv);
+int hb_cmd_gcstudy(int argc, char **argv);
 int hb_cmd_preload_check(int argc, char **argv);
 int hb_cmd_conform(int argc, char **argv);
 int hb_cmd_merge(int argc, char **argv);

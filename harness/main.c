@@ -17,6 +17,7 @@ static const char usage[] =
     "                [-t THREADS] [-o FILE.csv]\n"
     "  heapbench sweep [--quick] [-a LIST] [-c LIST] [-w LIST] [-r RUNS] [--list] [--shard K/N] -o DIR\n"
     "  heapbench merge -o DIR IN...   |   heapbench report DIR\n"
+    "  heapbench gc-study -o DIR [-c LIST] [-w LIST] [-r RUNS] [--from]   (collectors: pauses, MMU, LBO, RSS)\n"
     "  heapbench exec -a ALLOC[,ALLOC...]|all [-r RUNS] [-o FILE.csv] -- COMMAND [ARG]...\n"
     "  heapbench compare BASE.csv NEW.csv [--threshold PCT] [--markdown] | FILE.csv --baseline-allocator NAME\n"
     "  heapbench conform [--rule GLOB] [--markdown] [--junit FILE] LIB...\n"
@@ -25,7 +26,7 @@ static const char usage[] =
 int main(int argc, char **argv)
 {
     if (argc < 2)
-        hb_usage_error("no command given (valid: list, describe, run, sweep, merge, report, exec, compare, conform; see heapbench --help)");
+        hb_usage_error("no command given (valid: list, describe, run, sweep, merge, report, gc-study, exec, compare, conform; see heapbench --help)");
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(usage, stdout);
@@ -53,6 +54,8 @@ int main(int argc, char **argv)
         return hb_cmd_merge(argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0)
         return hb_cmd_report(argc - 1, argv + 1);
+    if (strcmp(cmd, "gc-study") == 0)
+        return hb_cmd_gcstudy(argc - 1, argv + 1);
     if (strcmp(cmd, "__child") == 0) {
         hb_cli_trust_allocators = 1; /* the parent checked every library it names */
         return hb_cmd_child(argc - 1, argv + 1);
@@ -61,5 +64,5 @@ int main(int argc, char **argv)
         hb_cli_trust_allocators = 1;
         return hb_cmd_preload_check(argc - 1, argv + 1);
     }
-    hb_usage_error("unknown command '%s' (valid: list, describe, run, sweep, merge, report, exec, compare, conform; see heapbench --help)", cmd);
+    hb_usage_error("unknown command '%s' (valid: list, describe, run, sweep, merge, report, gc-study, exec, compare, conform; see heapbench --help)", cmd);
 }

@@ -1,0 +1,446 @@
+/*
+ * cmd_gcstudy.c: heapbench gc-study, the pause-versus-memory study of the
+ * collectors.
+ *
+ * Runs every collector workload under each collector (one allocator, libc
+ * by default) through `sweep` into DIR/results.csv, or reads an existing
+ * DIR/results.csv (--from), and writes into DIR:
+ *   study.md       per workload and collector: wall time, total time in
+ *                  collections, distilled cost, LBO, max and p99 pause, MMU
+ *                  at 1 ms and 10 ms, peak RSS, status; then one row per
+ *                  collector with geometric means over the workloads it ran
+ *                  ok, relative to generational where it says so;
+ *   mmu.{png,svg}  MMU against window (0.1 ms .. 1 s, log), one line per
+ *                  collector: the median over the workloads of each cell's
+ *                  median run;
+ *   pause-rss.{png,svg}  geometric-mean max pause against geometric-mean
+ *                  peak RSS relative to generational, one point per
+ *                  collector;
+ *   study.dat, study.gp: the data and the gnuplot script behind them.
+ *
+ * LBO (Cai, Blackburn, Bond, Maas, ISPASS 2022): a collector's distilled
+ * cost on a workload is its median wall time minus its median time in
+ * collections; the ideal is approximated by the smallest distilled cost of
+ * any collector on that workload (`none`, which never collects, is one of
+ * them); LBO = median wall time / ideal, so 1.00 is the lower bound and
+ * every collector's overhead over it shows.  Times in collections are the
+ * pauses each collector records: reference counting's frees are mutator
+ * time, as are libgc's incremental marking steps.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "collector_glue.h"
+#include "csvread.h"
+#include "stats.h"
+#include "workload.h"
+
+#define NWIN 13
+static const double windows_ms[NWIN] = {0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000};
+static const char *const default_collectors = "none,refcount,generational,incremental,marksweep,boehm,boehm-incremental";
+
+enum { MAXC = 16, MAXW = 64 };
+
+typedef struct cell {
+    int have;      /* rows seen */
+    int ok;        /* ok rows */
+    char status[HB_FIELD_MAX];
+    double wall, gc_s, distilled, pmax_ms, p99_ms, mmu1, mmu10, rss_mib, lbo;
+    double curve[NWIN];
+} cell;
+
+static const char gcstudy_usage[] =
+    "usage: heapbench gc-study -o DIR [-c LIST] [-w LIST] [-a ALLOC] [-r RUNS] [-p scale=X] [--from]\n"
+    "The pause-versus-memory study: every collector workload under each collector, then\n"
+    "DIR/study.md (wall, time in collections, LBO, max and p99 pause, MMU at 1 and 10 ms,\n"
+    "peak RSS), DIR/mmu.png (MMU against window) and DIR/pause-rss.png.\n"
+    "  -c LIST     collectors (default: none,refcount,generational,incremental,marksweep,\n"
+    "              boehm,boehm-incremental, those this build has)\n"
+    "  -w LIST     workloads (default: every collector workload)\n"
+    "  -a ALLOC    the allocator under every collector (default libc)\n"
+    "  -r RUNS     runs per cell (default 3; runs are made by sweep)\n"
+    "  -p scale=X  workload size multiplier (default 0.5)\n"
+    "  --from      do not run anything: analyse DIR/results.csv as it is\n"
+    "LBO is wall time over the smallest distilled cost (wall minus time in collections) of any\n"
+    "collector on the workload; `none` never collects, so it bounds every other from below.\n";
+
+static int split(char *s, char **out, int max)
+{
+    int n = 0;
+    for (char *tok = strtok(s, ","); tok != NULL; tok = strtok(NULL, ","))
+        if (n < max)
+            out[n++] = tok;
+    return n;
+}
+
+static int find(char **names, int n, const char *s)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(names[i], s) == 0)
+            return i;
+    return -1;
+}
+
+static double med(double *v, size_t n) { return n ? hb_median(v, n) : NAN; }
+
+/* Column `col` of the rows idx[0..n), median of those that are numbers. */
+static double col_median(const hb_table *t, const size_t *idx, size_t n, int col, double scale)
+{
+    double *v = malloc((n + 1) * sizeof *v);
+    size_t m = 0;
+    for (size_t i = 0; i < n && v != NULL; i++) {
+        int ok;
+        double x = hb_row_num(&t->rows[idx[i]], col, &ok);
+        if (ok)
+            v[m++] = x * scale;
+    }
+    double r = v != NULL ? med(v, m) : NAN;
+    free(v);
+    return r;
+}
+
+static void fill_cell(cell *c, const hb_table *t, const size_t *idx, size_t n)
+{
+    c->wall = col_median(t, idx, n, HB_COL_wall_s, 1);
+    c->gc_s = col_median(t, idx, n, HB_COL_gc_pause_total_ms, 1e-3);
+    if (isnan(c->gc_s))
+        c->gc_s = 0;
+    double *d = malloc((n + 1) * sizeof *d);
+    size_t m = 0;
+    for (size_t i = 0; i < n && d != NULL; i++) {
+        int ok1, ok2;
+        double w = hb_row_num(&t->rows[idx[i]], HB_COL_wall_s, &ok1);
+        double g = hb_row_num(&t->rows[idx[i]], HB_COL_gc_pause_total_ms, &ok2);
+        if (ok1)
+            d[m++] = w - (ok2 ? g / 1e3 : 0);
+    }
+    c->distilled = d != NULL ? med(d, m) : NAN;
+    free(d);
+    c->pmax_ms = col_median(t, idx, n, HB_COL_gc_pause_max_us, 1e-3);
+    c->p99_ms = col_median(t, idx, n, HB_COL_gc_pause_p99_us, 1e-3);
+    c->mmu1 = col_median(t, idx, n, HB_COL_gc_mmu_1ms, 1);
+    c->mmu10 = col_median(t, idx, n, HB_COL_gc_mmu_10ms, 1);
+    c->rss_mib = col_median(t, idx, n, HB_COL_peak_rss_kib, 1.0 / 1024);
+    for (int k = 0; k < NWIN; k++) {
+        double v[64];
+        size_t m2 = 0;
+        for (size_t i = 0; i < n && m2 < 64; i++) {
+            const char *s = t->rows[idx[i]].v[HB_COL_gc_mmu_curve];
+            for (int j = 0; j < k && s != NULL; j++) {
+                s = strchr(s, ';');
+                if (s != NULL)
+                    s++;
+            }
+            char *end;
+            if (s != NULL && *s != '\0') {
+                double x = strtod(s, &end);
+                if (end != s)
+                    v[m2++] = x;
+            }
+        }
+        c->curve[k] = med(v, m2);
+    }
+}
+
+static void num(FILE *f, const char *fmt, double v)
+{
+    if (isnan(v))
+        fputs(" - |", f);
+    else {
+        fputc(' ', f);
+        fprintf(f, fmt, v);
+        fputs(" |", f);
+    }
+}
+
+static double geo(const double *v, size_t n, size_t *used) { return hb_geomean(v, n, used); }
+
+int hb_cmd_gcstudy(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"help", no_argument, NULL, 'h'}, {"from", no_argument, NULL, 'F'}, {NULL, 0, NULL, 0}};
+    const char *dir = NULL, *alloc = "libc", *scale = "scale=0.5", *runs = "3";
+    char *clist = NULL, *wlist = NULL;
+    int from = 0, c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+:o:c:w:a:r:p:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': dir = optarg; break;
+        case 'c': clist = optarg; break;
+        case 'w': wlist = optarg; break;
+        case 'a': alloc = optarg; break;
+        case 'r': hb_parse_ulong("-r", optarg, 1, 1000); runs = optarg; break;
+        case 'p':
+            if (strncmp(optarg, "scale=", 6) != 0)
+                hb_usage_error("gc-study takes only -p scale=X");
+            scale = optarg;
+            break;
+        case 'F': from = 1; break;
+        case 'h': fputs(gcstudy_usage, stdout); return HB_EXIT_OK;
+        case ':': hb_usage_error("gc-study: %s needs a value", argv[optind - 1]);
+        default: hb_usage_error("gc-study: unknown option %s (heapbench gc-study --help)", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        hb_usage_error("gc-study: unexpected argument '%s'", argv[optind]);
+    if (dir == NULL)
+        hb_usage_error("gc-study: -o DIR is required");
+
+    /* The workload list: every collector workload unless -w says. */
+    char wbuf[4096] = "";
+    if (wlist == NULL) {
+        for (size_t i = 0; i < hb_workload_count(); i++) {
+            const hb_workload_ops *w = hb_workload_at(i);
+            if (w->flags & HB_WL_COLLECTOR) {
+                if (wbuf[0])
+                    strncat(wbuf, ",", sizeof wbuf - strlen(wbuf) - 1);
+                strncat(wbuf, w->name, sizeof wbuf - strlen(wbuf) - 1);
+            }
+        }
+        wlist = wbuf;
+    }
+    char cbuf[1024];
+    if (clist == NULL) {
+        /* the default set, without the collectors this build lacks */
+        char tmp[1024], *names[MAXC];
+        snprintf(tmp, sizeof tmp, "%s", default_collectors);
+        int n = split(tmp, names, MAXC);
+        cbuf[0] = '\0';
+        for (int i = 0; i < n; i++)
+            if (hb_gc_glue_known(names[i])) {
+                if (cbuf[0])
+                    strcat(cbuf, ",");
+                strcat(cbuf, names[i]);
+            }
+        clist = cbuf;
+    }
+    /* Our copies: sweep may cut its arguments up. */
+    char cl[1024], wl[4096];
+    snprintf(cl, sizeof cl, "%s", clist);
+    snprintf(wl, sizeof wl, "%s", wlist);
+
+    char csv[4096];
+    snprintf(csv, sizeof csv, "%s/results.csv", dir);
+    int rc = HB_EXIT_OK;
+    if (!from) {
+        char *sargv[] = {"sweep", "-a", (char *)alloc, "-c", clist, "-w", wlist, "-r", (char *)runs,
+                         "-p", (char *)scale, "--no-plots", "-o", (char *)dir, NULL};
+        rc = hb_cmd_sweep((int)(sizeof sargv / sizeof sargv[0]) - 1, sargv);
+        if (rc == HB_EXIT_USAGE)
+            return rc;
+    }
+
+    hb_table t = {0};
+    char msg[512];
+    if (hb_csv_read_file(csv, &t, msg, sizeof msg) != 0) {
+        fprintf(stderr, "heapbench: gc-study: %s\n", msg);
+        return HB_EXIT_USAGE;
+    }
+    /* Collectors and workloads in the order the lists give. */
+    char *cn[MAXC], *wn[MAXW];
+    int nc = split(cl, cn, MAXC), nw = split(wl, wn, MAXW);
+    static cell cells[MAXW][MAXC];
+    memset(cells, 0, sizeof cells);
+    size_t *idx = malloc((t.n + 1) * sizeof *idx);
+    if (idx == NULL) {
+        hb_table_free(&t);
+        fprintf(stderr, "heapbench: gc-study: out of memory\n");
+        return HB_EXIT_FAILED;
+    }
+    for (int w = 0; w < nw; w++)
+        for (int k = 0; k < nc; k++) {
+            cell *ce = &cells[w][k];
+            size_t n = 0;
+            for (size_t i = 0; i < t.n; i++) {
+                const hb_row *r = &t.rows[i];
+                if (strcmp(r->v[HB_COL_workload], wn[w]) || strcmp(r->v[HB_COL_collector], cn[k]))
+                    continue;
+                ce->have++;
+                if (strcmp(r->v[HB_COL_status], "ok") == 0)
+                    idx[n++] = i;
+                else if (ce->status[0] == '\0')
+                    snprintf(ce->status, sizeof ce->status, "%s", r->v[HB_COL_status]);
+            }
+            ce->ok = (int)n;
+            if (n > 0)
+                fill_cell(ce, &t, idx, n);
+        }
+    free(idx);
+    hb_table_free(&t);
+
+    /* LBO per workload. */
+    for (int w = 0; w < nw; w++) {
+        double ideal = INFINITY;
+        for (int k = 0; k < nc; k++)
+            if (cells[w][k].ok && cells[w][k].distilled < ideal)
+                ideal = cells[w][k].distilled;
+        for (int k = 0; k < nc; k++)
+            cells[w][k].lbo = cells[w][k].ok && ideal > 0 && isfinite(ideal) ? cells[w][k].wall / ideal : NAN;
+    }
+
+    char path[4096];
+    snprintf(path, sizeof path, "%s/study.md", dir);
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        fprintf(stderr, "heapbench: gc-study: cannot write %s: %s\n", path, strerror(errno));
+        return HB_EXIT_USAGE;
+    }
+    fprintf(f, "# Collectors: pauses, memory and cost\n\nFrom `%s` (allocator %s; medians of the ok runs of "
+               "each cell; generated by `heapbench gc-study`).  gc: total time in collections; "
+               "distilled: wall minus gc; LBO: wall over the smallest distilled cost on the workload "
+               "(`none` included); MMU: minimum mutator utilisation over windows of 1 and 10 ms.\n\n",
+            csv, alloc);
+    int gen = find(cn, nc, "generational");
+    fprintf(f, "## Per collector (geometric means over the workloads it ran ok)\n\n"
+               "| collector | workloads ok | wall / generational | LBO | max pause ms | p99 pause ms | "
+               "MMU 1 ms (median) | MMU 10 ms (median) | peak RSS / generational |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    double gx[MAXC], gy[MAXC];
+    for (int k = 0; k < nc; k++) {
+        double rw[MAXW], lbo[MAXW], pm[MAXW], p99[MAXW], m1[MAXW], m10[MAXW], rr[MAXW];
+        size_t n = 0, nrw = 0, nrr = 0, u;
+        for (int w = 0; w < nw; w++) {
+            cell *ce = &cells[w][k];
+            if (!ce->ok)
+                continue;
+            lbo[n] = ce->lbo;
+            pm[n] = ce->pmax_ms > 0 ? ce->pmax_ms : NAN;
+            p99[n] = ce->p99_ms > 0 ? ce->p99_ms : NAN;
+            m1[n] = ce->mmu1;
+            m10[n] = ce->mmu10;
+            n++;
+            if (gen >= 0 && cells[w][gen].ok) {
+                rw[nrw++] = ce->wall / cells[w][gen].wall;
+                rr[nrr++] = ce->rss_mib / cells[w][gen].rss_mib;
+            }
+        }
+        fprintf(f, "| %s | %zu/%d |", cn[k], n, nw);
+        num(f, "%.2f", nrw ? geo(rw, nrw, &u) : NAN);
+        num(f, "%.2f", n ? geo(lbo, n, &u) : NAN);
+        double pmg = n ? geo(pm, n, &u) : NAN;
+        num(f, "%.3f", u ? pmg : NAN);
+        double p99g = n ? geo(p99, n, &u) : NAN;
+        num(f, "%.3f", u ? p99g : NAN);
+        double m1c[MAXW], m10c[MAXW]; /* medians over the workloads */
+        memcpy(m1c, m1, n * sizeof *m1c);
+        memcpy(m10c, m10, n * sizeof *m10c);
+        num(f, "%.3f", n ? med(m1c, n) : NAN);
+        num(f, "%.3f", n ? med(m10c, n) : NAN);
+        double rrg = nrr ? geo(rr, nrr, &u) : NAN;
+        num(f, "%.2f", rrg);
+        fputc('\n', f);
+        gx[k] = rrg;
+        gy[k] = pmg;
+    }
+    fprintf(f, "\nMax and p99 pause: geometric means over the workloads where the collector recorded "
+               "a pause (none and refcount record none: reference counting's frees are mutator time); "
+               "MMU: the median over the workloads (a workload's own collect() calls are pauses too).\n\n");
+    for (int w = 0; w < nw; w++) {
+        fprintf(f, "## %s\n\n| collector | wall s | gc s | distilled s | LBO | max pause ms | p99 pause ms | "
+                   "MMU 1 ms | MMU 10 ms | peak RSS MiB | runs ok |\n"
+                   "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n",
+                wn[w]);
+        for (int k = 0; k < nc; k++) {
+            cell *ce = &cells[w][k];
+            fprintf(f, "| %s |", cn[k]);
+            if (!ce->ok) {
+                fprintf(f, " - | - | - | - | - | - | - | - | - | 0/%d%s%s |\n", ce->have,
+                        ce->status[0] ? " " : "", ce->status);
+                continue;
+            }
+            num(f, "%.3f", ce->wall);
+            num(f, "%.3f", ce->gc_s);
+            num(f, "%.3f", ce->distilled);
+            num(f, "%.2f", ce->lbo);
+            num(f, "%.3f", ce->pmax_ms);
+            num(f, "%.3f", ce->p99_ms);
+            num(f, "%.3f", ce->mmu1);
+            num(f, "%.3f", ce->mmu10);
+            num(f, "%.1f", ce->rss_mib);
+            fprintf(f, " %d/%d%s%s |\n", ce->ok, ce->have, ce->status[0] ? " " : "", ce->status);
+        }
+        fputc('\n', f);
+    }
+    fclose(f);
+
+    /* study.dat: block 0 the MMU curves (median over workloads), block 1 the points. */
+    snprintf(path, sizeof path, "%s/study.dat", dir);
+    f = fopen(path, "w");
+    if (f == NULL) {
+        fprintf(stderr, "heapbench: gc-study: cannot write %s: %s\n", path, strerror(errno));
+        return HB_EXIT_USAGE;
+    }
+    fprintf(f, "# window_ms");
+    for (int k = 0; k < nc; k++)
+        fprintf(f, " %s", cn[k]);
+    fputc('\n', f);
+    for (int j = 0; j < NWIN; j++) {
+        fprintf(f, "%g", windows_ms[j]);
+        for (int k = 0; k < nc; k++) {
+            double v[MAXW];
+            size_t nv = 0;
+            for (int w = 0; w < nw; w++)
+                if (cells[w][k].ok && !isnan(cells[w][k].curve[j]))
+                    v[nv++] = cells[w][k].curve[j];
+            double m = med(v, nv);
+            fprintf(f, " %s", isnan(m) ? "NaN" : "");
+            if (!isnan(m))
+                fprintf(f, "%.4f", m);
+        }
+        fputc('\n', f);
+    }
+    fprintf(f, "\n\n# collector rss_vs_generational max_pause_ms\n");
+    for (int k = 0; k < nc; k++)
+        if (!isnan(gx[k]) && !isnan(gy[k]) && gy[k] > 0)
+            fprintf(f, "\"%s\" %.4f %.4f\n", cn[k], gx[k], gy[k]);
+    fclose(f);
+
+    snprintf(path, sizeof path, "%s/study.gp", dir);
+    f = fopen(path, "w");
+    if (f == NULL) {
+        fprintf(stderr, "heapbench: gc-study: cannot write %s: %s\n", path, strerror(errno));
+        return HB_EXIT_USAGE;
+    }
+    static const char *const term[2][2] = {{"pngcairo size 1100,700 font ',10'", "png"},
+                                           {"svg size 1100,700 font 'sans,10' dynamic", "svg"}};
+    for (int tt = 0; tt < 2; tt++) {
+        fprintf(f, "set terminal %s\nset output 'mmu.%s'\nset logscale x\nset xlabel 'window, ms'\n"
+                   "set ylabel 'minimum mutator utilisation (median over workloads)'\nset yrange [0:1.05]\n"
+                   "set key bottom right\nset grid\nset title 'MMU against window, one line per collector'\n"
+                   "plot for [c=2:%d] 'study.dat' index 0 using 1:c with linespoints lw 2 pt (c-1) "
+                   "title columnhead(c)\nunset output\nunset logscale\nunset yrange\n",
+                term[tt][0], term[tt][1], nc + 1);
+        fprintf(f, "set terminal %s\nset output 'pause-rss.%s'\nset logscale y\n"
+                   "set xlabel 'peak RSS relative to generational (geometric mean)'\n"
+                   "set ylabel 'max pause, ms (geometric mean, log)'\nset grid\nunset key\n"
+                   "set title 'Max pause against peak RSS, one point per collector'\n"
+                   "plot 'study.dat' index 1 using 2:3 with points pt 7 ps 2, '' index 1 using 2:3:1 "
+                   "with labels offset 0,1.2\nunset output\nunset logscale\n",
+                term[tt][0], term[tt][1]);
+    }
+    fclose(f);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (chdir(dir) != 0)
+            _exit(126);
+        execlp("gnuplot", "gnuplot", "study.gp", (char *)NULL);
+        _exit(127);
+    }
+    int st = 0;
+    if (pid > 0)
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+            ;
+    if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        fprintf(stderr, "heapbench: gc-study: gnuplot did not render %s/study.gp (tables are in study.md)\n", dir);
+    printf("gc-study: %s/study.md, %s/mmu.png, %s/pause-rss.png\n", dir, dir, dir);
+    return rc;
+}
