@@ -33,7 +33,9 @@
  *     moving it to the gray list (young, pending and pending-untracked
  *     objects; visited and permanent ones are done) and blackens the head
  *     of the gray list by shading its children and moving it to its visited
- *     list.  Marking is budgeted like an increment and spread over as many
+ *     list (a container's slots in chunks of SLOTS_PER_UNIT per unit, so
+ *     that a list of a million items is scanned over several steps; a
+ *     head that changes meanwhile starts over).  Marking is budgeted like an increment and spread over as many
  *     collections as it needs (CPython 3.14 marks in one step); the roots
  *     are read from a cursor over the handles, so a long shadow stack is
  *     also spread.
@@ -120,6 +122,7 @@
 
 #define SCAN_RATE_DIVISOR 10 /* CPython 3.14: a tenth of the heap per threshold1 increments */
 #define DEFAULT_NEW 2000     /* new objects assumed by collect(1) when threshold0 is 0 */
+#define SLOTS_PER_UNIT 16    /* marking: slots scanned per unit of work */
 
 enum { PHASE_MARK, PHASE_SCAN };
 
@@ -129,6 +132,9 @@ typedef struct inc_ctx {
     int phase;          /* PHASE_MARK or PHASE_SCAN */
     long work;          /* credit, in objects; negative: a deficit */
     size_t root_next;   /* MARK: next handle to shade */
+    hb_obj *mark_obj;   /* MARK: the gray head whose slots are half scanned */
+    uint32_t mark_pos;  /* its next slot */
+    bool mark_leaves;   /* its slots scanned so far hold only untracked objects */
     bool roots_done;    /* MARK: all roots shaded */
     bool waiting;       /* the cycle has not started: the old generation has not
                            grown by threshold2 percent since the last one ended */
@@ -219,16 +225,47 @@ static long mark_step(inc_ctx *c, long budget)
         hb_obj *o = (hb_obj *)gray->next;
         uintptr_t g = o->gc & ~(uintptr_t)HB_OF_GRAY;
         bool leaves = true; /* every slot NULL or untracked */
-        HB_FOR_EACH_CHILD(o, ch, {
-            shade(c, ch);
-            if (!(ch->gc & HB_OF_UNTRACKED))
-                leaves = false;
-        }, visit_shade, c);
+        if (o->type->traverse == NULL) {
+            /* Slots in chunks: a container of a million slots is scanned
+             * over several steps (SLOTS_PER_UNIT slots cost one unit), not
+             * in one pause.  A head that changed (it died, or a store
+             * tracked it again) starts over. */
+            uint32_t j = 0;
+            if (c->mark_obj == o && c->mark_pos <= o->nslots) {
+                j = c->mark_pos;
+                leaves = c->mark_leaves;
+            }
+            const uint32_t start = j;
+            uint64_t room = (uint64_t)(budget - done) * SLOTS_PER_UNIT;
+            uint32_t end = (uint64_t)o->nslots - j > room ? j + (uint32_t)room : o->nslots;
+            for (; j < end; j++) {
+                hb_obj *ch = o->slots[j];
+                if (ch == NULL)
+                    continue;
+                shade(c, ch);
+                if (!(ch->gc & HB_OF_UNTRACKED))
+                    leaves = false;
+            }
+            done += 1 + (long)((end - start) / SLOTS_PER_UNIT);
+            if (j < o->nslots) { /* out of budget: resume here next step */
+                c->mark_obj = o;
+                c->mark_pos = j;
+                c->mark_leaves = leaves;
+                break;
+            }
+        } else {
+            HB_FOR_EACH_CHILD(o, ch, {
+                shade(c, ch);
+                if (!(ch->gc & HB_OF_UNTRACKED))
+                    leaves = false;
+            }, visit_shade, c);
+            done++;
+        }
+        c->mark_obj = NULL;
         if (leaves && !(g & (HB_OF_UNTRACKED | HB_OF_WEAKREF | HB_OF_UNTRACKED_ONCE)) &&
             o->type->traverse == NULL)
             g = (g & HB_OF_PERSIST) | ubits(v) | HB_OF_UNTRACKED_ONCE;
         relist(h, o, g);
-        done++;
     }
     if (c->roots_done && hb__list_empty(gray))
         c->phase = PHASE_SCAN;
@@ -622,6 +659,7 @@ static void swap_spaces(inc_ctx *c, bool wait)
     c->rc.untracked_gc = ubits(dest_space(c));
     c->roots_done = false;
     c->root_next = 0;
+    c->mark_obj = NULL;
     if (c->work > 0)
         c->work = 0; /* a surplus is not saved up; a deficit is carried over */
     c->rc.gc->count[1] = 0;
@@ -787,6 +825,7 @@ static int inc_freeze(void *ctx)
     c->phase = PHASE_MARK; /* the gray list is gone: mark again */
     c->roots_done = false;
     c->root_next = 0;
+    c->mark_obj = NULL;
     c->work = 0;
     return 0;
 }

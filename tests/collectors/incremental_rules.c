@@ -368,7 +368,11 @@ void inc_untracking(hb_gc *gc)
     TC_EQ(hb_gc_get_count(gc, c), 0);
     TC_EQ(c[0], 1);
     hb_obj *atom = hb_get(gc, tc_new(gc, &tc_plain, 0, NULL));
-    hb_set(gc, leaf, 0, atom);
+    hb_set(gc, leaf, 0, atom); /* an edge to an atom closes no cycle: still untracked */
+    TC_EQ(hb_gc_is_tracked(gc, leaf), 0);
+    hb_obj *cont = hb_get(gc, tc_new(gc, &tc_plain, 1, NULL)); /* a container, untracked */
+    TC_EQ(hb_gc_is_tracked(gc, cont), 0);
+    hb_set(gc, leaf, 1, cont); /* an edge to a container: tracked again */
     TC_EQ(hb_gc_is_tracked(gc, leaf), 1);
     TC_EQ(inc_gen(leaf), 0);
     TC_CHECK();
@@ -383,10 +387,10 @@ void inc_untracking(hb_gc *gc)
      * a full collection untracks it again. */
     {
         hb_obj *box = hb_get(gc, tc_new(gc, &tc_plain, 64, NULL));
-        hb_set(gc, box, 0, atom);
+        hb_set(gc, box, 0, cont);
         TC_EQ(TC_COLLECT(0), 0);
         TC_EQ(hb_gc_is_tracked(gc, box), 0);
-        hb_set(gc, box, 1, atom);
+        hb_set(gc, box, 1, cont);
         TC_EQ(hb_gc_is_tracked(gc, box), 1);
         TC_EQ(inc_gen(box), 0);
         TC_EQ(TC_COLLECT(0), 0);
