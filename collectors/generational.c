@@ -69,9 +69,7 @@
 typedef struct gen_ctx {
     hb_rcheap rc; /* first: the core's reference counting reads it */
     size_t long_lived_total;   /* survivors of the last full collection */
-    hb_obj **vec, **stack;     /* scratch of the array-based passes */
-    size_t vcap;               /* capacity of both */
-    size_t scratch_max;        /* test hook: grow no further (hb__gen_scratch_limit) */
+    hb_cyc_scratch scratch;    /* of the array-based passes */
     /* long_lived_pending (in rc): objects promoted to gen 2 since then and
      * still alive */
 } gen_ctx;
@@ -189,9 +187,9 @@ static void visit_fused(hb_obj *ch, void *arg)
     ch->gc = cg - HB_REFS_ONE;
 }
 
-static bool grow_scratch(gen_ctx *c, size_t cap)
+static bool grow_scratch(hb_cyc_scratch *c, size_t cap)
 {
-    if (cap > c->scratch_max)
+    if (cap > c->max)
         return false;
     hb_obj **v = realloc(c->vec, cap * sizeof *v);
     if (v == NULL)
@@ -205,8 +203,8 @@ static bool grow_scratch(gen_ctx *c, size_t cap)
     return true;
 }
 
-static size_t find_unreachable_vec(gen_ctx *c, hb_link *list, size_t n, int g, hb_link *unreachable,
-                                   uintptr_t bits)
+size_t hb__cyc_find_unreachable_vec(hb_cyc_scratch *c, hb_rcheap *h, hb_link *list, size_t n, int g, bool young,
+                                    hb_link *unreachable, uintptr_t bits, int ulist_at, uintptr_t ubits)
 {
     if (n + 1024 > c->vcap && !grow_scratch(c, n + n / 2 + 1024))
         return (size_t)-1;
@@ -217,10 +215,7 @@ static size_t find_unreachable_vec(gen_ctx *c, hb_link *list, size_t n, int g, h
      * an object's gc_refs is set from refcnt the first time it is met
      * (HB_OF_COLLECTING marks it set), as a member or as a child. */
     uintptr_t gmax = (uintptr_t)g;
-    const uintptr_t ubits = HB_OF_UNTRACKED | HB_OF_UNTRACKED_ONCE | (uintptr_t)(HB_GC_NGEN - 1);
-    const bool young = g < HB_GC_NGEN - 1;
-    hb_rcheap *h = &c->rc;
-    hb_link *ulist = &h->lists[HB_LIST_UNTRACKED];
+    hb_link *ulist = &h->lists[ulist_at];
     for (hb_link *l = list->next, *next; l != list; l = next) {
         hb_obj *o = (hb_obj *)l;
         next = l->next;
@@ -265,7 +260,7 @@ static size_t find_unreachable_vec(gen_ctx *c, hb_link *list, size_t n, int g, h
             if (early) {
                 o->gc = (o->gc & HB_OF_PERSIST) | ubits;
                 hb__list_move(ulist, l);
-                h->size[HB_LIST_UNTRACKED]++; /* now: the fallback may take over */
+                h->size[ulist_at]++; /* now: the fallback may take over */
                 continue;
             }
         } else {
@@ -370,7 +365,7 @@ static size_t find_unreachable_vec(gen_ctx *c, hb_link *list, size_t n, int g, h
     ulist->prev = ut;
     rt->next = unreachable;
     unreachable->prev = rt;
-    h->size[HB_LIST_UNTRACKED] += nu;
+    h->size[ulist_at] += nu;
     return kept;
 }
 
@@ -393,19 +388,23 @@ static void move_reachable_from(hb_link *to)
     }
 }
 
-/* Splices `list` onto generation `gen`, setting each object's state. */
-static size_t adopt(hb_rcheap *h, hb_link *list, int gen)
+/* Splices `list` onto list `at`, each object's state its persistent flags
+ * and `bits`. */
+static size_t adopt_bits(hb_rcheap *h, hb_link *list, int at, uintptr_t bits)
 {
     size_t n = 0;
     for (hb_link *l = list->next; l != list; l = l->next) {
         hb_obj *o = (hb_obj *)l;
-        o->gc = (o->gc & HB_OF_PERSIST) | (uintptr_t)gen;
+        o->gc = (o->gc & HB_OF_PERSIST) | bits;
         n++;
     }
-    hb__list_splice(&h->lists[gen], list);
-    h->size[gen] += n;
+    hb__list_splice(&h->lists[at], list);
+    h->size[at] += n;
     return n;
 }
+
+/* Splices `list` onto generation `gen`, setting each object's state. */
+static size_t adopt(hb_rcheap *h, hb_link *list, int gen) { return adopt_bits(h, list, gen, (uintptr_t)gen); }
 
 static size_t list_len(const hb_link *list)
 {
@@ -415,16 +414,107 @@ static size_t list_len(const hb_link *list)
     return n;
 }
 
+/*
+ * Steps 5 to 8 over `unreachable` (what steps 1-3 found; flags
+ * HB_OF_COLLECTING | HB_OF_UNREACHABLE): legacy finalizers and what they
+ * reach go to the garbage list and to list `old` (generation bits `bits`);
+ * weak links are cleared and their callbacks run; PEP 442 finalizers run and
+ * what they resurrected joins list `old`; the rest is freed.  Returns how
+ * many were unreachable (collected), *uncollectable how many went to the
+ * garbage list.  Shared by generational and incremental.
+ */
+size_t hb__cyc_finish(hb_rcheap *h, hb_link *unreachable, int old, uintptr_t bits, size_t *uncollectable)
+{
+    hb_gc *gc = h->gc;
+    hb_link legacy;
+    hb__list_init(&legacy);
+    /* 5: legacy finalizers and what they reach are uncollectable. */
+    bool finalizers = false;
+    for (hb_link *l = unreachable->next, *next; l != unreachable; l = next) {
+        hb_obj *o = (hb_obj *)l;
+        next = l->next;
+        if (o->type->tp_del != NULL) {
+            o->gc &= ~(uintptr_t)HB_OF_UNREACHABLE;
+            hb__list_move(&legacy, l);
+        } else if (o->type->tp_finalize != NULL && !(o->gc & HB_OF_FINALIZED)) {
+            finalizers = true;
+        }
+    }
+    size_t n_uncollectable = 0;
+    if (!hb__list_empty(&legacy)) {
+        move_reachable_from(&legacy);
+        for (hb_link *l = legacy.next; l != &legacy; l = l->next)
+            if (hb__vec_push(&gc->garbage, (hb_obj *)l) == 0)
+                hb__incref((hb_obj *)l);
+        n_uncollectable = adopt_bits(h, &legacy, old, bits);
+    }
+    size_t m = list_len(unreachable);
+
+    /* 6: clear weak links to the trash, then run the callbacks. */
+    for (hb_link *l = unreachable->next; l != unreachable; l = l->next) {
+        hb_obj *o = (hb_obj *)l;
+        if (o->gc & HB_OF_WEAKREFS)
+            hb__weak_clear(gc, o, HB_OF_UNREACHABLE, HB_OF_UNREACHABLE);
+    }
+    hb__weak_run_callbacks(gc);
+
+    /* 7: PEP 442 finalizers, then whatever they resurrected survives. */
+    if (finalizers) {
+        hb_link seen;
+        hb__list_init(&seen);
+        while (!hb__list_empty(unreachable)) {
+            hb_obj *o = (hb_obj *)unreachable->next;
+            hb__list_move(&seen, &o->link);
+            if (o->type->tp_finalize != NULL && !(o->gc & HB_OF_FINALIZED)) {
+                o->refcnt++;
+                hb__run_finalizer(gc, o, false);
+                hb__decref(h, o); /* may free it: it unlinks itself */
+            }
+        }
+        hb__list_splice(unreachable, &seen);
+        hb_link resurrected;
+        hb__list_init(&resurrected);
+        hb__list_splice(&resurrected, unreachable);
+        hb__cyc_update_refs(&resurrected);
+        hb__cyc_subtract_refs(&resurrected);
+        size_t back = hb__cyc_move_unreachable(&resurrected, unreachable, bits);
+        hb__list_splice(&h->lists[old], &resurrected);
+        h->size[old] += back;
+    }
+
+    /* 8: free the rest: clearing slots lets reference counting free it. */
+    while (!hb__list_empty(unreachable)) {
+        hb_obj *o = (hb_obj *)unreachable->next;
+        o->refcnt++;
+        for (uint32_t i = 0; i < o->nslots; i++) {
+            hb_obj *ch = o->slots[i];
+            if (ch != NULL) {
+                o->slots[i] = NULL;
+                hb__decref(h, ch);
+            }
+        }
+        hb__decref(h, o); /* usually frees it, which unlinks it */
+        if (unreachable->next == &o->link) {
+            /* Still here: someone else holds it; it survives (it may die later). */
+            hb__list_move(&h->lists[old], &o->link);
+            o->gc = (o->gc & HB_OF_PERSIST) | bits;
+            h->size[old]++;
+        }
+    }
+
+    *uncollectable = n_uncollectable;
+    return m;
+}
+
 static long gen_collect(void *ctx, int g)
 {
     gen_ctx *c = ctx;
     hb_rcheap *h = &c->rc;
     hb_gc *gc = h->gc;
     int old = g + 1 < HB_GC_NGEN ? g + 1 : g;
-    hb_link young, unreachable, legacy;
+    hb_link young, unreachable;
     hb__list_init(&young);
     hb__list_init(&unreachable);
-    hb__list_init(&legacy);
 
     if (g + 1 < HB_GC_NGEN)
         gc->count[g + 1]++;
@@ -443,7 +533,9 @@ static long gen_collect(void *ctx, int g)
 
     /* 1-3: find what is unreachable from outside young. */
     uintptr_t bits = (uintptr_t)old | (g == HB_GC_NGEN - 2 ? HB_OF_PENDING : 0);
-    size_t survivors = find_unreachable_vec(c, &young, nyoung, g, &unreachable, bits);
+    const uintptr_t ubits = HB_OF_UNTRACKED | HB_OF_UNTRACKED_ONCE | (uintptr_t)(HB_GC_NGEN - 1);
+    size_t survivors = hb__cyc_find_unreachable_vec(&c->scratch, h, &young, nyoung, g, g < HB_GC_NGEN - 1,
+                                                    &unreachable, bits, HB_LIST_UNTRACKED, ubits);
     if (survivors == (size_t)-1) {
         hb__cyc_update_refs(&young);
         hb__cyc_subtract_refs(&young);
@@ -454,79 +546,8 @@ static long gen_collect(void *ctx, int g)
     if (g == HB_GC_NGEN - 2)
         h->long_lived_pending += survivors;
 
-    /* 5: legacy finalizers and what they reach are uncollectable. */
-    bool finalizers = false;
-    for (hb_link *l = unreachable.next, *next; l != &unreachable; l = next) {
-        hb_obj *o = (hb_obj *)l;
-        next = l->next;
-        if (o->type->tp_del != NULL) {
-            o->gc &= ~(uintptr_t)HB_OF_UNREACHABLE;
-            hb__list_move(&legacy, l);
-        } else if (o->type->tp_finalize != NULL && !(o->gc & HB_OF_FINALIZED)) {
-            finalizers = true;
-        }
-    }
     size_t n_uncollectable = 0;
-    if (!hb__list_empty(&legacy)) {
-        move_reachable_from(&legacy);
-        for (hb_link *l = legacy.next; l != &legacy; l = l->next)
-            if (hb__vec_push(&gc->garbage, (hb_obj *)l) == 0)
-                hb__incref((hb_obj *)l);
-        n_uncollectable = adopt(h, &legacy, old);
-    }
-    size_t m = list_len(&unreachable);
-
-    /* 6: clear weak links to the trash, then run the callbacks. */
-    for (hb_link *l = unreachable.next; l != &unreachable; l = l->next) {
-        hb_obj *o = (hb_obj *)l;
-        if (o->gc & HB_OF_WEAKREFS)
-            hb__weak_clear(gc, o, HB_OF_UNREACHABLE, HB_OF_UNREACHABLE);
-    }
-    hb__weak_run_callbacks(gc);
-
-    /* 7: PEP 442 finalizers, then whatever they resurrected survives. */
-    if (finalizers) {
-        hb_link seen;
-        hb__list_init(&seen);
-        while (!hb__list_empty(&unreachable)) {
-            hb_obj *o = (hb_obj *)unreachable.next;
-            hb__list_move(&seen, &o->link);
-            if (o->type->tp_finalize != NULL && !(o->gc & HB_OF_FINALIZED)) {
-                o->refcnt++;
-                hb__run_finalizer(gc, o, false);
-                hb__decref(h, o); /* may free it: it unlinks itself */
-            }
-        }
-        hb__list_splice(&unreachable, &seen);
-        hb_link resurrected;
-        hb__list_init(&resurrected);
-        hb__list_splice(&resurrected, &unreachable);
-        hb__cyc_update_refs(&resurrected);
-        hb__cyc_subtract_refs(&resurrected);
-        size_t back = hb__cyc_move_unreachable(&resurrected, &unreachable, (uintptr_t)old);
-        hb__list_splice(&h->lists[old], &resurrected);
-        h->size[old] += back;
-    }
-
-    /* 8: free the rest: clearing slots lets reference counting free it. */
-    while (!hb__list_empty(&unreachable)) {
-        hb_obj *o = (hb_obj *)unreachable.next;
-        o->refcnt++;
-        for (uint32_t i = 0; i < o->nslots; i++) {
-            hb_obj *ch = o->slots[i];
-            if (ch != NULL) {
-                o->slots[i] = NULL;
-                hb__decref(h, ch);
-            }
-        }
-        hb__decref(h, o); /* usually frees it, which unlinks it */
-        if (unreachable.next == &o->link) {
-            /* Still here: someone else holds it; it survives (it may die later). */
-            hb__list_move(&h->lists[old], &o->link);
-            o->gc = (o->gc & HB_OF_PERSIST) | (uintptr_t)old;
-            h->size[old]++;
-        }
-    }
+    size_t m = hb__cyc_finish(h, &unreachable, old, (uintptr_t)old, &n_uncollectable);
 
     if (g == HB_GC_NGEN - 1) {
         h->long_lived_pending = 0; /* every survivor's flag was cleared */
@@ -556,6 +577,14 @@ void hb__gen_auto(hb_rcheap *h)
     }
 }
 
+void hb__cyc_scratch_free(hb_cyc_scratch *s)
+{
+    free(s->vec);
+    free(s->stack);
+    s->vec = s->stack = NULL;
+    s->vcap = 0;
+}
+
 static void *gen_create(hb_gc *gc, char *msg, size_t len)
 {
     gen_ctx *c = calloc(1, sizeof *c);
@@ -565,7 +594,7 @@ static void *gen_create(hb_gc *gc, char *msg, size_t len)
     }
     hb__rc_init(&c->rc, gc, true);
     c->rc.auto_collect = hb__gen_auto;
-    c->scratch_max = SIZE_MAX;
+    c->scratch.max = SIZE_MAX;
     gc->threshold[0] = 700;
     gc->threshold[1] = 10;
     gc->threshold[2] = 10;
@@ -577,15 +606,14 @@ extern const hb_collector_ops hb_generational_ops;
 void hb__gen_scratch_limit(hb_gc *gc, size_t max_objects)
 {
     if (gc->ops == &hb_generational_ops)
-        ((gen_ctx *)gc->ctx)->scratch_max = max_objects;
+        ((gen_ctx *)gc->ctx)->scratch.max = max_objects;
 }
 
 static void gen_destroy(void *ctx)
 {
     gen_ctx *c = ctx;
     hb__rc_destroy(&c->rc);
-    free(c->vec);
-    free(c->stack);
+    hb__cyc_scratch_free(&c->scratch);
     free(c);
 }
 

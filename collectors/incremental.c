@@ -56,7 +56,12 @@
  * carried over.  In the steady state a cycle costs three times the objects
  * allocated during it, whatever the heap.
  *
- * Trial deletion over a region (young + increment) is generational's:
+ * Trial deletion over a region (young + increment) is generational's, and
+ * runs on its code: the pending objects an increment takes are relabelled
+ * young (generation bits 0), so the region is exactly the objects with
+ * generation bits 0 and generational.c's array-based passes
+ * (hb__cyc_find_unreachable_vec, hb__cyc_finish) run over it unchanged,
+ * with the visited space's lists as the survivors' destination.
  * gc_refs := refcnt, minus the references from other members; what is
  * reachable from a member with gc_refs > 0 survives; the rest is
  * unreachable and goes through the same steps as in generational.c (legacy
@@ -67,7 +72,8 @@
  * The closure is what makes it complete.
  *
  * Untracking (as generational.c: see hb_gc_is_tracked): objects whose type
- * has no traverse function are born untracked (labelled with the visited space); a
+ * has no traverse function are born untracked (labelled with the space young
+ * survivors join); a
  * store into an untracked object tracks it again in the young generation;
  * and increments untrack each survivor whose slots hold only untracked
  * objects (default layout, not a weak reference, not untracked by a
@@ -105,7 +111,23 @@
  *    cycle; collect(0) is a young collection alone; collect(2) examines
  *    everything (young, both spaces, untracked, gray), leaves the
  *    survivors visited and starts a new cycle (CPython's gc_collect_full);
- *  - thresholds (2000, 10, 0) as CPython 3.14; get_count gives (new
+ *  - a cycle does not start as soon as the last one ended: automatic
+ *    collections are young collections until the old generation has grown
+ *    by threshold2 percent (25) since then, as generational's long-lived
+ *    heuristic waits for 25% growth before a full collection; meanwhile
+ *    young survivors join the pending space, so the cycle that starts
+ *    examines them.  threshold2 = 0 runs cycles back to back as 3.14 does;
+ *    an explicit collect(1) starts one at once;
+ *  - atoms (objects without slots or traverse function) are on a list of
+ *    their own that no increment or marker examines (no cycle goes through
+ *    one), and a store of an atom into an untracked container leaves the
+ *    container untracked (unless it has a finalizer or weak references):
+ *    a list of a million boxed ints is not rescanned by young collections
+ *    as it grows, as CPython keeps dicts of atoms untracked;
+ *  - marking scans a container's slots in chunks of SLOTS_PER_UNIT per unit
+ *    of work, resuming where it stopped, so that no single object makes a
+ *    long pause;
+ *  - thresholds (2000, 10, 25): the first two as CPython 3.14; get_count gives (new
  *    objects, increments this cycle, cycles since the last full collection);
  *    stats count young collections as generation 0, increments as 1, full
  *    collections as 2;
@@ -114,7 +136,9 @@
  * Invariants (inc_check, besides hb__rc_check's): outside a collection
  * every object is on the list its flags name; the gray list is empty in
  * the SCAN phase and holds only objects labelled with the visited space;
- * newborn untracked objects are labelled with the visited space.
+ * newborn untracked objects are labelled with the space young survivors
+ * join (visited, or pending while the cycle waits); a waiting cycle has
+ * not begun marking.
  */
 #include "internal.h"
 
@@ -141,7 +165,8 @@ typedef struct inc_ctx {
     bool in_auto;       /* the collection running is an automatic one */
     size_t base;        /* old generation's size when the last cycle ended */
     hb_inc_probe last;  /* what the last collection did (test hook) */
-    hb_objvec stack;    /* scratch: the untracking walk's stack */
+    hb_objvec stack;    /* scratch: the untracking walk's stack (full collections) */
+    hb_cyc_scratch scratch; /* generational's array-based trial deletion (increments) */
 } inc_ctx;
 
 /* List and generation bits of a space's tracked and untracked objects. */
@@ -274,15 +299,25 @@ static long mark_step(inc_ctx *c, long budget)
 
 /* ---- the region: young objects plus an increment ------------------------------------------- */
 
-/* Takes o into the region: gc_refs := refcnt, HB_OF_COLLECTING; the
- * untracked flag is kept so that a survivor goes back where it was. */
-static inline void take(hb_rcheap *h, hb_link *region, hb_obj *o)
+/* Takes pending o into an increment's region: relabelled young
+ * (generation bits 0, tracked), so that the region is exactly the objects
+ * whose generation bits are 0. */
+static inline void take_young(hb_rcheap *h, hb_link *region, hb_obj *o)
 {
     hb__list_unlink(&o->link);
     h->size[hb__list_of(o)]--;
-    o->gc = ((uintptr_t)o->refcnt << HB_OF_BITS) | (o->gc & (HB_OF_PERSIST | HB_OF_UNTRACKED)) |
-            HB_OF_COLLECTING;
+    o->gc &= HB_OF_PERSIST;
     hb__list_append(region, &o->link);
+}
+
+/* Moves the young list into the region as it is (an increment's
+ * membership is its generation bits 0); returns how many. */
+static size_t splice_young(hb_rcheap *h, hb_link *region)
+{
+    size_t n = h->size[0];
+    hb__list_splice(region, &h->lists[0]);
+    h->size[0] = 0;
+    return n;
 }
 
 /* Takes a whole list into the region. */
@@ -324,7 +359,7 @@ static void visit_take(hb_obj *ch, void *arg)
 {
     struct take_arg *a = arg;
     if (ch != NULL && is_pending(ch, a->pending)) {
-        take(a->h, a->region, ch);
+        take_young(a->h, a->region, ch);
         a->n++;
     }
 }
@@ -333,12 +368,12 @@ static void visit_take(hb_obj *ch, void *arg)
 static size_t take_closure(inc_ctx *c, hb_link *region, hb_obj *seed)
 {
     struct take_arg a = {&c->rc, region, c->visited ^ 1, 1};
-    take(&c->rc, region, seed);
+    take_young(&c->rc, region, seed);
     for (hb_link *l = &seed->link; l != region; l = l->next) {
         hb_obj *o = (hb_obj *)l;
         HB_FOR_EACH_CHILD(o, ch, {
             if (is_pending(ch, a.pending)) {
-                take(a.h, region, ch);
+                take_young(a.h, region, ch);
                 a.n++;
             }
         }, visit_take, &a);
@@ -500,7 +535,7 @@ static size_t place_survivors(inc_ctx *c, hb_link *region, bool full)
         hb_obj *o = (hb_obj *)region->next;
         hb__list_unlink(&o->link);
         if ((o->gc & HB_OF_UNTRACKED) && o->nslots == 0 && o->type->traverse == NULL) {
-            o->gc = (o->gc & HB_OF_PERSIST) | HB_OF_UNTRACKED; /* an atom (full collections) */
+            o->gc = (o->gc & HB_OF_PERSIST) | HB_OF_UNTRACKED | 1u; /* an atom (full collections) */
             hb__list_append(&h->lists[HB_LIST_ATOMS], &o->link);
             h->size[HB_LIST_ATOMS]++;
         } else if (o->gc & HB_OF_UNTRACKED) {
@@ -517,22 +552,6 @@ static size_t place_survivors(inc_ctx *c, hb_link *region, bool full)
     h->size[tlist(v)] += nt;
     h->size[ulist(v)] += nu;
     return n;
-}
-
-/* Moves into `to` everything in `from` reachable from the objects of `to`
- * (the legacy finalizers and what they reach). */
-static void move_reachable_from(hb_link *to)
-{
-    for (hb_link *l = to->next; l != to; l = l->next) {
-        hb_obj *o = (hb_obj *)l;
-        for (uint32_t i = 0; i < o->nslots; i++) {
-            hb_obj *ch = o->slots[i];
-            if (ch != NULL && (ch->gc & HB_OF_UNREACHABLE)) {
-                ch->gc &= ~(uintptr_t)HB_OF_UNREACHABLE;
-                hb__list_move(to, &ch->link);
-            }
-        }
-    }
 }
 
 /* Splices `list` onto the visited space's tracked list. */
@@ -557,90 +576,44 @@ static size_t collect_region(inc_ctx *c, hb_link *region, bool full)
 {
     hb_rcheap *h = &c->rc;
     hb_gc *gc = h->gc;
-    const int t = tlist(c->visited);
-    hb_link unreachable, legacy;
+    const int t = tlist(dest_space(c));
+    hb_link unreachable;
     hb__list_init(&unreachable);
-    hb__list_init(&legacy);
 
     find_unreachable(region, &unreachable);
     place_survivors(c, region, full);
-
-    /* Legacy finalizers and what they reach are uncollectable. */
-    bool finalizers = false;
-    size_t m = 0;
-    for (hb_link *l = unreachable.next, *next; l != &unreachable; l = next) {
-        hb_obj *o = (hb_obj *)l;
-        next = l->next;
-        o->gc &= ~(uintptr_t)HB_OF_UNTRACKED; /* the untracked lists are for the living */
-        if (o->type->tp_del != NULL) {
-            o->gc &= ~(uintptr_t)HB_OF_UNREACHABLE;
-            hb__list_move(&legacy, l);
-        } else if (o->type->tp_finalize != NULL && !(o->gc & HB_OF_FINALIZED)) {
-            finalizers = true;
-        }
-    }
-    size_t n_uncollectable = 0;
-    if (!hb__list_empty(&legacy)) {
-        move_reachable_from(&legacy);
-        for (hb_link *l = legacy.next; l != &legacy; l = l->next)
-            if (hb__vec_push(&gc->garbage, (hb_obj *)l) == 0)
-                hb__incref((hb_obj *)l);
-        n_uncollectable = adopt_visited(c, &legacy);
-    }
     for (hb_link *l = unreachable.next; l != &unreachable; l = l->next)
-        m++;
+        ((hb_obj *)l)->gc &= ~(uintptr_t)HB_OF_UNTRACKED; /* the untracked lists are for the living */
+    size_t n_uncollectable = 0;
+    size_t m = hb__cyc_finish(h, &unreachable, t, (uintptr_t)t, &n_uncollectable);
+    gc->last_collected = m;
+    gc->last_uncollectable = n_uncollectable;
+    return m + n_uncollectable;
+}
 
-    /* Weak links to the trash are cleared, then their callbacks run. */
-    for (hb_link *l = unreachable.next; l != &unreachable; l = l->next) {
-        hb_obj *o = (hb_obj *)l;
-        if (o->gc & HB_OF_WEAKREFS)
-            hb__weak_clear(gc, o, HB_OF_UNREACHABLE, HB_OF_UNREACHABLE);
+/* An increment (or a young collection): the region is the young list plus
+ * the pending objects taken, relabelled young (generation bits 0), so that
+ * generational's array-based trial deletion runs over it with membership
+ * read from the generation bits, untracking what a young collection may. */
+static size_t collect_young_region(inc_ctx *c, hb_link *region, size_t n)
+{
+    hb_rcheap *h = &c->rc;
+    hb_gc *gc = h->gc;
+    const int d = dest_space(c), t = tlist(d);
+    const uintptr_t ub = HB_OF_UNTRACKED | HB_OF_UNTRACKED_ONCE | ubits(d);
+    hb_link unreachable;
+    hb__list_init(&unreachable);
+    size_t kept = hb__cyc_find_unreachable_vec(&c->scratch, h, region, n, 0, true, &unreachable, (uintptr_t)t,
+                                               ulist(d), ub);
+    if (kept == (size_t)-1) { /* no scratch: the list-based steps, no untracking */
+        hb__cyc_update_refs(region);
+        hb__cyc_subtract_refs(region);
+        kept = hb__cyc_move_unreachable(region, &unreachable, (uintptr_t)t);
     }
-    hb__weak_run_callbacks(gc);
-
-    /* PEP 442 finalizers; what they resurrected survives, visited. */
-    if (finalizers) {
-        hb_link seen;
-        hb__list_init(&seen);
-        while (!hb__list_empty(&unreachable)) {
-            hb_obj *o = (hb_obj *)unreachable.next;
-            hb__list_move(&seen, &o->link);
-            if (o->type->tp_finalize != NULL && !(o->gc & HB_OF_FINALIZED)) {
-                o->refcnt++;
-                hb__run_finalizer(gc, o, false);
-                hb__decref(h, o); /* may free it: it unlinks itself */
-            }
-        }
-        hb__list_splice(&unreachable, &seen);
-        hb_link resurrected;
-        hb__list_init(&resurrected);
-        hb__list_splice(&resurrected, &unreachable);
-        hb__cyc_update_refs(&resurrected);
-        hb__cyc_subtract_refs(&resurrected);
-        size_t back = hb__cyc_move_unreachable(&resurrected, &unreachable, (uintptr_t)t);
-        hb__list_splice(&h->lists[t], &resurrected);
-        h->size[t] += back;
-    }
-
-    /* The rest is freed: clearing slots lets reference counting free it. */
-    while (!hb__list_empty(&unreachable)) {
-        hb_obj *o = (hb_obj *)unreachable.next;
-        o->refcnt++;
-        for (uint32_t i = 0; i < o->nslots; i++) {
-            hb_obj *ch = o->slots[i];
-            if (ch != NULL) {
-                o->slots[i] = NULL;
-                hb__decref(h, ch);
-            }
-        }
-        hb__decref(h, o); /* usually frees it, which unlinks it */
-        if (unreachable.next == &o->link) {
-            /* Still here: someone else holds it; it survives. */
-            hb__list_move(&h->lists[t], &o->link);
-            o->gc = (o->gc & HB_OF_PERSIST) | (uintptr_t)t;
-            h->size[t]++;
-        }
-    }
+    hb__list_splice(&h->lists[t], region);
+    h->size[t] += kept;
+    size_t n_uncollectable = 0;
+    size_t m = hb__cyc_finish(h, &unreachable, t, (uintptr_t)t, &n_uncollectable);
     gc->last_collected = m;
     gc->last_uncollectable = n_uncollectable;
     return m + n_uncollectable;
@@ -698,7 +671,7 @@ static long inc_collect(void *ctx, int g)
                 p->pulled += take_list(h, &region, i);
     } else if (g == 1 && c->waiting && c->in_auto && gc->threshold[2] > 0 &&
                old_size(h) <= c->base + c->base / 100 * (size_t)gc->threshold[2]) {
-        p->young = take_list(h, &region, 0); /* the cycle waits: a young collection */
+        p->young = splice_young(h, &region); /* the cycle waits: a young collection */
     } else if (g == 1) {
         if (c->waiting) { /* the cycle starts: everything old is pending */
             c->waiting = false;
@@ -713,7 +686,7 @@ static long inc_collect(void *ctx, int g)
                 c->work -= (long)p->marked;
             }
         }
-        p->young = take_list(h, &region, 0);
+        p->young = splice_young(h, &region);
         c->work -= (long)p->young;
         if (c->phase == PHASE_SCAN) {
             /* Seeds: the pending tracked objects, then the pending untracked
@@ -729,11 +702,12 @@ static long inc_collect(void *ctx, int g)
                 }
         }
     } else {
-        p->young = take_list(h, &region, 0);
+        p->young = splice_young(h, &region);
     }
     gc->count[0] = 0;
 
-    size_t n = collect_region(c, &region, g == HB_GC_NGEN - 1);
+    size_t n = g == HB_GC_NGEN - 1 ? collect_region(c, &region, true)
+                                   : collect_young_region(c, &region, p->young + p->pulled);
 
     if (g == HB_GC_NGEN - 1) {
         swap_spaces(c, false); /* everything is visited now; a new cycle starts */
@@ -789,6 +763,7 @@ static void *inc_create(hb_gc *gc, char *msg, size_t len)
     c->visited = 0;
     c->rc.untracked_gc = ubits(0);
     c->rc.atoms = true;
+    c->scratch.max = SIZE_MAX;
     c->phase = PHASE_MARK;
     gc->threshold[0] = 2000;
     gc->threshold[1] = 10;
@@ -801,6 +776,7 @@ static void inc_destroy(void *ctx)
     inc_ctx *c = ctx;
     hb__rc_destroy(&c->rc);
     hb__vec_free(&c->stack);
+    hb__cyc_scratch_free(&c->scratch);
     free(c);
 }
 

@@ -29,7 +29,7 @@
 #define HB_LIST_UNTRACKED 4
 #define HB_LIST_UNTRACKED1 5
 #define HB_LIST_GRAY 6
-#define HB_LIST_ATOMS 7 /* incremental: untracked objects without slots (gen bits 0) */
+#define HB_LIST_ATOMS 7 /* incremental: untracked objects without slots (gen bits 1) */
 #define HB_NLISTS 8
 
 static inline uintptr_t hb__refs(const hb_obj *o) { return o->gc >> HB_OF_BITS; }
@@ -219,7 +219,7 @@ typedef struct hb_rcheap {
     void (*auto_collect)(struct hb_rcheap *h);
     uintptr_t untracked_gc;
     /* incremental: newborn objects without slots or traverse function go
-     * to the atoms list (HB_OF_UNTRACKED, gen bits 0), which no collection
+     * to the atoms list (HB_OF_UNTRACKED, gen bits 1), which no collection
      * examines: such an object can never be on a cycle. */
     bool atoms;
 } hb_rcheap;
@@ -230,6 +230,24 @@ void hb__rc_init(hb_rcheap *h, hb_gc *gc, bool generational);
  * exceeds threshold[0]. */
 hb_obj *hb__rc_new(void *ctx, const hb_type *t, uint32_t nslots, uint32_t nbytes);
 void hb__gen_auto(hb_rcheap *h); /* generational.c: CPython's collect_generations */
+/* The array-based trial deletion (generational.c), shared with incremental:
+ * scratch arrays, and steps 1-4 over `list` (n objects, every object whose
+ * generation bits are <= g and no other; `young`: untrack survivors at once
+ * that a young collection need not examine, never one untracked once
+ * before).  Survivors that stay tracked are left in `list` with state
+ * `bits` (returned: their number); untracked ones go to h->lists[ulist_at]
+ * with state `ubits`; the unreachable to `unreachable`.  (size_t)-1 when
+ * the scratch cannot grow: the caller falls back to the list-based steps. */
+typedef struct hb_cyc_scratch {
+    hb_obj **vec, **stack;
+    size_t vcap; /* capacity of both */
+    size_t max;  /* grow no further (test hook) */
+} hb_cyc_scratch;
+size_t hb__cyc_find_unreachable_vec(hb_cyc_scratch *c, hb_rcheap *h, hb_link *list, size_t n, int g, bool young,
+                                    hb_link *unreachable, uintptr_t bits, int ulist_at, uintptr_t ubits);
+void hb__cyc_scratch_free(hb_cyc_scratch *s);
+/* Steps 5-8 (generational.c): see there. */
+size_t hb__cyc_finish(hb_rcheap *h, hb_link *unreachable, int old, uintptr_t bits, size_t *uncollectable);
 /* Test hook (generational): the array-based passes may use scratch for at
  * most max_objects objects; beyond, collections take the list-based steps. */
 void hb__gen_scratch_limit(hb_gc *gc, size_t max_objects);

@@ -179,12 +179,12 @@ void hb_set(hb_gc *gc, hb_obj *o, uint32_t slot, hb_obj *value)
             /* A new edge out of an untracked object may close a cycle:
              * young collections must see the object again.  Not an edge to
              * an atom (incremental's untracked objects without slots, gen
-             * bits 0): no cycle goes through one, so a container of atoms
+             * bits 1): no cycle goes through one, so a container of atoms
              * stays untracked, as CPython keeps a dict of atoms; unless it
              * has a finalizer or weak references, which a collection must
              * see when the container hangs off cyclic trash. */
             if (__builtin_expect((o->gc & HB_OF_UNTRACKED) != 0, 0) &&
-                ((value->gc & (HB_OF_UNTRACKED | HB_OF_GEN_MASK)) != HB_OF_UNTRACKED ||
+                ((value->gc & (HB_OF_UNTRACKED | HB_OF_GEN_MASK)) != (HB_OF_UNTRACKED | 1u) ||
                  o->type->tp_finalize != NULL || o->type->tp_del != NULL || (o->gc & HB_OF_WEAKREFS)))
                 hb__rc_retrack(gc->rc, o);
         }

@@ -51,7 +51,7 @@ hb_obj *hb__rc_new(void *ctx, const hb_type *t, uint32_t nslots, uint32_t nbytes
      * reference objects stay tracked (their callback must not run when
      * they are garbage themselves). */
     if (h->generational && t->traverse == NULL && t != &hb_weakref_type) {
-        o->gc = (h->atoms && nslots == 0) ? HB_OF_UNTRACKED : h->untracked_gc;
+        o->gc = (h->atoms && nslots == 0) ? (HB_OF_UNTRACKED | 1u) : h->untracked_gc;
         int l = hb__list_of(o);
         hb__list_append(&h->lists[l], &o->link);
         h->size[l]++;
@@ -221,7 +221,7 @@ int hb__rc_check(hb_rcheap *h, char *msg, size_t len)
                 return hb__fail(msg, len, "object %p is on list %d but its flags say %d",
                                 (void *)o, i, hb__list_of(o));
             if ((o->gc & HB_OF_UNTRACKED) && (hb__gen(o) & 2) == 0 &&
-                (!h->atoms || o->nslots != 0 || hb__gen(o) != 0))
+                (!h->atoms || o->nslots != 0 || hb__gen(o) != 1))
                 return hb__fail(msg, len, "untracked object %p: generation bits %d", (void *)o,
                                 hb__gen(o));
             if (o->gc & HB_OF_PENDING)
