@@ -105,6 +105,21 @@ void hb_gc_glue_emit(hb_gc_glue *g, uint64_t t0, uint64_t t1, int fd)
     put(fd, "gc_collections", "%.0f", (double)collections);
     put(fd, "gc_collected", "%.0f", (double)collected);
     put(fd, "gc_uncollectable", "%.0f", (double)uncollectable);
+    char gens[2][160];
+    int lc = snprintf(gens[0], sizeof gens[0], "gc_gen_collections="),
+        lk = snprintf(gens[1], sizeof gens[1], "gc_gen_collected=");
+    for (int i = 0; i < st.generations && i < HB_GC_NGEN; i++) {
+        lc += snprintf(gens[0] + lc, sizeof gens[0] - (size_t)lc, "%s%llu", i ? ";" : "",
+                       (unsigned long long)st.gen[i].collections);
+        lk += snprintf(gens[1] + lk, sizeof gens[1] - (size_t)lk, "%s%llu", i ? ";" : "",
+                       (unsigned long long)st.gen[i].collected);
+    }
+    for (int k = 0; k < 2; k++) {
+        int len = k ? lk : lc;
+        gens[k][len++] = '\n';
+        if (write(fd, gens[k], (size_t)len) < 0) { /* the parent is gone */
+        }
+    }
     put(fd, "gc_pause_total_ms", "%.3f", (double)st.pause_total_ns / 1e6);
     const hb_gc_pause *p = hb_gc_pauses(g->gc, &n);
     double *d = n ? malloc(n * sizeof *d) : NULL;

@@ -41,6 +41,8 @@
     X(gc_collections, "collections run (all generations)")                                              \
     X(gc_collected, "objects collected by the collector (not by reference counting)")                   \
     X(gc_uncollectable, "objects found uncollectable (legacy finalizers in cycles)")                    \
+    X(gc_gen_collections, "collections per generation, ';'-separated (gc.get_stats()'s collections)")  \
+    X(gc_gen_collected, "objects collected per generation, ';'-separated (gc.get_stats()'s collected)") \
     X(gc_pause_total_ms, "sum of collection pauses, ms")                                                \
     X(gc_pause_p99_us, "99th percentile collection pause, us")                                          \
     X(gc_pause_max_us, "longest collection pause, us")                                                  \

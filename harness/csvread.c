@@ -46,6 +46,8 @@ int hb_column_is_text(int col)
     case HB_COL_checksum:
     case HB_COL_status:
     case HB_COL_gc_mmu_curve:
+    case HB_COL_gc_gen_collections:
+    case HB_COL_gc_gen_collected:
         return 1;
     default:
         return 0;
