@@ -100,7 +100,7 @@ static int gen_of(hb_obj *o) { return (int)(o->gc & HB_OF_GEN_MASK); }
 static void alloc_kept(hb_gc *gc, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        tc_new(gc, &tc_plain, 0, NULL);
+        tc_new(gc, &tc_plain, 1, NULL);
 }
 
 /* A kept object that generational keeps tracked: its last slot holds
@@ -214,10 +214,10 @@ static void c_auto_gen0(hb_gc *gc)
         TC_EQ(hb_gc_get_count(gc, c), 0);
         TC_EQ(c[0], 700);
         TC_EQ(rec->starts, 0); /* 700 does not exceed 700 */
-        tc_new(gc, &tc_plain, 0, NULL); /* the 701st */
+        tc_new(gc, &tc_plain, 1, NULL); /* the 701st */
         int at = 701;
         if (rec->starts == 0) {
-            tc_new(gc, &tc_plain, 0, NULL);
+            tc_new(gc, &tc_plain, 1, NULL);
             at = 702;
         }
         TC_EQ(rec->starts, 1);
@@ -292,7 +292,7 @@ static void c_promotion(hb_gc *gc)
     }
     hb_scope s = hb_scope_enter(gc);
     if (!TC_HAS(HB_GC_GENERATIONS)) {
-        hb_handle h = tc_new(gc, &tc_plain, 0, NULL);
+        hb_handle h = tc_new(gc, &tc_plain, 1, NULL);
         hb_gc_stats a = tc_stats();
         TC_COLLECT(HB_GC_FULL);
         hb_gc_stats b = tc_stats();
@@ -411,6 +411,16 @@ static void c_get_count(hb_gc *gc)
     hb_scope_leave(gc, t); /* 4 allocations, 4 deallocations */
     TC_EQ(hb_gc_get_count(gc, c), 0);
     TC_EQ(c[0], 10);
+    /* Atoms (no slots: CPython's ints and strings are not GC objects) do
+     * not count, alive or dead. */
+    hb_scope u = hb_scope_enter(gc);
+    for (int i = 0; i < 5; i++)
+        tc_new(gc, &tc_plain, 0, NULL);
+    TC_EQ(hb_gc_get_count(gc, c), 0);
+    TC_EQ(c[0], 10);
+    hb_scope_leave(gc, u);
+    TC_EQ(hb_gc_get_count(gc, c), 0);
+    TC_EQ(c[0], 10);
     /* A cycle: allocations count, and it is not deallocated until collected. */
     hb_obj *a = hb_get(gc, tc_new(gc, &tc_plain, 1, NULL));
     hb_set(gc, a, 0, a);
@@ -440,7 +450,7 @@ static void no_auto_over_10k(hb_gc *gc, const char *how)
     hb_scope s = hb_scope_enter(gc);
     /* 10000 allocations: 5000 kept, 5000 in self-cycles dropped at once. */
     for (int i = 0; i < 5000; i++) {
-        tc_new(gc, &tc_plain, 0, NULL);
+        tc_new(gc, &tc_plain, 1, NULL);
         hb_scope t = hb_scope_enter(gc);
         hb_obj *o = hb_get(gc, tc_new(gc, &tc_plain, 1, NULL));
         hb_set(gc, o, 0, o);
@@ -460,7 +470,7 @@ static void no_auto_over_10k(hb_gc *gc, const char *how)
         w0 = hb_scope_enter(gc);
         for (int i = 0; i < 100; i++) {
             hb_scope t = hb_scope_enter(gc);
-            hb_handle o = tc_new(gc, &tc_plain, 0, NULL);
+            hb_handle o = tc_new(gc, &tc_plain, 1, NULL);
             hb_handle w = hb_weakref_new(gc, hb_get(gc, o), NULL, NULL);
             hb_scope_leave_keep(gc, t, w);
         }
@@ -520,7 +530,7 @@ static void c_threshold_zero(hb_gc *gc)
         uint64_t before = total_collections();
         for (int i = 0; i < 10000; i++) {
             hb_scope s = hb_scope_enter(gc);
-            tc_new(gc, &tc_plain, 0, NULL);
+            tc_new(gc, &tc_plain, 1, NULL);
             hb_scope_leave(gc, s);
         }
         tc_recorded("threshold 0 = 0 is a volume of 0 bytes, not 'off': %llu automatic collections "

@@ -235,64 +235,58 @@ static void c_floating(hb_gc *gc)
     hb_scope_leave(gc, s);
 }
 
-/* Automatic collections until a cycle completes; returns how many ran. */
-static int auto_until_cycle(hb_gc *gc, int max, uint64_t swaps)
-{
-    int n = 0;
-    while (inc_probe(gc).swaps == swaps) {
-        TC_ASSERT(++n <= max, "no cycle completed in %d automatic collections", max);
-        hb_scope t = hb_scope_enter(gc);
-        for (int i = 0; i < 110; i++) /* threshold0 = 100: one automatic collection */
-            tc_new(gc, &tc_plain, 0, NULL);
-        hb_scope_leave(gc, t);
-    }
-    return n;
-}
-
 static void c_gate(hb_gc *gc)
 {
-    long t[HB_GC_NGEN] = {100, 10, 25};
+    long t[HB_GC_NGEN] = {10, 10, 25};
     TC_EQ(hb_gc_set_threshold(gc, 3, t), 0);
     hb_scope s = hb_scope_enter(gc);
     for (int i = 0; i < 4000; i++) /* an old generation of 4000 */
         inc_new_tracked(gc, 1, NULL);
     TC_COLLECT(HB_GC_FULL);
-    auto_until_cycle(gc, 1000, inc_probe(gc).swaps);
+    inc_finish_cycle(gc, 10000); /* explicit increments: a cycle, then the wait */
+    hb_inc_probe p = inc_probe(gc);
+    TC_ASSERT(p.waiting, "a completed cycle does not wait for growth");
     TC_CHECK();
-    /* The cycle ended: 999 survivors (under 25% of 4000) start none. */
-    uint64_t swaps = inc_probe(gc).swaps;
-    uint64_t inc0 = tc_stats().gen[1].collections;
-    for (int i = 0; i < 999; i++)
+    size_t limit = p.base + p.base / 100 * 25;
+    uint64_t swaps = p.swaps, inc0 = tc_stats().gen[1].collections;
+    /* Survivors drive automatic collections (one per 11): 50 of them, 550
+     * survivors, under 25% of the old generation: young collections only. */
+    while (tc_stats().gen[1].collections < inc0 + 50) {
+        uint64_t before = tc_stats().gen[1].collections;
         inc_new_tracked(gc, 1, NULL);
-    hb_scope u = hb_scope_enter(gc);
-    for (int k = 0; k < 50; k++) { /* 50 automatic collections */
-        for (int i = 0; i < 110; i++)
-            tc_new(gc, &tc_plain, 0, NULL);
-        hb_scope_leave(gc, u);
-        TC_ASSERT(!inc_probe(gc).marking || inc_probe(gc).gray == 0, "marking began");
-        TC_EQ(inc_probe(gc).pulled, 0);
-        TC_EQ(inc_probe(gc).marked, 0);
+        p = inc_probe(gc);
+        TC_ASSERT(p.waiting, "the cycle started at %zu old objects, below %zu", p.old, limit);
+        if (tc_stats().gen[1].collections != before) { /* that one was a young collection */
+            TC_EQ(p.marked, 0);
+            TC_EQ(p.pulled, 0);
+        }
     }
-    TC_ASSERT(tc_stats().gen[1].collections >= inc0 + 50, "automatic collections did not run");
-    TC_EQ(inc_probe(gc).swaps, swaps);
+    TC_ASSERT(p.old <= limit, "old generation %zu", p.old);
+    TC_EQ(p.swaps, swaps);
     TC_CHECK();
-    /* Two more survivors pass 25%: the next automatic collection starts the cycle. */
-    inc_new_tracked(gc, 1, NULL);
-    inc_new_tracked(gc, 1, NULL);
-    int n = auto_until_cycle(gc, 1000, swaps);
-    TC_ASSERT(n > 1, "the cycle took %d collections", n);
+    /* More survivors: the first automatic collection past 25% starts it. */
+    int n = 0;
+    while (inc_probe(gc).waiting) {
+        TC_ASSERT(++n < 100000, "the cycle never started");
+        size_t before = inc_probe(gc).old;
+        inc_new_tracked(gc, 1, NULL);
+        if (!inc_probe(gc).waiting)
+            TC_ASSERT(before > limit, "started at %zu old objects, not above %zu", before, limit);
+    }
+    TC_ASSERT(inc_probe(gc).marked > 0, "the first increment of the cycle marked nothing");
     TC_CHECK();
-    /* Threshold2 0: the next cycle starts at once. */
+    /* threshold2 0: a completed cycle does not wait. */
     t[2] = 0;
     TC_EQ(hb_gc_set_threshold(gc, 3, t), 0);
-    swaps = inc_probe(gc).swaps;
-    auto_until_cycle(gc, 1000, swaps);
-    /* An explicit increment starts a cycle whatever the growth. */
+    inc_finish_cycle(gc, 10000);
+    TC_ASSERT(!inc_probe(gc).waiting, "threshold2 0 waits");
+    /* An explicit increment starts a waiting cycle at once. */
     t[2] = 25;
     TC_EQ(hb_gc_set_threshold(gc, 3, t), 0);
-    auto_until_cycle(gc, 1000, inc_probe(gc).swaps);
+    inc_finish_cycle(gc, 10000);
+    TC_ASSERT(inc_probe(gc).waiting, "no wait after a cycle");
     TC_COLLECT(1);
-    TC_ASSERT(inc_probe(gc).marked > 0 || inc_probe(gc).pulled > 0, "collect(1) did no old work");
+    TC_ASSERT(!inc_probe(gc).waiting && inc_probe(gc).marked > 0, "collect(1) did not start the cycle");
     TC_CHECK();
     hb_scope_leave(gc, s);
 }

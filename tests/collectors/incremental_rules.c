@@ -116,9 +116,9 @@ void inc_auto(hb_gc *gc)
     TC_EQ(hb_gc_get_count(gc, c), 0);
     TC_EQ(c[0], 2000);
     TC_EQ(g_starts, 0); /* 2000 does not exceed 2000 */
-    tc_new(gc, &tc_plain, 0, NULL);
+    tc_new(gc, &tc_plain, 1, NULL);
     if (g_starts == 0)
-        tc_new(gc, &tc_plain, 0, NULL);
+        tc_new(gc, &tc_plain, 1, NULL);
     TC_EQ(g_starts, 1);
     TC_EQ(g_last_gen, 1); /* an increment */
     TC_CHECK();
@@ -140,7 +140,7 @@ void inc_auto(hb_gc *gc)
     long base = c[0];
     hb_scope t = hb_scope_enter(gc);
     for (int i = 0; i < 100; i++)
-        tc_new(gc, &tc_plain, 0, NULL);
+        tc_new(gc, &tc_plain, 1, NULL);
     hb_scope_leave(gc, t);
     TC_EQ(hb_gc_get_count(gc, c), 0);
     TC_EQ(c[0], base);
@@ -221,12 +221,12 @@ void inc_get_count(hb_gc *gc)
     TC_EQ(c[2], 0);
     hb_scope s = hb_scope_enter(gc);
     for (int i = 0; i < 10; i++)
-        tc_new(gc, &tc_plain, 0, NULL);
+        tc_new(gc, &tc_plain, 1, NULL);
     TC_EQ(hb_gc_get_count(gc, c), 0);
     TC_EQ(c[0], 10);
     hb_scope t = hb_scope_enter(gc);
     for (int i = 0; i < 4; i++)
-        tc_new(gc, &tc_plain, 0, NULL);
+        tc_new(gc, &tc_plain, 1, NULL);
     hb_scope_leave(gc, t);
     TC_EQ(hb_gc_get_count(gc, c), 0);
     TC_EQ(c[0], 10);
