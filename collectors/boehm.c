@@ -83,6 +83,9 @@ static void GC_CALLBACK on_event(GC_EventType e)
     bw_ctx *c = current;
     if (c == NULL)
         return;
+    /* Every event: in incremental mode a collection may finish without an
+     * END event of its own. */
+    c->gc->st.gen[0].collections = (uint64_t)(GC_get_gc_no() - c->gc_no0);
     switch (e) {
     case GC_EVENT_START:
         c->t_start = hb__now_ns();
