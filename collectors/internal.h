@@ -183,6 +183,12 @@ void hb__run_finalizer(hb_gc *gc, hb_obj *o, bool legacy);
         }                                                                    \
     } while (0)
 
+/* Invariant checkers of collectors that keep every object on one list
+ * (marksweep, none): every slot and every handle points to an object of
+ * `all`.  0, or -1 with the first dangling reference in msg.  Uses and
+ * clears HB_OF_MARK. */
+int hb__check_no_dangling(hb_gc *gc, hb_link *all, char *msg, size_t len);
+
 /* References held by the core (handles, garbage list, callback queue). */
 static inline void hb__incref(hb_obj *o) { o->refcnt++; }
 void hb__retain(hb_gc *gc, hb_obj *o);

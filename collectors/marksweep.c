@@ -242,7 +242,6 @@ static int ms_check(void *ctx, char *msg, size_t len)
     ms_ctx *c = ctx;
     hb_gc *gc = c->gc;
     size_t n = 0, nfin = 0, nleg = 0;
-    int rc = 0;
     for (hb_link *l = c->all.next, *prev = &c->all;; prev = l, l = l->next) {
         if (l->prev != prev)
             return hb__fail(msg, len, "all-objects list: prev link broken at %p", (void *)l);
@@ -267,23 +266,7 @@ static int ms_check(void *ctx, char *msg, size_t len)
     if (nfin != c->nfinalizable || nleg != c->nlegacy)
         return hb__fail(msg, len, "finalizable %zu/%zu, legacy %zu/%zu (found/counted)", nfin,
                         c->nfinalizable, nleg, c->nlegacy);
-    /* No dangling slot or root: flag every listed object, then look. */
-    for (hb_link *l = c->all.next; l != &c->all; l = l->next)
-        ((hb_obj *)l)->gc |= HB_OF_MARK;
-    for (hb_link *l = c->all.next; l != &c->all && rc == 0; l = l->next) {
-        hb_obj *o = (hb_obj *)l;
-        for (uint32_t i = 0; i < o->nslots && rc == 0; i++)
-            if (o->slots[i] != NULL && !(o->slots[i]->gc & HB_OF_MARK))
-                rc = hb__fail(msg, len, "object %p slot %u: %p is not a live object", (void *)o, i,
-                              (void *)o->slots[i]);
-    }
-    for (size_t i = 0; i < gc->roots.nhandles && rc == 0; i++)
-        if (gc->roots.handles[i] != NULL && !(gc->roots.handles[i]->gc & HB_OF_MARK))
-            rc = hb__fail(msg, len, "handle %zu: %p is not a live object", i,
-                          (void *)gc->roots.handles[i]);
-    for (hb_link *l = c->all.next; l != &c->all; l = l->next)
-        ((hb_obj *)l)->gc &= ~(uintptr_t)HB_OF_MARK;
-    return rc;
+    return hb__check_no_dangling(gc, &c->all, msg, len);
 }
 
 const hb_collector_ops hb_marksweep_ops = {

@@ -478,3 +478,23 @@ int hb_gc_check(hb_gc *gc, char *msg, size_t msglen)
         return -1;
     return gc->ops->check != NULL ? gc->ops->check(gc->ctx, msg, msglen) : 0;
 }
+
+int hb__check_no_dangling(hb_gc *gc, hb_link *all, char *msg, size_t len)
+{
+    int rc = 0;
+    for (hb_link *l = all->next; l != all; l = l->next)
+        ((hb_obj *)l)->gc |= HB_OF_MARK;
+    for (hb_link *l = all->next; l != all && rc == 0; l = l->next) {
+        hb_obj *o = (hb_obj *)l;
+        for (uint32_t i = 0; i < o->nslots && rc == 0; i++)
+            if (o->slots[i] != NULL && !(o->slots[i]->gc & HB_OF_MARK))
+                rc = hb__fail(msg, len, "object %p slot %u: %p is not a live object", (void *)o, i,
+                              (void *)o->slots[i]);
+    }
+    for (size_t i = 0; i < gc->roots.nhandles && rc == 0; i++)
+        if (gc->roots.handles[i] != NULL && !(gc->roots.handles[i]->gc & HB_OF_MARK))
+            rc = hb__fail(msg, len, "handle %zu: %p is not a live object", i, (void *)gc->roots.handles[i]);
+    for (hb_link *l = all->next; l != all; l = l->next)
+        ((hb_obj *)l)->gc &= ~(uintptr_t)HB_OF_MARK;
+    return rc;
+}

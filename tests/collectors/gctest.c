@@ -510,3 +510,41 @@ int tc_main(int argc, char **argv, const char *prefix, const tc_case *cases, siz
     fprintf(stderr, "FAIL %s.%s.%s: unknown case\n", prefix, argv[1], argv[2]);
     return 1;
 }
+
+/* ---- shapes ------------------------------------------------------------------- */
+
+/* Builds a complete binary tree of `depth` in the current scope: children
+ * first (edges stored bottom-up) or parent first (each parent's edges are
+ * stored before its children get theirs).  Returns the root. */
+hb_obj *tc_tree(hb_gc *gc, int depth, bool parent_first)
+{
+    hb_obj *o = hb_get(gc, tc_new(gc, &tc_plain, 2, NULL));
+    if (depth == 0)
+        return o;
+    if (parent_first) {
+        hb_obj *l = hb_get(gc, tc_new(gc, &tc_plain, 2, NULL));
+        hb_obj *r = hb_get(gc, tc_new(gc, &tc_plain, 2, NULL));
+        hb_set(gc, o, 0, l);
+        hb_set(gc, o, 1, r);
+        if (depth > 1) {
+            hb_set(gc, l, 0, tc_tree(gc, depth - 2, true));
+            hb_set(gc, l, 1, tc_tree(gc, depth - 2, true));
+            hb_set(gc, r, 0, tc_tree(gc, depth - 2, true));
+            hb_set(gc, r, 1, tc_tree(gc, depth - 2, true));
+        }
+    } else {
+        hb_set(gc, o, 0, tc_tree(gc, depth - 1, false));
+        hb_set(gc, o, 1, tc_tree(gc, depth - 1, false));
+    }
+    return o;
+}
+
+size_t tc_count_tracked(hb_gc *gc, const hb_obj *o)
+{
+    if (o == NULL)
+        return 0;
+    size_t n = hb_gc_is_tracked(gc, o) == 1;
+    for (uint32_t i = 0; i < o->nslots; i++)
+        n += tc_count_tracked(gc, hb_slot(o, i));
+    return n;
+}

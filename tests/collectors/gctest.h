@@ -174,4 +174,10 @@ uint64_t tc_below(tc_rng *r, uint64_t n);
 /* Runs fn(arg) on a new thread with a `stack_bytes` stack and waits for it. */
 void tc_run_on_small_stack(size_t stack_bytes, void (*fn)(void *), void *arg);
 
+/* A complete binary tree of `depth` in the current scope, its edges stored
+ * children first or parent first; returns the root.  And the number of
+ * tracked objects (hb_gc_is_tracked) in the tree under o. */
+hb_obj *tc_tree(hb_gc *gc, int depth, bool parent_first);
+size_t tc_count_tracked(hb_gc *gc, const hb_obj *o);
+
 #endif

@@ -802,41 +802,6 @@ static void c_freeze(hb_gc *gc)
 
 /* ---- untracking ------------------------------------------------------------------ */
 
-/* Builds a complete binary tree of `depth` in the current scope: children
- * first (edges stored bottom-up) or parent first (each parent's edges are
- * stored before its children get theirs).  Returns the root. */
-static hb_obj *tree(hb_gc *gc, int depth, bool parent_first)
-{
-    hb_obj *o = hb_get(gc, tc_new(gc, &tc_plain, 2, NULL));
-    if (depth == 0)
-        return o;
-    if (parent_first) {
-        hb_obj *l = hb_get(gc, tc_new(gc, &tc_plain, 2, NULL));
-        hb_obj *r = hb_get(gc, tc_new(gc, &tc_plain, 2, NULL));
-        hb_set(gc, o, 0, l);
-        hb_set(gc, o, 1, r);
-        if (depth > 1) {
-            hb_set(gc, l, 0, tree(gc, depth - 2, true));
-            hb_set(gc, l, 1, tree(gc, depth - 2, true));
-            hb_set(gc, r, 0, tree(gc, depth - 2, true));
-            hb_set(gc, r, 1, tree(gc, depth - 2, true));
-        }
-    } else {
-        hb_set(gc, o, 0, tree(gc, depth - 1, false));
-        hb_set(gc, o, 1, tree(gc, depth - 1, false));
-    }
-    return o;
-}
-
-static size_t count_tracked(hb_gc *gc, const hb_obj *o)
-{
-    if (o == NULL)
-        return 0;
-    size_t n = hb_gc_is_tracked(gc, o) == 1;
-    for (uint32_t i = 0; i < o->nslots; i++)
-        n += count_tracked(gc, hb_slot(o, i));
-    return n;
-}
 
 static void c_untracking(hb_gc *gc)
 {
@@ -899,10 +864,10 @@ static void c_untracking(hb_gc *gc)
      * whole; nothing is freed. */
     for (int order = 0; order < 2; order++) {
         hb_scope t = hb_scope_enter(gc);
-        hb_obj *root = tree(gc, 8, order == 1);
-        TC_ASSERT(count_tracked(gc, root) > 100, "edges were stored: tracked nodes expected");
+        hb_obj *root = tc_tree(gc, 8, order == 1);
+        TC_ASSERT(tc_count_tracked(gc, root) > 100, "edges were stored: tracked nodes expected");
         TC_EQ(TC_COLLECT(0), 0);
-        TC_EQ(count_tracked(gc, root), 0);
+        TC_EQ(tc_count_tracked(gc, root), 0);
         TC_CHECK();
         hb_scope_leave(gc, t);
     }
