@@ -62,7 +62,7 @@ hb_obj *hb__rc_new(void *ctx, const hb_type *t, uint32_t nslots, uint32_t nbytes
     /* Every allocation of a container counts, tracked or not, as every
      * GC-capable object counts in CPython; an atom (no slots, no traverse
      * function: a boxed int, a string) does not, as CPython's ints are not
-     * GC objects.  (Found by workloads/python/calibrate.py: counting atoms
+     * GC objects.  (Found by harness/calibrate.py: counting atoms
      * made small-objects run 3921 young collections where CPython runs 1.) */
     if (nslots > 0 || t->traverse != NULL)
         gc->count[0]++;
