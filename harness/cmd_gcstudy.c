@@ -388,7 +388,7 @@ int hb_cmd_gcstudy(int argc, char **argv)
         fprintf(stderr, "heapbench: gc-study: cannot write %s: %s\n", path, strerror(errno));
         return HB_EXIT_USAGE;
     }
-    fprintf(f, "# window_ms");
+    fprintf(f, "window_ms");
     for (int k = 0; k < nc; k++)
         fprintf(f, " %s", cn[k]);
     fputc('\n', f);
