@@ -325,9 +325,9 @@ void hb_gc_disable(hb_gc *gc);
 bool hb_gc_isenabled(hb_gc *gc);
 
 /* Thresholds (gc.get_threshold / set_threshold): generational: (700, 10, 10)
- * by default; t0 = 0 turns automatic collection off.  incremental: (2000,
- * 10, 25): t0 new objects trigger an increment and t1 scales the slice of
- * the old generation (heap / 10 / t1), as CPython 3.14; a cycle starts once
+ * by default; t0 = 0 turns automatic collection off.  incremental: (700,
+ * 10, 25): t0 new objects trigger an increment (3.14: 2000) and t1 scales
+ * the slice of the old generation (heap / 10 / t1), as CPython 3.14; a cycle starts once
  * the old generation grew by t2 percent since the last one (0: back to back).  marksweep: t[0] is
  * the minimum allocation volume in bytes between collections (8 MiB), the
  * trigger being max(t0, live bytes after the last collection).  Get fills

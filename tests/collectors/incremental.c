@@ -81,7 +81,7 @@ static void c_closure(hb_gc *gc)
     TC_ASSERT(seen_whole, "ring freed");
     TC_EQ(tc_freed_total() - before, 6000);
     /* The excess was charged: the next credit is below one assessment. */
-    TC_ASSERT(credit_after < 2000, "credit %ld after a closure of 6000", credit_after);
+    TC_ASSERT(credit_after < 700, "credit %ld after a closure of 6000", credit_after);
     TC_CHECK();
 
     /* A cycle between a young object and a pending one. */
@@ -189,7 +189,7 @@ static void c_increment(hb_gc *gc)
         TC_ASSERT((long)(p.marked + p.pulled) <= p.credit + 2, "marked %zu, took %zu, credit %ld",
                   p.marked, p.pulled, p.credit);
         /* Explicit increments are assessed as threshold0 new objects. */
-        TC_ASSERT(p.credit >= 2000, "credit %ld", p.credit);
+        TC_ASSERT(p.credit >= 700, "credit %ld", p.credit);
     }
     size_t np;
     const hb_gc_pause *pl = hb_gc_pauses(gc, &np);

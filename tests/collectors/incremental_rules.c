@@ -3,7 +3,7 @@
  * for the incremental collector, which has CPython 3.14's two generations
  * instead of three (see collectors/incremental.c):
  *
- *   thresholds   (2000, 10, 0) by default, settable, bad values rejected.
+ *   thresholds   (700, 10, 25) by default, settable, bad values rejected.
  *   auto_gen0    an automatic collection runs when allocations minus
  *                deallocations exceed threshold 0; it is an increment
  *                (generation 1); young survivors move to the visited space.
@@ -59,7 +59,7 @@ void inc_thresholds(hb_gc *gc)
     long t[HB_GC_NGEN] = {-1, -1, -1}, c[HB_GC_NGEN];
     TC_EQ(hb_gc_generations(gc), 3);
     TC_EQ(hb_gc_get_threshold(gc, t), 0);
-    TC_EQ(t[0], 2000);
+    TC_EQ(t[0], 700);
     TC_EQ(t[1], 10);
     TC_EQ(t[2], 25);
     long nt[3] = {100, 5, 3};
@@ -81,9 +81,9 @@ void inc_thresholds(hb_gc *gc)
     TC_EQ(hb_gc_get_count(gc, c), 0);
     TC_EQ(hb_gc_collect(gc, 3), -EINVAL);
     TC_EQ(hb_gc_collect(gc, -2), -EINVAL);
-    tc_recorded("thresholds (2000, 10, 25): t0 new objects start an increment and t1 sizes its "
-                "slice of the old generation (heap / 10 / t1), as CPython 3.14; a cycle starts once "
-                "the old generation grew by t2 percent (0: back to back, as 3.14)");
+    tc_recorded("thresholds (700, 10, 25): t0 new objects start an increment (3.14: 2000) and t1 "
+                "sizes its slice of the old generation (heap / 10 / t1), as CPython 3.14; a cycle starts "
+                "once the old generation grew by t2 percent (0: back to back, as 3.14)");
 }
 
 /* ---- auto_gen0 -------------------------------------------------------------------------- */
@@ -111,11 +111,11 @@ void inc_auto(hb_gc *gc)
     TC_EQ(hb_gc_callback_add(gc, recorder, NULL), 0);
     hb_gc_stats s0 = tc_stats();
     hb_handle first = hb_scope_enter(gc);
-    for (int i = 0; i < 2000; i++)
+    for (int i = 0; i < 700; i++)
         inc_new_tracked(gc, 1, NULL);
     TC_EQ(hb_gc_get_count(gc, c), 0);
-    TC_EQ(c[0], 2000);
-    TC_EQ(g_starts, 0); /* 2000 does not exceed 2000 */
+    TC_EQ(c[0], 700);
+    TC_EQ(g_starts, 0); /* 700 does not exceed 700 */
     tc_new(gc, &tc_plain, 1, NULL);
     if (g_starts == 0)
         tc_new(gc, &tc_plain, 1, NULL);
@@ -127,13 +127,13 @@ void inc_auto(hb_gc *gc)
     TC_EQ(s1.gen[0].collections, s0.gen[0].collections);
     TC_EQ(s1.gen[2].collections, s0.gen[2].collections);
     hb_inc_probe p = inc_probe(gc);
-    TC_ASSERT(p.young + p.marked >= 2000, "the increment took %zu young objects and marked %zu",
+    TC_ASSERT(p.young + p.marked >= 700, "the increment took %zu young objects and marked %zu",
               p.young, p.marked);
     TC_EQ(hb_gc_get_count(gc, c), 0);
     TC_ASSERT(c[0] <= 1, "count[0] after the automatic collection is %ld", c[0]);
     TC_EQ(c[1] + c[2], 1); /* one increment, or the cycle it completed */
     /* Survivors left the young generation for the visited space. */
-    for (hb_handle h = first; h < first + 2000; h++)
+    for (hb_handle h = first; h < first + 700; h++)
         TC_EQ(inc_gen(hb_get(gc, h)), 1 + p.visited);
     /* Deallocations count down. */
     TC_EQ(hb_gc_get_count(gc, c), 0);
