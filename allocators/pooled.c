@@ -96,13 +96,65 @@
 #include "pooled_internal.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 POOLED_HIDDEN pool pooled_empty_pool;
 static _Atomic uint64_t next_id = 1;
+/* The calling thread's heap of one instance.  initial-exec in the drop-in
+ * library too (set by its build): no __tls_get_addr call on the fast paths. */
+#define NO_ID UINT64_MAX /* no instance has it; the drop-in's has id 0 until it is ready */
 static __thread struct {
     uint64_t id;
     heap *heap;
-} tls;
+} tls = {NO_ID, NULL};
+
+/* Block size of each class: 16-byte steps up to 512, then four steps per
+ * power of two (640, 768, 896, 1024, 1280, ...), as mimalloc and jemalloc
+ * space theirs: at most 25% (in practice under 20%) lost to rounding. */
+#define M4(k) (5u << (k)), (6u << (k)), (7u << (k)), (8u << (k))
+POOLED_HIDDEN const uint16_t pooled_class_size[NCLASSES] = {
+    16,  32,  48,  64,  80,  96,  112, 128, 144, 160, 176, 192, 208, 224, 240, 256,
+    272, 288, 304, 320, 336, 352, 368, 384, 400, 416, 432, 448, 464, 480, 496, 512,
+    M4(7), M4(8), M4(9), M4(10), M4(11), M4(12),
+};
+#undef M4
+/* pooled_medium_class[(size - 1) >> 7]: the class of a size of 513..MEDIUM_MAX bytes. */
+POOLED_HIDDEN const uint8_t pooled_medium_class[(MEDIUM_MAX >> MTAB_SHIFT) + 1] = {
+#define C1(c) c
+#define R2(c) C1(c), C1(c)
+#define R4(c) R2(c), R2(c)
+#define R8(c) R4(c), R4(c)
+#define R16(c) R8(c), R8(c)
+#define R32(c) R16(c), R16(c)
+    /* sizes 1..512 (classes 0..31: not looked up here) */ R4(0),
+    /* 640 768 896 1024: one 128-byte step each */ 32, 33, 34, 35,
+    /* 1280 .. 2048: 2 steps each */ R2(36), R2(37), R2(38), R2(39),
+    /* 2560 .. 4096 */ R4(40), R4(41), R4(42), R4(43),
+    /* 5120 .. 8192 */ R8(44), R8(45), R8(46), R8(47),
+    /* 10240 .. 16384 */ R16(48), R16(49), R16(50), R16(51),
+    /* 20480 .. 32768 */ R32(52), R32(53), R32(54), R32(55),
+    /* (index 256 is (MEDIUM_MAX >> 7): never used, as (size - 1) >> 7 < 256) */ 55,
+#undef C1
+#undef R2
+#undef R4
+#undef R8
+#undef R16
+#undef R32
+};
+
+/* Zero when the instance can be used.  The drop-in library's instance is
+ * static and made ready on first use (dropin.c); every path that needs the
+ * instance set up passes through a slow path that asks. */
+static inline int inst_ready(hb_pooled *pa)
+{
+#ifdef HB_DROPIN_NAME
+    (void)pa;
+    return pooled_dropin_init();
+#else
+    (void)pa;
+    return 0;
+#endif
+}
 
 /* ---- heaps ------------------------------------------------------------------- */
 
@@ -191,6 +243,7 @@ static void heap_drain(hb_pooled *pa, heap *h)
 static void heap_trim(hb_pooled *pa, heap *h)
 {
     heap_drain(pa, h);
+    pooled_large_trim(pa, false);
     for (size_t c = 0; c < NCLASSES; c++) {
         if (h->cached[c] != NULL) {
             pooled_arena_put(pa, h->cached[c]);
@@ -219,11 +272,13 @@ static void heap_abandon(void *arg)
     pa->abandoned_tail = h;
     pthread_mutex_unlock(&pa->lock);
     if (tls.heap == h)
-        tls.id = 0, tls.heap = NULL;
+        tls.id = NO_ID, tls.heap = NULL;
 }
 
 NOINLINE static heap *heap_get_slow(hb_pooled *pa)
 {
+    if (inst_ready(pa) != 0)
+        return NULL;
     heap *h = pthread_getspecific(pa->key);
     if (h == NULL) {
         pthread_mutex_lock(&pa->lock);
@@ -246,14 +301,16 @@ NOINLINE static heap *heap_get_slow(hb_pooled *pa)
         pthread_setspecific(pa->key, h);
         heap_drain(pa, h); /* what other threads freed while it had no owner */
     }
-    tls.id = pa->id;
+    tls.id = atomic_load_explicit(&pa->id, memory_order_relaxed);
     tls.heap = h;
     return h;
 }
 
+static inline uint64_t inst_id(const hb_pooled *pa) { return atomic_load_explicit(&pa->id, memory_order_relaxed); }
+
 static inline heap *heap_get(hb_pooled *pa)
 {
-    return likely(tls.id == pa->id) ? tls.heap : heap_get_slow(pa);
+    return likely(tls.id == inst_id(pa)) ? tls.heap : heap_get_slow(pa);
 }
 
 /* ---- allocation ------------------------------------------------------------- */
@@ -275,7 +332,7 @@ static void pool_carve(pool *p)
         next = b;
     }
     p->free = next;
-    p->nextoffset = (uint16_t)end;
+    p->nextoffset = (uint32_t)end;
 }
 
 NOINLINE static void *small_alloc_slow(hb_pooled *pa, heap *h, size_t cls)
@@ -316,39 +373,10 @@ NOINLINE static void *small_alloc_slow(hb_pooled *pa, heap *h, size_t cls)
     }
 }
 
-/* Counts fallback blocks in this thread's heap: the fallback serves sizes that
- * threads allocate and free at high rates (larson), where one shared atomic
- * counter would bounce between cores on every call. */
-static void fb_count(hb_pooled *pa, intptr_t bytes, intptr_t blocks)
-{
-    heap *h = heap_get(pa);
-    if (h == NULL) {
-        atomic_fetch_add_explicit(&pa->fb_bytes, (size_t)bytes, memory_order_relaxed);
-        atomic_fetch_add_explicit(&pa->fb_blocks, (size_t)blocks, memory_order_relaxed);
-        return;
-    }
-    atomic_store_explicit(&h->fb_bytes, atomic_load_explicit(&h->fb_bytes, memory_order_relaxed) + bytes,
-                          memory_order_relaxed);
-    atomic_store_explicit(&h->fb_blocks, atomic_load_explicit(&h->fb_blocks, memory_order_relaxed) + blocks,
-                          memory_order_relaxed);
-}
-
-static void *fb_malloc(hb_pooled *pa, size_t size)
-{
-    if (!pa->has_fb || size > PTRDIFF_MAX) {
-        errno = ENOMEM;
-        return NULL;
-    }
-    void *p = pa->fb.malloc(pa->fb.ctx, size);
-    if (p != NULL)
-        fb_count(pa, (intptr_t)pa->fb.usable_size(pa->fb.ctx, p), 1);
-    return p;
-}
-
 NOINLINE static void *malloc_slow(hb_pooled *pa, size_t size)
 {
-    if (size > SMALL_MAX)
-        return fb_malloc(pa, size);
+    if (size > MEDIUM_MAX)
+        return inst_ready(pa) == 0 ? pooled_large_alloc(pa, size, 0, false) : NULL;
     heap *h = heap_get(pa);
     if (h == NULL) {
         errno = ENOMEM;
@@ -359,8 +387,13 @@ NOINLINE static void *malloc_slow(hb_pooled *pa, size_t size)
 
 void *hb_pooled_malloc(hb_pooled *pa, size_t size)
 {
-    size_t cls = class_of(size); /* size 0 wraps: slow path */
-    if (likely(cls < NCLASSES && tls.id == pa->id)) {
+    size_t cls = (size - 1) >> CLASS_SHIFT; /* size 0 wraps: slow path */
+    if (unlikely(cls >= NSMALL)) {
+        if (unlikely(size - 1 >= MEDIUM_MAX))
+            return malloc_slow(pa, size);
+        cls = pooled_medium_class[(size - 1) >> MTAB_SHIFT];
+    }
+    if (likely(tls.id == inst_id(pa))) {
         heap *h = tls.heap;
         pool *p = h->avail[cls];
         block *b = p->free;
@@ -381,9 +414,11 @@ void *hb_pooled_calloc(hb_pooled *pa, size_t count, size_t size)
         errno = ENOMEM;
         return NULL;
     }
+    if (n > MEDIUM_MAX) /* fresh mappings are zero already: only reused blocks are cleared */
+        return inst_ready(pa) == 0 ? pooled_large_alloc(pa, n, 0, true) : NULL;
     void *p = hb_pooled_malloc(pa, n);
     if (p != NULL)
-        memset(p, 0, n); /* the fallback interface has no calloc, and pool blocks are recycled */
+        memset(p, 0, n); /* pool blocks are recycled */
     return p;
 }
 
@@ -395,14 +430,15 @@ void *hb_pooled_aligned(hb_pooled *pa, size_t align, size_t size)
     }
     if (align <= HB_MIN_ALIGN)
         return hb_pooled_malloc(pa, size);
-    if (!pa->has_fb || size > PTRDIFF_MAX) {
-        errno = ENOMEM;
-        return NULL;
+    /* A class whose block size is a multiple of align has aligned blocks:
+     * pools start at multiples of their size, a power of two >= the block. */
+    size_t n = size < align ? align : (size + align - 1) & ~(align - 1);
+    if (n >= size && n <= MEDIUM_MAX) {
+        for (size_t c = class_of(n); c < NCLASSES; c++)
+            if (pooled_class_size[c] % align == 0)
+                return hb_pooled_malloc(pa, pooled_class_size[c]);
     }
-    void *p = pa->fb.aligned(pa->fb.ctx, align, size);
-    if (p != NULL)
-        fb_count(pa, (intptr_t)pa->fb.usable_size(pa->fb.ctx, p), 1);
-    return p;
+    return inst_ready(pa) == 0 ? pooled_large_alloc(pa, size, align, false) : NULL;
 }
 
 /* ---- free -------------------------------------------------------------------- */
@@ -437,20 +473,20 @@ static inline __attribute__((always_inline)) void free_local(hb_pooled *pa, heap
 
 NOINLINE static void free_slow(hb_pooled *pa, void *ptr)
 {
-    if (radix_get(pa, ptr) == NULL) {
-        if (ptr == NULL || !pa->has_fb)
-            return;
-        int saved = errno;
-        fb_count(pa, -(intptr_t)pa->fb.usable_size(pa->fb.ctx, ptr), -1);
-        pa->fb.free(pa->fb.ctx, ptr);
-        errno = saved;
+    uintptr_t e = radix_get(pa, ptr);
+    if ((e & TAG_MASK) == TAG_LARGE) {
+        large *l = large_at(e);
+        if (l->base == (uintptr_t)ptr)
+            pooled_large_free(pa, l);
         return;
     }
-    pool *p = pool_of(ptr);
-    if (tls.id != pa->id) { /* cache names another instance: maybe we own p after all */
+    if (e == 0)
+        return; /* NULL, or not ours */
+    pool *p = pool_at(e, ptr);
+    if (tls.id != inst_id(pa)) { /* cache names another instance: maybe we own p after all */
         heap *h = pthread_getspecific(pa->key);
         if (h != NULL) {
-            tls.id = pa->id;
+            tls.id = inst_id(pa);
             tls.heap = h;
             if (p->owner == h) {
                 free_local(pa, h, p, ptr);
@@ -463,8 +499,9 @@ NOINLINE static void free_slow(hb_pooled *pa, void *ptr)
 
 void hb_pooled_free(hb_pooled *pa, void *ptr)
 {
-    if (likely(radix_get(pa, ptr) != NULL && tls.id == pa->id)) {
-        pool *p = pool_of(ptr);
+    uintptr_t e = radix_get(pa, ptr);
+    if (likely((e & TAG_MASK) > TAG_LARGE && tls.id == inst_id(pa))) {
+        pool *p = pool_at(e, ptr);
         heap *h = tls.heap;
         if (likely(p->owner == h)) {
             free_local(pa, h, p, ptr);
@@ -478,11 +515,12 @@ void hb_pooled_free(hb_pooled *pa, void *ptr)
 
 size_t hb_pooled_usable_size(hb_pooled *pa, const void *p)
 {
-    if (p == NULL)
+    uintptr_t e = radix_get(pa, p);
+    if (e == 0)
         return 0;
-    if (radix_get(pa, p) != NULL)
-        return pool_of(p)->bsize;
-    return pa->has_fb ? pa->fb.usable_size(pa->fb.ctx, p) : 0;
+    if ((e & TAG_MASK) == TAG_LARGE)
+        return large_at(e)->base == (uintptr_t)p ? large_at(e)->size : 0;
+    return pool_at(e, p)->bsize;
 }
 
 void *hb_pooled_realloc(hb_pooled *pa, void *p, size_t size)
@@ -497,22 +535,22 @@ void *hb_pooled_realloc(hb_pooled *pa, void *p, size_t size)
         errno = ENOMEM;
         return NULL;
     }
+    uintptr_t e = radix_get(pa, p);
     size_t old;
-    if (radix_get(pa, p) != NULL) {
-        pool *pl = pool_of(p);
-        if (size <= SMALL_MAX && class_of(size) == pl->cls)
+    if (e == 0) {
+        errno = ENOMEM; /* not ours */
+        return NULL;
+    }
+    if ((e & TAG_MASK) == TAG_LARGE) {
+        large *l = large_at(e);
+        if (size > MEDIUM_MAX && pooled_large_resize(pa, l, size) == 0)
+            return p;
+        old = l->size;
+    } else {
+        pool *pl = pool_at(e, p);
+        if (size <= MEDIUM_MAX && class_of(size) == pl->cls)
             return p;
         old = pl->bsize;
-    } else {
-        if (!pa->has_fb)
-            return NULL;
-        old = pa->fb.usable_size(pa->fb.ctx, p);
-        if (size > SMALL_MAX) { /* stays with the fallback */
-            void *q = pa->fb.realloc(pa->fb.ctx, p, size);
-            if (q != NULL)
-                fb_count(pa, (intptr_t)pa->fb.usable_size(pa->fb.ctx, q) - (intptr_t)old, 0);
-            return q;
-        }
     }
     void *q = hb_pooled_malloc(pa, size);
     if (q == NULL)
@@ -522,27 +560,44 @@ void *hb_pooled_realloc(hb_pooled *pa, void *p, size_t size)
     return q;
 }
 
-int hb_pooled_owns(hb_pooled *pa, const void *p) { return radix_get(pa, p) != NULL; }
+int hb_pooled_owns(hb_pooled *pa, const void *p)
+{
+    uintptr_t e = radix_get(pa, p);
+    if ((e & TAG_MASK) == TAG_LARGE) {
+        const large *l = large_at(e);
+        return !l->cached && (uintptr_t)p - l->base < l->size;
+    }
+    return e != 0;
+}
 
 /* ---- instances ---------------------------------------------------------------- */
 
-hb_pooled *hb_pooled_create(const hb_fallback *fallback)
+int pooled_init(hb_pooled *pa)
+{
+    int rc = pthread_key_create(&pa->key, heap_abandon);
+    if (rc != 0) {
+        errno = rc;
+        return -1;
+    }
+    if (atomic_load_explicit(&pa->id, memory_order_relaxed) == 0)
+        atomic_store_explicit(&pa->id, atomic_fetch_add(&next_id, 1), memory_order_relaxed);
+    long ps = sysconf(_SC_PAGESIZE);
+    pa->page = ps > 0 ? (size_t)ps : 4096;
+    pthread_mutex_init(&pa->lock, NULL);
+    return 0;
+}
+
+hb_pooled *hb_pooled_create(void)
 {
     hb_pooled *pa = pooled_map(sizeof *pa); /* zero; the radix root is touched only where arenas are */
     if (pa == NULL)
         return NULL;
-    int rc = pthread_key_create(&pa->key, heap_abandon);
-    if (rc != 0) {
+    if (pooled_init(pa) != 0) {
+        int saved = errno;
         pooled_unmap(NULL, pa, sizeof *pa);
-        errno = rc;
+        errno = saved;
         return NULL;
     }
-    pa->id = atomic_fetch_add(&next_id, 1);
-    if (fallback != NULL) {
-        pa->fb = *fallback;
-        pa->has_fb = true;
-    }
-    pthread_mutex_init(&pa->lock, NULL);
     atomic_init(&pa->mapped, sizeof *pa);
     return pa;
 }
@@ -551,18 +606,22 @@ void hb_pooled_destroy(hb_pooled *pa)
 {
     if (pa == NULL)
         return;
-    if (tls.id == pa->id)
-        tls.id = 0, tls.heap = NULL;
+    if (tls.id == inst_id(pa))
+        tls.id = NO_ID, tls.heap = NULL;
     pthread_key_delete(pa->key);
     while (pa->all != NULL) {
         arena *a = pa->all;
         pa->all = a->all_next;
         pooled_unmap(NULL, (void *)a->base, ARENA_SIZE);
     }
+    for (large *l = pa->large_live; l != NULL; l = l->next)
+        pooled_unmap(NULL, (void *)l->base, l->size);
+    for (large *l = pa->cache_head; l != NULL; l = l->next)
+        pooled_unmap(NULL, (void *)l->base, l->size);
     for (size_t i = 0; i < ROOT_LEN; i++) {
-        void *leaf = atomic_load_explicit(&pa->root[i], memory_order_relaxed);
+        void *leaf = (void *)atomic_load_explicit(&pa->root[i], memory_order_relaxed);
         if (leaf != NULL)
-            pooled_unmap(NULL, leaf, LEAF_LEN * sizeof(_Atomic(arena *)));
+            pooled_unmap(NULL, leaf, LEAF_LEN * sizeof(_Atomic uintptr_t));
     }
     while (pa->meta_chunks != NULL) {
         void *c = pa->meta_chunks;
@@ -575,20 +634,12 @@ void hb_pooled_destroy(hb_pooled *pa)
 
 void hb_pooled_stats(hb_pooled *pa, size_t *mapped, size_t *in_use, size_t *live)
 {
-    size_t bytes = atomic_load_explicit(&pa->fb_bytes, memory_order_relaxed);
-    size_t blocks = atomic_load_explicit(&pa->fb_blocks, memory_order_relaxed);
+    size_t bytes = 0, blocks = 0;
     /* Sums the pools (no per-operation counters on the fast paths): a walk of
-     * 63 descriptors per arena.  Exact while no other thread allocates, else
-     * a snapshot (see used_set).  Blocks freed by another thread count until
-     * their owner drains them. */
+     * the descriptors of every arena.  Exact while no other thread allocates,
+     * else a snapshot (see used_set).  Blocks freed by another thread count
+     * until their owner drains them. */
     pthread_mutex_lock(&pa->lock);
-    intptr_t fb_bytes = 0, fb_blocks = 0;
-    for (heap *h = pa->heaps; h != NULL; h = h->all_next) {
-        fb_bytes += atomic_load_explicit(&h->fb_bytes, memory_order_relaxed);
-        fb_blocks += atomic_load_explicit(&h->fb_blocks, memory_order_relaxed);
-    }
-    bytes += (size_t)fb_bytes;
-    blocks += (size_t)fb_blocks;
     for (arena *a = pa->all; a != NULL; a = a->all_next)
         for (unsigned i = 0; i < a->nextpool; i++) {
             const pool *p = &a->pools[i];
@@ -596,6 +647,9 @@ void hb_pooled_stats(hb_pooled *pa, size_t *mapped, size_t *in_use, size_t *live
             blocks += n;
             bytes += n * p->bsize;
         }
+    for (const large *l = pa->large_live; l != NULL; l = l->next)
+        bytes += l->size;
+    blocks += pa->nlarge;
     pthread_mutex_unlock(&pa->lock);
     if (mapped != NULL)
         *mapped = atomic_load_explicit(&pa->mapped, memory_order_relaxed);
@@ -614,25 +668,6 @@ void hb_pooled_fork_child(hb_pooled *pa) { pthread_mutex_init(&pa->lock, NULL); 
 #include "allocator.h"
 #include "forksafe.h"
 
-#include <malloc.h>
-#include <stdlib.h>
-
-static void *libc_malloc(void *ctx, size_t size) { return (void)ctx, malloc(size); }
-static void *libc_realloc(void *ctx, void *p, size_t size) { return (void)ctx, realloc(p, size); }
-static void libc_free(void *ctx, void *p) { (void)ctx, free(p); }
-static size_t libc_usable(void *ctx, const void *p) { return (void)ctx, malloc_usable_size((void *)p); }
-static void *libc_aligned(void *ctx, size_t align, size_t size)
-{
-    (void)ctx;
-    void *p;
-    int rc = posix_memalign(&p, align, size);
-    if (rc != 0) {
-        errno = rc;
-        return NULL;
-    }
-    return p;
-}
-
 /* In process, each instance registers its lock with forksafe.c, so a child
  * forked while another thread holds it can still allocate. */
 static void fork_prepare_cb(void *pa) { hb_pooled_fork_prepare(pa); }
@@ -641,8 +676,7 @@ static void fork_child_cb(void *pa) { hb_pooled_fork_child(pa); }
 
 static void *op_create(void)
 {
-    const hb_fallback libc = {NULL, libc_malloc, libc_aligned, libc_realloc, libc_free, libc_usable};
-    hb_pooled *pa = hb_pooled_create(&libc);
+    hb_pooled *pa = hb_pooled_create();
     if (pa != NULL) {
         pa->fork_entry.obj = pa;
         pa->fork_entry.prepare = fork_prepare_cb;
@@ -673,7 +707,7 @@ static int op_check(void *ctx, char *msg, size_t len) { return hb_pooled_check(c
 
 const hb_allocator_ops hb_pooled_ops = {
     .name = "pooled",
-    .summary = "obmalloc-style 16-byte classes up to 512 B in 16 KiB pools, 1 MiB arenas, per-thread heaps; libc beyond",
+    .summary = "obmalloc-style 16 KiB pools up to 512 B, medium classes to 32 KiB, cached mmap beyond; per-thread heaps",
     .caps = HB_ALLOC_THREAD_SAFE | HB_ALLOC_USABLE_SIZE | HB_ALLOC_FREES | HB_ALLOC_RETURNS_OS | HB_ALLOC_STATS |
             HB_ALLOC_CHECK,
 #ifdef HB_DROPIN_DIR
