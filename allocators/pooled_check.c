@@ -231,6 +231,10 @@ int hb_pooled_check(hb_pooled *pa, char *msg, size_t msglen)
                 CHECK(used_of(p) != 0 || (prev == NULL && h->cached[c] == NULL), "more than one empty pool kept", p, c);
             }
             CHECK(n == h->chk_avail[c], "AVAIL pool missing from its avail list", h, c);
+            pool *last = h->avail[c];
+            while (last != &pooled_empty_pool && last->next != NULL)
+                last = last->next;
+            CHECK(h->avail_tail[c] == (last == &pooled_empty_pool ? NULL : last), "avail list tail wrong", h, c);
             pool *q = h->cached[c];
             CHECK(q == NULL || (q->where == POOL_CACHED && q->owner == h && q->cls == c), "bad cached pool", q, c);
         }

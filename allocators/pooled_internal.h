@@ -147,6 +147,7 @@ typedef struct large {
 
 struct heap {
     pool *avail[NCLASSES];           /* head of each class's avail list (&pooled_empty_pool when none) */
+    pool *avail_tail[NCLASSES];      /* last pool of each avail list (NULL when none) */
     pool *cached[NCLASSES];          /* one empty pool kept per class */
     hb_pooled *inst;
     heap *all_next;                  /* instance's list of heaps */
