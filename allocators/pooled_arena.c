@@ -50,6 +50,7 @@ void *pooled_meta_alloc(hb_pooled *pa, size_t size)
 
 
 static void *map_aligned(size_t size, size_t align);
+static void arena_expire(hb_pooled *pa, uint64_t now);
 
 /* ---- large blocks ------------------------------------------------------------ */
 
@@ -99,7 +100,9 @@ static void cache_evict(hb_pooled *pa, large *l)
  * which is what stays in the cache after LARGE_DELAY_MS, are quick to unmap). */
 static void large_expire(hb_pooled *pa, bool all)
 {
-    uint64_t now = all ? 0 : now_ms();
+    uint64_t now = now_ms();
+    if (pa->nempty[KIND_SMALL] > 1 || pa->nempty[KIND_MEDIUM] > 1)
+        arena_expire(pa, now);
     while (pa->cache_tail != NULL && (all || now - pa->cache_tail->freed_ms >= LARGE_DELAY_MS)) {
         large *l = pa->cache_tail;
         uintptr_t base = l->base;
@@ -125,30 +128,70 @@ void *pooled_large_alloc(hb_pooled *pa, size_t size, size_t align, bool zero)
     }
     if (need == 0) /* aligned(65536, 0) */
         need = pa->page;
+    if (need > ((size_t)64 << 10)) { /* eight steps per power of two, so that freed blocks fit later requests */
+        size_t step = ((size_t)1 << (63 - __builtin_clzll(need))) / 8;
+        if (need + step - 1 > need)
+            need = (need + step - 1) & ~(step - 1);
+    }
     if (align < ARENA_SIZE)
         align = ARENA_SIZE;
     pthread_mutex_lock(&pa->lock);
-    if (pa->ncached != 0)
-        large_expire(pa, false);
+    large_expire(pa, false);
+    /* The cached block nearest in size, if it is within a factor of two: a
+     * bigger one is trimmed, a smaller one moved (page tables, not bytes) to
+     * the start of a fresh mapping of the right size.  Either way its pages,
+     * resident already, need no page faults; a block of a very different
+     * size is worth more kept for a request of its own size. */
     large *best = NULL;
-    for (large *l = pa->cache_head; l != NULL; l = l->next)
-        if (l->size >= need && (l->base & (align - 1)) == 0 && (best == NULL || l->size < best->size))
-            best = l;
+    size_t best_d = SIZE_MAX;
+    for (large *l = pa->cache_head; l != NULL; l = l->next) {
+        size_t d = l->size >= need ? l->size - need : need - l->size;
+        if (d < best_d && (l->size >= need ? d <= need : l->size >= need / 2) && (l->base & (align - 1)) == 0)
+            best = l, best_d = d;
+    }
     if (best != NULL) {
         list_unlink(&pa->cache_head, &pa->cache_tail, best);
         pa->ncached--;
         pa->cached_bytes -= best->size;
         best->cached = false;
-        size_t trim = best->size - need > need / 4 ? best->size - need : 0; /* keep at most 25% slack */
+        size_t old = best->size, trim = old > need && old - need > need / 8 ? old - need : 0;
+        char *q = (char *)best->base;
+        if (old < need) { /* out of the radix tree while it moves: the old range is freed by the move */
+            atomic_store_explicit(pooled_radix_slot(pa, best->base, false), 0, memory_order_release);
+            pthread_mutex_unlock(&pa->lock);
+            q = map_aligned(need, align);
+            if (q != NULL && mremap((void *)best->base, old, old, MREMAP_MAYMOVE | MREMAP_FIXED, q) == MAP_FAILED) {
+                munmap(q, need);
+                q = NULL;
+            }
+            pthread_mutex_lock(&pa->lock);
+            _Atomic uintptr_t *slot = q != NULL ? pooled_radix_slot(pa, (uintptr_t)q, true) : NULL;
+            if (slot == NULL) {
+                best->next = pa->large_spare;
+                pa->large_spare = best;
+                pthread_mutex_unlock(&pa->lock);
+                if (q != NULL)
+                    munmap(q, need);
+                else
+                    pooled_unmap(NULL, (void *)best->base, old); /* the move failed: the block is still there */
+                atomic_fetch_sub_explicit(&pa->mapped, old, memory_order_relaxed);
+                errno = ENOMEM;
+                return NULL;
+            }
+            atomic_fetch_add_explicit(&pa->mapped, need - old, memory_order_relaxed);
+            best->base = (uintptr_t)q;
+            best->size = need;
+            atomic_store_explicit(slot, (uintptr_t)best | TAG_LARGE, memory_order_release);
+        }
         best->size -= trim;
         list_push(&pa->large_live, NULL, best);
         pa->nlarge++;
         pthread_mutex_unlock(&pa->lock);
         if (trim != 0)
-            pooled_unmap(pa, (void *)(best->base + best->size), trim);
+            pooled_unmap(pa, q + best->size, trim);
         if (zero)
-            memset((void *)best->base, 0, size);
-        return (void *)best->base;
+            memset(q, 0, size < old ? size : old); /* beyond old: fresh pages */
+        return q;
     }
     large *l = pa->large_spare;
     if (l != NULL)
@@ -359,6 +402,7 @@ static arena *arena_new(hb_pooled *pa, unsigned kind)
         pa->all->all_prev = a;
     pa->all = a;
     pa->narenas++;
+    pa->nempty[kind]++;
     bucket_insert(pa, a);
     atomic_store_explicit(slot, (uintptr_t)a | a->shift, memory_order_release);
     return a;
@@ -384,7 +428,7 @@ pool *pooled_arena_take(hb_pooled *pa, heap *h, size_t cls)
 {
     unsigned kind = kind_of_class(cls);
     pthread_mutex_lock(&pa->lock);
-    if (pa->ncached != 0)
+    if (pa->ncached != 0 || pa->nempty[KIND_SMALL] > 1 || pa->nempty[KIND_MEDIUM] > 1)
         large_expire(pa, false);
     arena *a;
     if (pa->bucket_bits[kind] != 0)
@@ -394,6 +438,8 @@ pool *pooled_arena_take(hb_pooled *pa, heap *h, size_t cls)
         return NULL;
     }
     bucket_remove(pa, a);
+    if (a->nfree == a->npools)
+        pa->nempty[kind]--;
     pool *p = a->freepools;
     if (p != NULL)
         a->freepools = p->next;
@@ -414,8 +460,26 @@ pool *pooled_arena_take(hb_pooled *pa, heap *h, size_t cls)
     return p;
 }
 
-/* Gives an empty pool back to its arena; unmaps the arena when it empties,
- * unless it is the only empty one (the spare).  Keeps errno. */
+/* Unmaps spare arenas that have been empty for LARGE_DELAY_MS, but one of each kind (lock held). */
+static void arena_expire(hb_pooled *pa, uint64_t now)
+{
+    for (unsigned kind = 0; kind < NKINDS; kind++) {
+        arena *next;
+        unsigned n = (unsigned)(ARENA_SIZE >> shift_of_kind(kind)) - 1;
+        for (arena *a = pa->bucket[kind][n]; a != NULL && pa->nempty[kind] > 1; a = next) {
+            next = a->next;
+            if (now - a->empty_ms >= LARGE_DELAY_MS) {
+                pa->nempty[kind]--;
+                arena_free(pa, a);
+            }
+        }
+    }
+}
+
+/* Gives an empty pool back to its arena.  An arena that empties stays as a
+ * spare (at most ARENA_SPARES of a kind, unmapped after the delay but one),
+ * so that a workload whose live set swings does not fault its pages in again
+ * and again.  Keeps errno. */
 void pooled_arena_put(hb_pooled *pa, pool *p)
 {
     int saved = errno;
@@ -427,10 +491,14 @@ void pooled_arena_put(hb_pooled *pa, pool *p)
     a->freepools = p;
     bucket_remove(pa, a);
     a->nfree++;
-    if (a->nfree == a->npools && pa->bucket[a->kind][a->npools] != NULL) {
+    if (a->nfree == a->npools && pa->nempty[a->kind] >= ARENA_SPARES) {
         a->nfree = 0; /* so that arena_free finds it in no bucket */
         arena_free(pa, a);
     } else {
+        if (a->nfree == a->npools) {
+            pa->nempty[a->kind]++;
+            a->empty_ms = now_ms();
+        }
         bucket_insert(pa, a);
     }
     pthread_mutex_unlock(&pa->lock);

@@ -168,8 +168,10 @@ int hb_pooled_check(hb_pooled *pa, char *msg, size_t msglen)
         nspare[a->kind] += a->nfree == a->npools;
     }
     CHECK(narenas == pa->narenas, "arena count wrong", NULL, narenas);
-    CHECK(nspare[KIND_SMALL] <= 1 && nspare[KIND_MEDIUM] <= 1, "more than one empty arena of a kind kept", NULL,
-          nspare[KIND_SMALL] + nspare[KIND_MEDIUM]);
+    CHECK(nspare[KIND_SMALL] == pa->nempty[KIND_SMALL] && nspare[KIND_MEDIUM] == pa->nempty[KIND_MEDIUM],
+          "empty arena count wrong", NULL, nspare[KIND_SMALL] + nspare[KIND_MEDIUM]);
+    CHECK(nspare[KIND_SMALL] <= ARENA_SPARES && nspare[KIND_MEDIUM] <= ARENA_SPARES, "too many empty arenas kept",
+          NULL, nspare[KIND_SMALL] + nspare[KIND_MEDIUM]);
     size_t inbuckets = 0;
     for (unsigned kind = 0; kind < NKINDS; kind++)
         for (size_t k = 1; k <= ARENA_POOLS; k++) {

@@ -51,10 +51,11 @@
 #define META_CHUNK ((size_t)64 << 10)     /* heaps (~1.5 KiB each) are mapped 64 KiB at a time */
 #define ADDR_BITS 48                      /* user address space of x86-64 and arm64 with 4-level tables */
 #define ROOT_BITS 14                      /* radix root: 16K entries of 16 GiB each (128 KiB, lazily touched) */
-#define LARGE_CACHE_N 8                   /* freed large blocks kept mapped for reuse ... */
+#define LARGE_CACHE_N 16                  /* freed large blocks kept mapped for reuse ... */
 #define LARGE_CACHE_BLOCK ((size_t)32 << 20) /* ... if no larger than this (bigger ones go back at once) ... */
 #define LARGE_CACHE_BYTES ((size_t)64 << 20) /* ... at most this many bytes of them ... */
 #define LARGE_DELAY_MS 500                /* ... for at most this long: then they go back to the OS */
+#define ARENA_SPARES 8                    /* empty arenas of a kind kept mapped (for LARGE_DELAY_MS; one for good) */
 /* ============================================================================ */
 
 #define NSMALL (SMALL_MAX >> CLASS_SHIFT)  /* classes 0..31: 16(c+1) bytes */
@@ -128,6 +129,7 @@ struct arena {
     unsigned npools;    /* 63 (small) or 7 (medium) */
     uint8_t kind;       /* KIND_* */
     uint8_t shift;      /* POOL_SHIFT or MPOOL_SHIFT */
+    uint64_t empty_ms;  /* when its last pool came back (nfree == npools) */
     arena *next, *prev; /* bucket[kind][nfree] list */
     arena *all_next, *all_prev;
     pool pools[POOLS_PER_ARENA - 1]; /* pools[i - 1] describes pool i */
@@ -165,6 +167,7 @@ struct hb_pooled {
     uint64_t bucket_bits[NKINDS];        /* bit k-1: bucket[kind][k] not empty */
     arena *all;                          /* every arena */
     size_t narenas;
+    unsigned nempty[NKINDS];             /* arenas with every pool free, by kind */
     heap *heaps;                         /* every heap */
     heap *abandoned, *abandoned_tail;    /* FIFO: the heap abandoned longest ago is adopted first */
     char *meta_cur, *meta_end;           /* metadata bump region */
@@ -293,7 +296,8 @@ POOLED_HIDDEN void *pooled_large_alloc(hb_pooled *pa, size_t size, size_t align,
 POOLED_HIDDEN void pooled_large_free(hb_pooled *pa, large *l);
 /* Grows or shrinks large block l in place to at least size bytes; 0 on success. */
 POOLED_HIDDEN int pooled_large_resize(hb_pooled *pa, large *l, size_t size);
-/* Gives cached large blocks older than LARGE_DELAY_MS back to the OS (all of them with all). */
+/* Gives cached large blocks and spare arenas older than LARGE_DELAY_MS back to
+ * the OS (all cached large blocks with all); takes the lock. */
 POOLED_HIDDEN void pooled_large_trim(hb_pooled *pa, bool all);
 
 #endif
