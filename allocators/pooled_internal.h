@@ -51,7 +51,7 @@
 #define META_CHUNK ((size_t)64 << 10)     /* heaps (~1.5 KiB each) are mapped 64 KiB at a time */
 #define ADDR_BITS 48                      /* user address space of x86-64 and arm64 with 4-level tables */
 #define ROOT_BITS 14                      /* radix root: 16K entries of 16 GiB each (128 KiB, lazily touched) */
-#define LARGE_CACHE_N 16                  /* freed large blocks kept mapped for reuse ... */
+#define LARGE_CACHE_N 32                  /* freed large blocks kept mapped for reuse ... */
 #define LARGE_CACHE_BLOCK ((size_t)32 << 20) /* ... if no larger than this (bigger ones go back at once) ... */
 #define LARGE_CACHE_BYTES ((size_t)64 << 20) /* ... at most this many bytes of them ... */
 #define LARGE_DELAY_MS 500                /* ... for at most this long: then they go back to the OS */
