@@ -1,48 +1,74 @@
 /*
- * pooled.c: small-object allocator in the spirit of CPython's obmalloc, with
- * per-thread heaps in the spirit of mimalloc.  Requests up to 512 bytes with
- * alignment up to 16 are served here; the rest go to a fallback (libc in
- * process, naive in libhb-pooled.so).  Code behind the hb_pooled_* API gets
- * memory from mmap only and never calls malloc, printf or anything that may
- * allocate: in the drop-in library it *is* malloc.
+ * pooled.c: heapbench's own allocator: small objects in the spirit of
+ * CPython's obmalloc, per-thread heaps in the spirit of mimalloc, medium
+ * classes on the same heaps, and large blocks in their own mappings with a
+ * cache.  It serves every size and alignment itself: no fallback.  Code
+ * behind the hb_pooled_* API gets memory from mmap only and never calls
+ * malloc, printf or anything that may allocate: in the drop-in library it
+ * *is* malloc (dropin.c compiles this file in).
  *
  * ---- Layers -----------------------------------------------------------------
  *
- *   instance (hb_pooled): lock, radix tree, arena buckets, heap lists, metadata
- *      |
- *      +-- arena  1 MiB, aligned to 1 MiB (pooled_arena.c).  Pool 0 holds the
- *      |     |    arena header with the 63 pool descriptors (2 pages touched);
- *      |     |    descriptor of p = &arena_of(p)->pools[pool index - 1]
- *      |     +-- pool 1..63  16 KiB, all of it equal blocks of one size class
- *      |            +-- block  16..512 bytes; free ones threaded in LIFO lists
+ *   instance (hb_pooled): lock, radix tree, arena buckets, heap lists,
+ *      |                  metadata, large blocks and their cache
+ *      +-- small arena  1 MiB, aligned to 1 MiB (pooled_arena.c).  Pool 0
+ *      |     |          holds the header with the pool descriptors (2 pages
+ *      |     |          touched); descriptor of p = &arena->pools[index - 1]
+ *      |     +-- pool 1..63   16 KiB, all of it equal blocks of one class
+ *      |            +-- block  16..512 bytes; free ones in LIFO lists
+ *      +-- medium arena  the same, with 7 pools of 128 KiB
+ *      |     +-- pool 1..7    blocks of 640 B .. 32 KiB (4 to 204 a pool)
+ *      +-- large block  > 32 KiB (or alignment beyond what a class gives):
+ *      |                its own mapping, aligned to 1 MiB, page-rounded in
+ *      |                eight steps per power of two; a record in metadata
  *      +-- heap   one per thread and instance: per size class, the list of pools
  *                 it allocates from.  Heaps come from metadata and are never
  *                 freed; a heap whose thread exits is abandoned, then adopted
  *                 (oldest first) by a thread that needs one
  *
- *   Descriptors sit in the arena header, not at the start of their pool:
- *   16 KiB-aligned headers all share one L1 cache set with the first line of
- *   every page, which made the churn loop twice as slow.
+ *   The radix tree maps each 1 MiB granule to an arena | its pool shift (14
+ *   or 17), or to a large record | 1: free finds a block's descriptor with
+ *   the lookup it needs anyway to know the block is pooled's, and no load
+ *   more.  Descriptors sit in the arena header, not at the start of their
+ *   pool: 16 KiB-aligned headers all share one L1 cache set with the first
+ *   line of every page, which made the churn loop twice as slow.
  *
- *   size class  block size  requests         blocks per pool
- *        0          16        0..16               1024
- *        1          32       17..32                512
- *        2          48       33..48                341
- *       ...        ...         ...                 ...
- *        c     16(c+1)   16c+1..16(c+1)      16384 / (16(c+1))
- *       31         512      497..512                32
+ *   size class  block size        requests        blocks per pool
+ *        0          16              0..16               1024
+ *        c       16(c+1)      16c+1..16(c+1)      16384 / (16(c+1))
+ *       31         512            497..512                32
+ *       32         640            513..640       131072 / 640 = 204
+ *       33..55   768, 896, 1024, 1280, ... 32768: four per power of
+ *                two (the 5/4, 6/4, 7/4 and 8/4 steps mimalloc and jemalloc use)
+ *   Medium pools are 128 KiB so that the largest class still has 4 blocks a
+ *   pool and the waste at the end of a pool stays under 13%; 32 KiB is where
+ *   glibc-thread's sizes end, and where a mapping per block starts to cost
+ *   less than a pool's slack.
  *
  * ---- Pool states (where) ----------------------------------------------------
  *
  *     arena: FREE --(heap takes it for class c)--> AVAIL (on heap->avail[c])
  *     AVAIL --(no free block and nothing uncarved)--> FULL (on no list)
- *     FULL  --(a block freed, locally or drained)--> AVAIL
+ *     FULL  --(a block freed, locally or drained)--> AVAIL, at the list's tail
  *     AVAIL/FULL --(last block freed)--> kept as the avail head, or CACHED
  *                 (heap->cached[c]), or given back: FREE
  *     CACHED --(class c needs a pool)--> AVAIL
- *   An arena whose 63 pools are all FREE is unmapped, except one spare.
+ *   An arena whose pools are all FREE stays mapped as a spare (at most 8 of
+ *   a kind) and is unmapped once it has been empty for 500 ms, but one.
+ *
+ * ---- Large blocks -------------------------------------------------------------
+ *   live (on large_live) --free--> cached (cache list, newest first), or
+ *   unmapped at once when over 32 MiB.  The cache holds at most 32 blocks and
+ *   64 MiB; the oldest go first, and any that waited 500 ms are unmapped by
+ *   the next large operation, arena take or thread exit.  A request takes
+ *   the cached block nearest its size within a factor of two: a bigger one
+ *   is trimmed, a smaller one moved with mremap (its resident pages with it)
+ *   to the start of a fresh mapping of the right size.  calloc clears only
+ *   what a reused block had; fresh pages are zero.
  *
  * ---- Invariants (hb_pooled_check verifies them) -----------------------------
+ *  - Class sizes grow, are multiples of 16, end at 512 (small) and 32768
+ *    (medium), and class_of maps every size to the smallest class that fits.
  *  - A pool's blocks are at offsets k * bsize < nextoffset from its start; blocks
  *    at or above nextoffset are uncarved (never handed out since the pool
  *    left its arena).  local free + used + uncarved == capacity, where `used`
@@ -50,30 +76,37 @@
  *    the pool's thread_free list, freed by other threads and not yet drained).
  *  - Every free-list block lies inside its pool, on a block boundary, below
  *    nextoffset, on at most one list; lists have no cycles.
- *  - AVAIL pools are on their owner's avail list of their class; only its
- *    head may be empty (used == 0), and then cached[c] is NULL: each heap
- *    keeps at most one empty pool per class, so a class that empties and
- *    refills does not thrash the arena lock.
+ *  - A pool's class is of its arena's kind; its maxoffset is the whole blocks
+ *    that fit in a pool of that kind.
+ *  - AVAIL pools are on their owner's avail list of their class (avail_tail
+ *    is its last); only its head may be empty (used == 0), and then
+ *    cached[c] is NULL: each heap keeps at most one empty pool per class, so
+ *    a class that empties and refills does not thrash the arena lock.
  *  - A pool has the QUEUED bit in thread_free iff it is on its owner's remote
  *    list, and then its thread_free list is not empty.
  *  - Every pool of an arena below nextpool is FREE and on the arena's free
  *    list, or owned by a heap of the instance and in the state its lists say.
- *  - An arena's nfree == free-list pools + never-used pools (63 - nextpool);
- *    it is in bucket[nfree] when nfree > 0; bucket bit k-1 is set iff
- *    bucket[k] is not empty; at most one arena is entirely free (the spare).
- *    New pools come from the lowest non-empty bucket: the fullest arena, so
- *    the emptiest ones can drain and go back to the OS (obmalloc's order).
- *  - The radix tree maps the 1 MiB granule of every live arena, and nothing else,
- *    to that arena's header.
+ *  - An arena's nfree == free-list pools + never-used pools (npools - nextpool);
+ *    it is in bucket[kind][nfree] when nfree > 0; bucket bit k-1 is set iff
+ *    bucket[kind][k] is not empty; nempty[kind] arenas (at most 8) are
+ *    entirely free.  New pools come from the lowest non-empty bucket: the
+ *    fullest arena, so the emptiest ones can drain and go back to the OS
+ *    (obmalloc's order).
+ *  - Large records: live ones on large_live (nlarge of them), cached ones on
+ *    the cache list newest first (ncached, cached_bytes within the limits);
+ *    sizes are page multiples, bases 1 MiB-aligned.
+ *  - The radix tree maps the granule of every live arena and of every large
+ *    block, live or cached, and nothing else.
  *
  * ---- Threading --------------------------------------------------------------
  *  - Fast paths take no lock and no atomic read-modify-write, and keep no
  *    counters (stats sums the pools' `used` instead): malloc
  *    pops from the head pool of the calling thread's heap; a free of a block
  *    whose pool the calling thread's heap owns pushes it onto the pool's
- *    local list.  The heap is found through a per-thread cache (instance id,
- *    heap); a miss asks pthread_getspecific, then adopts an abandoned heap or
- *    makes a new one.
+ *    local list.  Small and medium classes take the same paths; medium sizes
+ *    find their class in a 257-byte table.  The heap is found through a
+ *    per-thread cache (instance id, heap); a miss asks pthread_getspecific,
+ *    then adopts an abandoned heap or makes a new one.
  *  - A free by another thread pushes the block onto the pool's thread_free
  *    (CAS).  The push that sets the QUEUED bit also pushes the pool onto the
  *    owner's `remote` list.  Only the heap's owner drains that list (in its
@@ -81,16 +114,19 @@
  *    pool never leaves its heap while a remote freer may still touch it: a
  *    queued pool has an undrained block, so it is not empty.
  *  - The instance lock guards the arena layer, the radix tree's leaves, the
- *    metadata and the heap lists.  Radix lookups take no lock: leaves are
- *    never unmapped before destroy.
+ *    metadata, the heap lists and the large lists.  mmap, mremap and the
+ *    munmap of large blocks run outside it; a large block leaves the radix
+ *    tree before its range is unmapped or moved.  Radix lookups take no
+ *    lock: leaves are never unmapped before destroy.
  *  - A thread's exit (pthread key destructor) abandons its heap; its blocks
  *    stay valid and can be freed from anywhere.
  *  - fork: prepare takes the instance lock, parent releases it, child
  *    re-initializes it.  Heaps of threads that did not survive the fork are
  *    left alone in the child (they may have been mid-update): their memory
- *    is not reused there, but their blocks can still be freed.
+ *    is not reused there, but their blocks can still be freed.  pooled calls
+ *    no other allocator, so no other lock can be held across the fork.
  *  - hb_pooled_destroy requires that no other thread uses the instance any
- *    more; blocks served by the fallback are the fallback's and stay live.
+ *    more; it unmaps everything, large blocks included.
  */
 #define _GNU_SOURCE
 #include "pooled_internal.h"
