@@ -160,9 +160,11 @@ struct heap {
 };
 
 struct hb_pooled {
+    /* read by every malloc and free: a line of its own, never written after init */
     _Atomic uint64_t id;                 /* process-unique, never 0: per-thread caches name it */
     pthread_key_t key;
-    pthread_mutex_t lock;
+    size_t page;                         /* the OS page size */
+    _Alignas(64) pthread_mutex_t lock;
     arena *bucket[NKINDS][ARENA_POOLS + 1]; /* arenas by kind and nfree (index 0 unused) */
     uint64_t bucket_bits[NKINDS];        /* bit k-1: bucket[kind][k] not empty */
     arena *all;                          /* every arena */
@@ -176,9 +178,8 @@ struct hb_pooled {
     large *cache_head, *cache_tail;      /* freed large blocks still mapped, newest first */
     large *large_spare;                  /* unused large records */
     size_t nlarge, ncached, cached_bytes;
-    size_t page;                         /* the OS page size */
     _Atomic size_t mapped;
-    _Atomic uintptr_t root[ROOT_LEN];    /* radix root: leaves of LEAF_LEN entries (see radix_get) */
+    _Alignas(64) _Atomic uintptr_t root[ROOT_LEN];    /* radix root: leaves of LEAF_LEN entries (see radix_get) */
     hb_fork_entry fork_entry;            /* in-process plug-in: registration with forksafe.c */
 };
 
