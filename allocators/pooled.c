@@ -135,6 +135,10 @@
 #include <unistd.h>
 
 POOLED_HIDDEN pool pooled_empty_pool;
+/* The heap of a thread that frees but has not allocated (a consumer): every
+ * class empty, so malloc's fast path falls through; it owns no pool, so free
+ * goes remote without asking pthread_getspecific each time. */
+static heap no_heap = {.avail = {[0 ... NCLASSES - 1] = &pooled_empty_pool}};
 static _Atomic uint64_t next_id = 1;
 /* The calling thread's heap of one instance.  initial-exec in the drop-in
  * library too (set by its build): no __tls_get_addr call on the fast paths. */
@@ -368,7 +372,7 @@ static inline uint64_t inst_id(const hb_pooled *pa) { return atomic_load_explici
 
 static inline heap *heap_get(hb_pooled *pa)
 {
-    return likely(tls.id == inst_id(pa)) ? tls.heap : heap_get_slow(pa);
+    return likely(tls.id == inst_id(pa) && tls.heap != &no_heap) ? tls.heap : heap_get_slow(pa);
 }
 
 /* ---- allocation ------------------------------------------------------------- */
@@ -543,13 +547,11 @@ NOINLINE static void free_slow(hb_pooled *pa, void *ptr)
     pool *p = pool_at(e, ptr);
     if (tls.id != inst_id(pa)) { /* cache names another instance: maybe we own p after all */
         heap *h = pthread_getspecific(pa->key);
-        if (h != NULL) {
-            tls.id = inst_id(pa);
-            tls.heap = h;
-            if (p->owner == h) {
-                free_local(pa, h, p, ptr);
-                return;
-            }
+        tls.id = inst_id(pa);
+        tls.heap = h != NULL ? h : &no_heap;
+        if (h != NULL && p->owner == h) {
+            free_local(pa, h, p, ptr);
+            return;
         }
     }
     free_remote(p, ptr);
