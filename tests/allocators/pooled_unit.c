@@ -420,6 +420,8 @@ static void test_threads(void)
     for (int i = 0; i < 8; i++) /* one at a time: each adopts the oldest abandoned heap and drains it */
         run_threads(mt_sweeper, 1, i);
     check(mt_pa, "after the sweep");
+    usleep(600 * 1000); /* spare arenas wait 500 ms; the exit of one more thread gives them back */
+    run_threads(mt_sweeper, 1, 8);
     size_t mapped, in_use, live;
     hb_pooled_stats(mt_pa, &mapped, &in_use, &live);
     EXPECT(live == 0, "live blocks after every thread drained: %zu", live);
