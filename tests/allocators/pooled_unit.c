@@ -127,6 +127,14 @@ static void test_edges(hb_pooled *pa)
             hb_pooled_free(pa, p);
         }
 
+    for (size_t al = (size_t)1 << 17; al <= ((size_t)1 << 23); al <<= 2) { /* large alignments: own mappings */
+        char *p = hb_pooled_aligned(pa, al, 100 + al / 8);
+        EXPECT(p != NULL && (uintptr_t)p % al == 0 && hb_pooled_owns(pa, p), "aligned(%zu) of a large block", al);
+        memset(p, 0x3c, 100 + al / 8);
+        hb_pooled_free(pa, p);
+    }
+    check(pa, "after aligned blocks");
+
     /* realloc corners */
     EXPECT(hb_pooled_usable_size(pa, NULL) == 0, "usable_size(NULL)");
     char *p = hb_pooled_realloc(pa, NULL, 20);
