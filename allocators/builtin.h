@@ -1,7 +1,7 @@
 /*
  * builtin.h: the internal API of heapbench's own allocators (naive, pooled,
- * bump), shared by their plug-in ops, the drop-in libraries (dropin.c) and
- * pooled's fallback.  Not a public header: workloads and collectors use
+ * bump), shared by their plug-in ops and the drop-in libraries (dropin.c).
+ * Not a public header: workloads and collectors use
  * allocator.h.
  *
  * Rules for code behind this header: it gets memory from the OS only (mmap),
@@ -35,19 +35,10 @@ void hb_naive_fork_parent(hb_naive *h);
 void hb_naive_fork_child(hb_naive *h);
 
 /* ---- pooled (pooled.c): obmalloc-style pools, per-thread heaps ----------- */
-/* Requests pooled does not serve itself (over 512 B, alignment over 16) go to
- * a fallback: libc in process, naive in the drop-in library. */
-typedef struct hb_fallback {
-    void *ctx;
-    void *(*malloc)(void *ctx, size_t size);
-    void *(*aligned)(void *ctx, size_t align, size_t size);
-    void *(*realloc)(void *ctx, void *p, size_t size);
-    void (*free)(void *ctx, void *p);
-    size_t (*usable_size)(void *ctx, const void *p);
-} hb_fallback;
-
+/* Every size and alignment: small and medium classes in pools, large blocks
+ * in their own mappings; no fallback to another allocator. */
 typedef struct hb_pooled hb_pooled;
-hb_pooled *hb_pooled_create(const hb_fallback *fallback);
+hb_pooled *hb_pooled_create(void);
 void hb_pooled_destroy(hb_pooled *h);
 void *hb_pooled_malloc(hb_pooled *h, size_t size);
 void *hb_pooled_calloc(hb_pooled *h, size_t count, size_t size);
@@ -55,7 +46,7 @@ void *hb_pooled_realloc(hb_pooled *h, void *p, size_t size);   /* size 0: frees,
 void *hb_pooled_aligned(hb_pooled *h, size_t align, size_t size);
 void hb_pooled_free(hb_pooled *h, void *p);
 size_t hb_pooled_usable_size(hb_pooled *h, const void *p);
-int hb_pooled_owns(hb_pooled *h, const void *p); /* is p inside one of pooled's arenas */
+int hb_pooled_owns(hb_pooled *h, const void *p); /* is p inside one of pooled's arenas or live large blocks */
 int hb_pooled_check(hb_pooled *h, char *msg, size_t msglen);
 void hb_pooled_stats(hb_pooled *h, size_t *mapped, size_t *in_use, size_t *live);
 void hb_pooled_fork_prepare(hb_pooled *h);

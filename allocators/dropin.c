@@ -3,14 +3,15 @@
  *
  * Built twice (see CMakeLists.txt): libhb-naive.so with
  * HB_DROPIN_BACKEND_naive, and libhb-pooled.so with HB_DROPIN_BACKEND_pooled,
- * where pooled serves small requests and a naive instance takes the rest.
+ * where pooled serves every size and alignment itself (pooled.c is compiled
+ * into this file: malloc and free are pooled's own fast paths).
  * HB_DROPIN_NAME names the backend; hb_dropin_name() returns it, so that a
  * program (the harness's child, the drop-in tests) can prove with
  * dlsym(RTLD_DEFAULT, "hb_dropin_name") that the preload is live.
  *
  * Initialization is lazy and reentrancy-safe: the first call from any thread
- * (a constructor of another library may come before ours) creates the
- * instances, which live in mmap'd memory, never in malloc'd memory.  The
+ * (a constructor of another library may come before ours) sets up the
+ * instance, which lives in static or mmap'd memory, never in malloc'd memory.  The
  * constructor also registers the fork hooks with pthread_atfork, after the
  * instances are marked ready, because pthread_atfork may itself call malloc.
  *
@@ -59,34 +60,29 @@ EXPORT const char *hb_dropin_name(void);
 /* ---- the instance ------------------------------------------------------------ */
 enum { UNINIT, INITIALIZING, READY, FAILED };
 static _Atomic int state = UNINIT;
-static hb_naive *naive;
 #ifdef HB_DROPIN_BACKEND_pooled
-static hb_pooled *pooled;
-
-static void *fb_malloc(void *ctx, size_t n) { return hb_naive_malloc(ctx, n); }
-static void *fb_aligned(void *ctx, size_t a, size_t n) { return hb_naive_aligned(ctx, a, n); }
-static void *fb_realloc(void *ctx, void *p, size_t n) { return hb_naive_realloc(ctx, p, n); }
-static void fb_free(void *ctx, void *p) { hb_naive_free(ctx, p); }
-static size_t fb_usable(void *ctx, const void *p) { return hb_naive_usable_size(ctx, p); }
-static hb_fallback fallback; /* static: pooled may keep a pointer to it */
+/* pooled is compiled into this file, so that malloc is hb_pooled_malloc with
+ * the instance's address a constant: the same code as in process, with no
+ * wrapper around it.  The instance is static (zero until ready); pooled's
+ * slow paths call pooled_dropin_init, its fast paths never see an instance
+ * that is not ready (no thread's cache names it). */
+#include "pooled.c"
+static hb_pooled instance;
+#else
+static hb_naive *naive;
 #endif
 
-/* Creates the instances once; any thread that finds another one creating
- * them waits.  Returns 0 when ready. */
+/* Creates the instance once; any thread that finds another one creating
+ * it waits.  Returns 0 when ready. */
 static int init_slow(void)
 {
     int expect = UNINIT;
     if (atomic_compare_exchange_strong(&state, &expect, INITIALIZING)) {
-        int ok = 0;
-        naive = hb_naive_create();
 #ifdef HB_DROPIN_BACKEND_pooled
-        if (naive != NULL) {
-            fallback = (hb_fallback){naive, fb_malloc, fb_aligned, fb_realloc, fb_free, fb_usable};
-            pooled = hb_pooled_create(&fallback);
-            ok = pooled != NULL;
-        }
+        int ok = pooled_init(&instance) == 0;
 #else
-        ok = naive != NULL;
+        naive = hb_naive_create();
+        int ok = naive != NULL;
 #endif
         atomic_store(&state, ok ? READY : FAILED);
     }
@@ -98,7 +94,7 @@ static int init_slow(void)
             errno = ENOMEM;
             return -1;
         }
-        sched_yield(); /* another thread is creating the instances */
+        sched_yield(); /* another thread is creating the instance */
     }
 }
 
@@ -109,30 +105,35 @@ static inline int ready(void)
     return init_slow();
 }
 
+#ifdef HB_DROPIN_BACKEND_pooled
+int pooled_dropin_init(void) { return ready(); }
+#endif
+
 /* ---- fork hooks ------------------------------------------------------------------ */
-/* pooled calls into naive (its fallback) while holding its own locks, so the
- * order is pooled, then naive; they are released in the reverse order. */
 static void fork_prepare(void)
 {
 #ifdef HB_DROPIN_BACKEND_pooled
-    hb_pooled_fork_prepare(pooled);
-#endif
+    hb_pooled_fork_prepare(&instance);
+#else
     hb_naive_fork_prepare(naive);
+#endif
 }
 
 static void fork_parent(void)
 {
-    hb_naive_fork_parent(naive);
 #ifdef HB_DROPIN_BACKEND_pooled
-    hb_pooled_fork_parent(pooled);
+    hb_pooled_fork_parent(&instance);
+#else
+    hb_naive_fork_parent(naive);
 #endif
 }
 
 static void fork_child(void)
 {
-    hb_naive_fork_child(naive);
 #ifdef HB_DROPIN_BACKEND_pooled
-    hb_pooled_fork_child(pooled);
+    hb_pooled_fork_child(&instance);
+#else
+    hb_naive_fork_child(naive);
 #endif
 }
 
@@ -144,19 +145,25 @@ __attribute__((constructor)) static void dropin_init(void)
 
 /* ---- backend dispatch ---------------------------------------------------------- */
 #ifdef HB_DROPIN_BACKEND_pooled
-#define B_MALLOC(n) hb_pooled_malloc(pooled, (n))
-#define B_CALLOC(c, n) hb_pooled_calloc(pooled, (c), (n))
-#define B_REALLOC(p, n) hb_pooled_realloc(pooled, (p), (n))
-#define B_ALIGNED(a, n) hb_pooled_aligned(pooled, (a), (n))
-#define B_FREE(p) hb_pooled_free(pooled, (p))
-#define B_USABLE(p) hb_pooled_usable_size(pooled, (p))
+/* pooled makes itself ready in its slow paths and sets errno ENOMEM on every
+ * failure, and its free keeps errno: no checks around its calls. */
+#define READY() 0
+#define B_MALLOC(n) hb_pooled_malloc(&instance, (n))
+#define B_CALLOC(c, n) hb_pooled_calloc(&instance, (c), (n))
+#define B_REALLOC(p, n) hb_pooled_realloc(&instance, (p), (n))
+#define B_ALIGNED(a, n) hb_pooled_aligned(&instance, (a), (n))
+#define B_FREE(p) hb_pooled_free(&instance, (p))
+#define B_USABLE(p) hb_pooled_usable_size(&instance, (p))
+#define NOMEM_IF_NULL(p) (p)
 #else
+#define READY() ready()
 #define B_MALLOC(n) hb_naive_malloc(naive, (n))
 #define B_CALLOC(c, n) hb_naive_calloc(naive, (c), (n))
 #define B_REALLOC(p, n) hb_naive_realloc(naive, (p), (n))
 #define B_ALIGNED(a, n) hb_naive_aligned(naive, (a), (n))
 #define B_FREE(p) hb_naive_free(naive, (p))
 #define B_USABLE(p) hb_naive_usable_size(naive, (p))
+#define NOMEM_IF_NULL(p) nomem_if_null(p)
 #endif
 
 /* Every failure of an allocating call reports ENOMEM, whatever the backend
@@ -185,18 +192,22 @@ EXPORT const char *hb_dropin_name(void) { return HB_DROPIN_NAME; }
 
 EXPORT void *malloc(size_t size)
 {
-    if (ready() != 0)
+    if (READY() != 0)
         return NULL;
-    return nomem_if_null(B_MALLOC(size));
+    return NOMEM_IF_NULL(B_MALLOC(size));
 }
 
 EXPORT void free(void *p)
 {
+#ifdef HB_DROPIN_BACKEND_pooled
+    B_FREE(p); /* NULL, and pointers not its own, are no-ops; errno is kept */
+#else
     if (p == NULL)
         return;
     int saved = errno;
     B_FREE(p); /* p came from us, so the instance is ready */
     errno = saved;
+#endif
 }
 
 EXPORT void cfree(void *p);
@@ -204,22 +215,22 @@ EXPORT void cfree(void *p) { free(p); }
 
 EXPORT void *calloc(size_t count, size_t size)
 {
-    if (ready() != 0)
+    if (READY() != 0)
         return NULL;
-    return nomem_if_null(B_CALLOC(count, size));
+    return NOMEM_IF_NULL(B_CALLOC(count, size));
 }
 
 EXPORT void *realloc(void *p, size_t size)
 {
-    if (ready() != 0)
+    if (READY() != 0)
         return NULL;
     if (p == NULL)
-        return nomem_if_null(B_MALLOC(size));
+        return NOMEM_IF_NULL(B_MALLOC(size));
     if (size == 0) { /* glibc: frees and returns NULL */
         free(p);
         return NULL;
     }
-    return nomem_if_null(B_REALLOC(p, size));
+    return NOMEM_IF_NULL(B_REALLOC(p, size));
 }
 
 EXPORT void *reallocarray(void *p, size_t count, size_t size)
@@ -236,7 +247,7 @@ EXPORT void *reallocarray(void *p, size_t count, size_t size)
  * power of two, absurd ones fail with EINVAL. */
 EXPORT void *memalign(size_t align, size_t size)
 {
-    if (ready() != 0)
+    if (READY() != 0)
         return NULL;
     if (align <= HB_MIN_ALIGN)
         return nomem_if_null(B_MALLOC(size));
@@ -259,7 +270,7 @@ EXPORT int posix_memalign(void **memptr, size_t align, size_t size)
 {
     if (align < sizeof(void *) || (align & (align - 1)) != 0)
         return EINVAL; /* *memptr untouched */
-    if (ready() != 0)
+    if (READY() != 0)
         return ENOMEM;
     void *p = align <= HB_MIN_ALIGN ? B_MALLOC(size) : B_ALIGNED(align, size);
     if (p == NULL) {

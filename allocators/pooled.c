@@ -1,48 +1,74 @@
 /*
- * pooled.c: small-object allocator in the spirit of CPython's obmalloc, with
- * per-thread heaps in the spirit of mimalloc.  Requests up to 512 bytes with
- * alignment up to 16 are served here; the rest go to a fallback (libc in
- * process, naive in libhb-pooled.so).  Code behind the hb_pooled_* API gets
- * memory from mmap only and never calls malloc, printf or anything that may
- * allocate: in the drop-in library it *is* malloc.
+ * pooled.c: heapbench's own allocator: small objects in the spirit of
+ * CPython's obmalloc, per-thread heaps in the spirit of mimalloc, medium
+ * classes on the same heaps, and large blocks in their own mappings with a
+ * cache.  It serves every size and alignment itself: no fallback.  Code
+ * behind the hb_pooled_* API gets memory from mmap only and never calls
+ * malloc, printf or anything that may allocate: in the drop-in library it
+ * *is* malloc (dropin.c compiles this file in).
  *
  * ---- Layers -----------------------------------------------------------------
  *
- *   instance (hb_pooled): lock, radix tree, arena buckets, heap lists, metadata
- *      |
- *      +-- arena  1 MiB, aligned to 1 MiB (pooled_arena.c).  Pool 0 holds the
- *      |     |    arena header with the 63 pool descriptors (2 pages touched);
- *      |     |    descriptor of p = &arena_of(p)->pools[pool index - 1]
- *      |     +-- pool 1..63  16 KiB, all of it equal blocks of one size class
- *      |            +-- block  16..512 bytes; free ones threaded in LIFO lists
+ *   instance (hb_pooled): lock, radix tree, arena buckets, heap lists,
+ *      |                  metadata, large blocks and their cache
+ *      +-- small arena  1 MiB, aligned to 1 MiB (pooled_arena.c).  Pool 0
+ *      |     |          holds the header with the pool descriptors (2 pages
+ *      |     |          touched); descriptor of p = &arena->pools[index - 1]
+ *      |     +-- pool 1..63   16 KiB, all of it equal blocks of one class
+ *      |            +-- block  16..512 bytes; free ones in LIFO lists
+ *      +-- medium arena  the same, with 7 pools of 128 KiB
+ *      |     +-- pool 1..7    blocks of 640 B .. 32 KiB (4 to 204 a pool)
+ *      +-- large block  > 32 KiB (or alignment beyond what a class gives):
+ *      |                its own mapping, aligned to 1 MiB, page-rounded in
+ *      |                eight steps per power of two; a record in metadata
  *      +-- heap   one per thread and instance: per size class, the list of pools
  *                 it allocates from.  Heaps come from metadata and are never
  *                 freed; a heap whose thread exits is abandoned, then adopted
  *                 (oldest first) by a thread that needs one
  *
- *   Descriptors sit in the arena header, not at the start of their pool:
- *   16 KiB-aligned headers all share one L1 cache set with the first line of
- *   every page, which made the churn loop twice as slow.
+ *   The radix tree maps each 1 MiB granule to an arena | its pool shift (14
+ *   or 17), or to a large record | 1: free finds a block's descriptor with
+ *   the lookup it needs anyway to know the block is pooled's, and no load
+ *   more.  Descriptors sit in the arena header, not at the start of their
+ *   pool: 16 KiB-aligned headers all share one L1 cache set with the first
+ *   line of every page, which made the churn loop twice as slow.
  *
- *   size class  block size  requests         blocks per pool
- *        0          16        0..16               1024
- *        1          32       17..32                512
- *        2          48       33..48                341
- *       ...        ...         ...                 ...
- *        c     16(c+1)   16c+1..16(c+1)      16384 / (16(c+1))
- *       31         512      497..512                32
+ *   size class  block size        requests        blocks per pool
+ *        0          16              0..16               1024
+ *        c       16(c+1)      16c+1..16(c+1)      16384 / (16(c+1))
+ *       31         512            497..512                32
+ *       32         640            513..640       131072 / 640 = 204
+ *       33..55   768, 896, 1024, 1280, ... 32768: four per power of
+ *                two (the 5/4, 6/4, 7/4 and 8/4 steps mimalloc and jemalloc use)
+ *   Medium pools are 128 KiB so that the largest class still has 4 blocks a
+ *   pool and the waste at the end of a pool stays under 13%; 32 KiB is where
+ *   glibc-thread's sizes end, and where a mapping per block starts to cost
+ *   less than a pool's slack.
  *
  * ---- Pool states (where) ----------------------------------------------------
  *
  *     arena: FREE --(heap takes it for class c)--> AVAIL (on heap->avail[c])
  *     AVAIL --(no free block and nothing uncarved)--> FULL (on no list)
- *     FULL  --(a block freed, locally or drained)--> AVAIL
+ *     FULL  --(a block freed, locally or drained)--> AVAIL, at the list's tail
  *     AVAIL/FULL --(last block freed)--> kept as the avail head, or CACHED
  *                 (heap->cached[c]), or given back: FREE
  *     CACHED --(class c needs a pool)--> AVAIL
- *   An arena whose 63 pools are all FREE is unmapped, except one spare.
+ *   An arena whose pools are all FREE stays mapped as a spare (at most 8 of
+ *   a kind) and is unmapped once it has been empty for 500 ms, but one.
+ *
+ * ---- Large blocks -------------------------------------------------------------
+ *   live (on large_live) --free--> cached (cache list, newest first), or
+ *   unmapped at once when over 32 MiB.  The cache holds at most 32 blocks and
+ *   64 MiB; the oldest go first, and any that waited 500 ms are unmapped by
+ *   the next large operation, arena take or thread exit.  A request takes
+ *   the cached block nearest its size within a factor of two: a bigger one
+ *   is trimmed, a smaller one moved with mremap (its resident pages with it)
+ *   to the start of a fresh mapping of the right size.  calloc clears only
+ *   what a reused block had; fresh pages are zero.
  *
  * ---- Invariants (hb_pooled_check verifies them) -----------------------------
+ *  - Class sizes grow, are multiples of 16, end at 512 (small) and 32768
+ *    (medium), and class_of maps every size to the smallest class that fits.
  *  - A pool's blocks are at offsets k * bsize < nextoffset from its start; blocks
  *    at or above nextoffset are uncarved (never handed out since the pool
  *    left its arena).  local free + used + uncarved == capacity, where `used`
@@ -50,30 +76,37 @@
  *    the pool's thread_free list, freed by other threads and not yet drained).
  *  - Every free-list block lies inside its pool, on a block boundary, below
  *    nextoffset, on at most one list; lists have no cycles.
- *  - AVAIL pools are on their owner's avail list of their class; only its
- *    head may be empty (used == 0), and then cached[c] is NULL: each heap
- *    keeps at most one empty pool per class, so a class that empties and
- *    refills does not thrash the arena lock.
+ *  - A pool's class is of its arena's kind; its maxoffset is the whole blocks
+ *    that fit in a pool of that kind.
+ *  - AVAIL pools are on their owner's avail list of their class (avail_tail
+ *    is its last); only its head may be empty (used == 0), and then
+ *    cached[c] is NULL: each heap keeps at most one empty pool per class, so
+ *    a class that empties and refills does not thrash the arena lock.
  *  - A pool has the QUEUED bit in thread_free iff it is on its owner's remote
  *    list, and then its thread_free list is not empty.
  *  - Every pool of an arena below nextpool is FREE and on the arena's free
  *    list, or owned by a heap of the instance and in the state its lists say.
- *  - An arena's nfree == free-list pools + never-used pools (63 - nextpool);
- *    it is in bucket[nfree] when nfree > 0; bucket bit k-1 is set iff
- *    bucket[k] is not empty; at most one arena is entirely free (the spare).
- *    New pools come from the lowest non-empty bucket: the fullest arena, so
- *    the emptiest ones can drain and go back to the OS (obmalloc's order).
- *  - The radix tree maps the 1 MiB granule of every live arena, and nothing else,
- *    to that arena's header.
+ *  - An arena's nfree == free-list pools + never-used pools (npools - nextpool);
+ *    it is in bucket[kind][nfree] when nfree > 0; bucket bit k-1 is set iff
+ *    bucket[kind][k] is not empty; nempty[kind] arenas (at most 8) are
+ *    entirely free.  New pools come from the lowest non-empty bucket: the
+ *    fullest arena, so the emptiest ones can drain and go back to the OS
+ *    (obmalloc's order).
+ *  - Large records: live ones on large_live (nlarge of them), cached ones on
+ *    the cache list newest first (ncached, cached_bytes within the limits);
+ *    sizes are page multiples, bases 1 MiB-aligned.
+ *  - The radix tree maps the granule of every live arena and of every large
+ *    block, live or cached, and nothing else.
  *
  * ---- Threading --------------------------------------------------------------
  *  - Fast paths take no lock and no atomic read-modify-write, and keep no
  *    counters (stats sums the pools' `used` instead): malloc
  *    pops from the head pool of the calling thread's heap; a free of a block
  *    whose pool the calling thread's heap owns pushes it onto the pool's
- *    local list.  The heap is found through a per-thread cache (instance id,
- *    heap); a miss asks pthread_getspecific, then adopts an abandoned heap or
- *    makes a new one.
+ *    local list.  Small and medium classes take the same paths; medium sizes
+ *    find their class in a 257-byte table.  The heap is found through a
+ *    per-thread cache (instance id, heap); a miss asks pthread_getspecific,
+ *    then adopts an abandoned heap or makes a new one.
  *  - A free by another thread pushes the block onto the pool's thread_free
  *    (CAS).  The push that sets the QUEUED bit also pushes the pool onto the
  *    owner's `remote` list.  Only the heap's owner drains that list (in its
@@ -81,28 +114,87 @@
  *    pool never leaves its heap while a remote freer may still touch it: a
  *    queued pool has an undrained block, so it is not empty.
  *  - The instance lock guards the arena layer, the radix tree's leaves, the
- *    metadata and the heap lists.  Radix lookups take no lock: leaves are
- *    never unmapped before destroy.
+ *    metadata, the heap lists and the large lists.  mmap, mremap and the
+ *    munmap of large blocks run outside it; a large block leaves the radix
+ *    tree before its range is unmapped or moved.  Radix lookups take no
+ *    lock: leaves are never unmapped before destroy.
  *  - A thread's exit (pthread key destructor) abandons its heap; its blocks
  *    stay valid and can be freed from anywhere.
  *  - fork: prepare takes the instance lock, parent releases it, child
  *    re-initializes it.  Heaps of threads that did not survive the fork are
  *    left alone in the child (they may have been mid-update): their memory
- *    is not reused there, but their blocks can still be freed.
+ *    is not reused there, but their blocks can still be freed.  pooled calls
+ *    no other allocator, so no other lock can be held across the fork.
  *  - hb_pooled_destroy requires that no other thread uses the instance any
- *    more; blocks served by the fallback are the fallback's and stay live.
+ *    more; it unmaps everything, large blocks included.
  */
 #define _GNU_SOURCE
 #include "pooled_internal.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 POOLED_HIDDEN pool pooled_empty_pool;
+/* The heap of a thread that frees but has not allocated (a consumer): every
+ * class empty, so malloc's fast path falls through; it owns no pool, so free
+ * goes remote without asking pthread_getspecific each time. */
+static heap no_heap = {.avail = {[0 ... NCLASSES - 1] = &pooled_empty_pool}};
 static _Atomic uint64_t next_id = 1;
+/* The calling thread's heap of one instance.  initial-exec in the drop-in
+ * library too (set by its build): no __tls_get_addr call on the fast paths. */
+#define NO_ID UINT64_MAX /* no instance has it; the drop-in's has id 0 until it is ready */
 static __thread struct {
     uint64_t id;
     heap *heap;
-} tls;
+} tls = {NO_ID, NULL};
+
+/* Block size of each class: 16-byte steps up to 512, then four steps per
+ * power of two (640, 768, 896, 1024, 1280, ...), as mimalloc and jemalloc
+ * space theirs: at most 25% (in practice under 20%) lost to rounding. */
+#define M4(k) (5u << (k)), (6u << (k)), (7u << (k)), (8u << (k))
+POOLED_HIDDEN const uint16_t pooled_class_size[NCLASSES] = {
+    16,  32,  48,  64,  80,  96,  112, 128, 144, 160, 176, 192, 208, 224, 240, 256,
+    272, 288, 304, 320, 336, 352, 368, 384, 400, 416, 432, 448, 464, 480, 496, 512,
+    M4(7), M4(8), M4(9), M4(10), M4(11), M4(12),
+};
+#undef M4
+/* pooled_medium_class[(size - 1) >> 7]: the class of a size of 513..MEDIUM_MAX bytes. */
+POOLED_HIDDEN const uint8_t pooled_medium_class[(MEDIUM_MAX >> MTAB_SHIFT) + 1] = {
+#define C1(c) c
+#define R2(c) C1(c), C1(c)
+#define R4(c) R2(c), R2(c)
+#define R8(c) R4(c), R4(c)
+#define R16(c) R8(c), R8(c)
+#define R32(c) R16(c), R16(c)
+    /* sizes 1..512 (classes 0..31: not looked up here) */ R4(0),
+    /* 640 768 896 1024: one 128-byte step each */ 32, 33, 34, 35,
+    /* 1280 .. 2048: 2 steps each */ R2(36), R2(37), R2(38), R2(39),
+    /* 2560 .. 4096 */ R4(40), R4(41), R4(42), R4(43),
+    /* 5120 .. 8192 */ R8(44), R8(45), R8(46), R8(47),
+    /* 10240 .. 16384 */ R16(48), R16(49), R16(50), R16(51),
+    /* 20480 .. 32768 */ R32(52), R32(53), R32(54), R32(55),
+    /* (index 256 is (MEDIUM_MAX >> 7): never used, as (size - 1) >> 7 < 256) */ 55,
+#undef C1
+#undef R2
+#undef R4
+#undef R8
+#undef R16
+#undef R32
+};
+
+/* Zero when the instance can be used.  The drop-in library's instance is
+ * static and made ready on first use (dropin.c); every path that needs the
+ * instance set up passes through a slow path that asks. */
+static inline int inst_ready(hb_pooled *pa)
+{
+#ifdef HB_DROPIN_NAME
+    (void)pa;
+    return pooled_dropin_init();
+#else
+    (void)pa;
+    return 0;
+#endif
+}
 
 /* ---- heaps ------------------------------------------------------------------- */
 
@@ -114,6 +206,8 @@ static void avail_unlink(heap *h, pool *p)
         h->avail[p->cls] = p->next != NULL ? p->next : &pooled_empty_pool;
     if (p->next != NULL)
         p->next->prev = p->prev;
+    else
+        h->avail_tail[p->cls] = p->prev;
 }
 
 /* Links an AVAIL pool at the front, or second when the head is empty (only
@@ -124,12 +218,14 @@ static void avail_link(heap *h, pool *p)
     p->where = POOL_AVAIL;
     if (head == &pooled_empty_pool) {
         p->prev = p->next = NULL;
-        h->avail[p->cls] = p;
+        h->avail[p->cls] = h->avail_tail[p->cls] = p;
     } else if (used_of(head) == 0 && used_of(p) != 0) {
         p->prev = head;
         p->next = head->next;
         if (p->next != NULL)
             p->next->prev = p;
+        else
+            h->avail_tail[p->cls] = p;
         head->next = p;
     } else {
         p->prev = NULL;
@@ -139,13 +235,31 @@ static void avail_link(heap *h, pool *p)
     }
 }
 
+/* Links a FULL pool that just got a free block back at the tail: by the time
+ * malloc reaches it, more of its blocks are free, so a class whose pools are
+ * all nearly full does not flip one pool between FULL and AVAIL on every
+ * malloc/free pair (measured: larson spent 18% of its time doing that). */
+static void avail_append(heap *h, pool *p)
+{
+    pool *tail = h->avail_tail[p->cls];
+    if (tail == NULL) {
+        avail_link(h, p);
+        return;
+    }
+    p->where = POOL_AVAIL;
+    p->next = NULL;
+    p->prev = tail;
+    tail->next = p;
+    h->avail_tail[p->cls] = p;
+}
+
 /* A block of p was just freed (locally or drained): move p where it belongs. */
 NOINLINE static void pool_after_free(hb_pooled *pa, heap *h, pool *p)
 {
     size_t c = p->cls;
     if (used_of(p) != 0) {
         if (p->where == POOL_FULL)
-            avail_link(h, p);
+            avail_append(h, p);
         return;
     }
     if (p->where == POOL_AVAIL && h->avail[c] == p) {
@@ -191,6 +305,7 @@ static void heap_drain(hb_pooled *pa, heap *h)
 static void heap_trim(hb_pooled *pa, heap *h)
 {
     heap_drain(pa, h);
+    pooled_large_trim(pa, false);
     for (size_t c = 0; c < NCLASSES; c++) {
         if (h->cached[c] != NULL) {
             pooled_arena_put(pa, h->cached[c]);
@@ -219,11 +334,13 @@ static void heap_abandon(void *arg)
     pa->abandoned_tail = h;
     pthread_mutex_unlock(&pa->lock);
     if (tls.heap == h)
-        tls.id = 0, tls.heap = NULL;
+        tls.id = NO_ID, tls.heap = NULL;
 }
 
 NOINLINE static heap *heap_get_slow(hb_pooled *pa)
 {
+    if (inst_ready(pa) != 0)
+        return NULL;
     heap *h = pthread_getspecific(pa->key);
     if (h == NULL) {
         pthread_mutex_lock(&pa->lock);
@@ -246,14 +363,16 @@ NOINLINE static heap *heap_get_slow(hb_pooled *pa)
         pthread_setspecific(pa->key, h);
         heap_drain(pa, h); /* what other threads freed while it had no owner */
     }
-    tls.id = pa->id;
+    tls.id = atomic_load_explicit(&pa->id, memory_order_relaxed);
     tls.heap = h;
     return h;
 }
 
+static inline uint64_t inst_id(const hb_pooled *pa) { return atomic_load_explicit(&pa->id, memory_order_relaxed); }
+
 static inline heap *heap_get(hb_pooled *pa)
 {
-    return likely(tls.id == pa->id) ? tls.heap : heap_get_slow(pa);
+    return likely(tls.id == inst_id(pa) && tls.heap != &no_heap) ? tls.heap : heap_get_slow(pa);
 }
 
 /* ---- allocation ------------------------------------------------------------- */
@@ -275,7 +394,7 @@ static void pool_carve(pool *p)
         next = b;
     }
     p->free = next;
-    p->nextoffset = (uint16_t)end;
+    p->nextoffset = (uint32_t)end;
 }
 
 NOINLINE static void *small_alloc_slow(hb_pooled *pa, heap *h, size_t cls)
@@ -316,39 +435,10 @@ NOINLINE static void *small_alloc_slow(hb_pooled *pa, heap *h, size_t cls)
     }
 }
 
-/* Counts fallback blocks in this thread's heap: the fallback serves sizes that
- * threads allocate and free at high rates (larson), where one shared atomic
- * counter would bounce between cores on every call. */
-static void fb_count(hb_pooled *pa, intptr_t bytes, intptr_t blocks)
-{
-    heap *h = heap_get(pa);
-    if (h == NULL) {
-        atomic_fetch_add_explicit(&pa->fb_bytes, (size_t)bytes, memory_order_relaxed);
-        atomic_fetch_add_explicit(&pa->fb_blocks, (size_t)blocks, memory_order_relaxed);
-        return;
-    }
-    atomic_store_explicit(&h->fb_bytes, atomic_load_explicit(&h->fb_bytes, memory_order_relaxed) + bytes,
-                          memory_order_relaxed);
-    atomic_store_explicit(&h->fb_blocks, atomic_load_explicit(&h->fb_blocks, memory_order_relaxed) + blocks,
-                          memory_order_relaxed);
-}
-
-static void *fb_malloc(hb_pooled *pa, size_t size)
-{
-    if (!pa->has_fb || size > PTRDIFF_MAX) {
-        errno = ENOMEM;
-        return NULL;
-    }
-    void *p = pa->fb.malloc(pa->fb.ctx, size);
-    if (p != NULL)
-        fb_count(pa, (intptr_t)pa->fb.usable_size(pa->fb.ctx, p), 1);
-    return p;
-}
-
 NOINLINE static void *malloc_slow(hb_pooled *pa, size_t size)
 {
-    if (size > SMALL_MAX)
-        return fb_malloc(pa, size);
+    if (size > MEDIUM_MAX)
+        return inst_ready(pa) == 0 ? pooled_large_alloc(pa, size, 0, false) : NULL;
     heap *h = heap_get(pa);
     if (h == NULL) {
         errno = ENOMEM;
@@ -359,8 +449,13 @@ NOINLINE static void *malloc_slow(hb_pooled *pa, size_t size)
 
 void *hb_pooled_malloc(hb_pooled *pa, size_t size)
 {
-    size_t cls = class_of(size); /* size 0 wraps: slow path */
-    if (likely(cls < NCLASSES && tls.id == pa->id)) {
+    size_t cls = (size - 1) >> CLASS_SHIFT; /* size 0 wraps: slow path */
+    if (unlikely(cls >= NSMALL)) {
+        if (unlikely(size - 1 >= MEDIUM_MAX))
+            return malloc_slow(pa, size);
+        cls = pooled_medium_class[(size - 1) >> MTAB_SHIFT];
+    }
+    if (likely(tls.id == inst_id(pa))) {
         heap *h = tls.heap;
         pool *p = h->avail[cls];
         block *b = p->free;
@@ -381,9 +476,11 @@ void *hb_pooled_calloc(hb_pooled *pa, size_t count, size_t size)
         errno = ENOMEM;
         return NULL;
     }
+    if (n > MEDIUM_MAX) /* fresh mappings are zero already: only reused blocks are cleared */
+        return inst_ready(pa) == 0 ? pooled_large_alloc(pa, n, 0, true) : NULL;
     void *p = hb_pooled_malloc(pa, n);
     if (p != NULL)
-        memset(p, 0, n); /* the fallback interface has no calloc, and pool blocks are recycled */
+        memset(p, 0, n); /* pool blocks are recycled */
     return p;
 }
 
@@ -395,14 +492,15 @@ void *hb_pooled_aligned(hb_pooled *pa, size_t align, size_t size)
     }
     if (align <= HB_MIN_ALIGN)
         return hb_pooled_malloc(pa, size);
-    if (!pa->has_fb || size > PTRDIFF_MAX) {
-        errno = ENOMEM;
-        return NULL;
+    /* A class whose block size is a multiple of align has aligned blocks:
+     * pools start at multiples of their size, a power of two >= the block. */
+    size_t n = size < align ? align : (size + align - 1) & ~(align - 1);
+    if (n >= size && n <= MEDIUM_MAX) {
+        for (size_t c = class_of(n); c < NCLASSES; c++)
+            if (pooled_class_size[c] % align == 0)
+                return hb_pooled_malloc(pa, pooled_class_size[c]);
     }
-    void *p = pa->fb.aligned(pa->fb.ctx, align, size);
-    if (p != NULL)
-        fb_count(pa, (intptr_t)pa->fb.usable_size(pa->fb.ctx, p), 1);
-    return p;
+    return inst_ready(pa) == 0 ? pooled_large_alloc(pa, size, align, false) : NULL;
 }
 
 /* ---- free -------------------------------------------------------------------- */
@@ -437,25 +535,23 @@ static inline __attribute__((always_inline)) void free_local(hb_pooled *pa, heap
 
 NOINLINE static void free_slow(hb_pooled *pa, void *ptr)
 {
-    if (radix_get(pa, ptr) == NULL) {
-        if (ptr == NULL || !pa->has_fb)
-            return;
-        int saved = errno;
-        fb_count(pa, -(intptr_t)pa->fb.usable_size(pa->fb.ctx, ptr), -1);
-        pa->fb.free(pa->fb.ctx, ptr);
-        errno = saved;
+    uintptr_t e = radix_get(pa, ptr);
+    if ((e & TAG_MASK) == TAG_LARGE) {
+        large *l = large_at(e);
+        if (l->base == (uintptr_t)ptr)
+            pooled_large_free(pa, l);
         return;
     }
-    pool *p = pool_of(ptr);
-    if (tls.id != pa->id) { /* cache names another instance: maybe we own p after all */
+    if (e == 0)
+        return; /* NULL, or not ours */
+    pool *p = pool_at(e, ptr);
+    if (tls.id != inst_id(pa)) { /* cache names another instance: maybe we own p after all */
         heap *h = pthread_getspecific(pa->key);
-        if (h != NULL) {
-            tls.id = pa->id;
-            tls.heap = h;
-            if (p->owner == h) {
-                free_local(pa, h, p, ptr);
-                return;
-            }
+        tls.id = inst_id(pa);
+        tls.heap = h != NULL ? h : &no_heap;
+        if (h != NULL && p->owner == h) {
+            free_local(pa, h, p, ptr);
+            return;
         }
     }
     free_remote(p, ptr);
@@ -463,8 +559,9 @@ NOINLINE static void free_slow(hb_pooled *pa, void *ptr)
 
 void hb_pooled_free(hb_pooled *pa, void *ptr)
 {
-    if (likely(radix_get(pa, ptr) != NULL && tls.id == pa->id)) {
-        pool *p = pool_of(ptr);
+    uintptr_t e = radix_get(pa, ptr);
+    if (likely((e & TAG_MASK) > TAG_LARGE && tls.id == inst_id(pa))) {
+        pool *p = pool_at(e, ptr);
         heap *h = tls.heap;
         if (likely(p->owner == h)) {
             free_local(pa, h, p, ptr);
@@ -478,11 +575,12 @@ void hb_pooled_free(hb_pooled *pa, void *ptr)
 
 size_t hb_pooled_usable_size(hb_pooled *pa, const void *p)
 {
-    if (p == NULL)
+    uintptr_t e = radix_get(pa, p);
+    if (e == 0)
         return 0;
-    if (radix_get(pa, p) != NULL)
-        return pool_of(p)->bsize;
-    return pa->has_fb ? pa->fb.usable_size(pa->fb.ctx, p) : 0;
+    if ((e & TAG_MASK) == TAG_LARGE)
+        return large_at(e)->base == (uintptr_t)p ? large_at(e)->size : 0;
+    return pool_at(e, p)->bsize;
 }
 
 void *hb_pooled_realloc(hb_pooled *pa, void *p, size_t size)
@@ -497,22 +595,22 @@ void *hb_pooled_realloc(hb_pooled *pa, void *p, size_t size)
         errno = ENOMEM;
         return NULL;
     }
+    uintptr_t e = radix_get(pa, p);
     size_t old;
-    if (radix_get(pa, p) != NULL) {
-        pool *pl = pool_of(p);
-        if (size <= SMALL_MAX && class_of(size) == pl->cls)
+    if (e == 0) {
+        errno = ENOMEM; /* not ours */
+        return NULL;
+    }
+    if ((e & TAG_MASK) == TAG_LARGE) {
+        large *l = large_at(e);
+        if (size > MEDIUM_MAX && pooled_large_resize(pa, l, size) == 0)
+            return p;
+        old = l->size;
+    } else {
+        pool *pl = pool_at(e, p);
+        if (size <= MEDIUM_MAX && class_of(size) == pl->cls)
             return p;
         old = pl->bsize;
-    } else {
-        if (!pa->has_fb)
-            return NULL;
-        old = pa->fb.usable_size(pa->fb.ctx, p);
-        if (size > SMALL_MAX) { /* stays with the fallback */
-            void *q = pa->fb.realloc(pa->fb.ctx, p, size);
-            if (q != NULL)
-                fb_count(pa, (intptr_t)pa->fb.usable_size(pa->fb.ctx, q) - (intptr_t)old, 0);
-            return q;
-        }
     }
     void *q = hb_pooled_malloc(pa, size);
     if (q == NULL)
@@ -522,27 +620,44 @@ void *hb_pooled_realloc(hb_pooled *pa, void *p, size_t size)
     return q;
 }
 
-int hb_pooled_owns(hb_pooled *pa, const void *p) { return radix_get(pa, p) != NULL; }
+int hb_pooled_owns(hb_pooled *pa, const void *p)
+{
+    uintptr_t e = radix_get(pa, p);
+    if ((e & TAG_MASK) == TAG_LARGE) {
+        const large *l = large_at(e);
+        return !l->cached && (uintptr_t)p - l->base < l->size;
+    }
+    return e != 0;
+}
 
 /* ---- instances ---------------------------------------------------------------- */
 
-hb_pooled *hb_pooled_create(const hb_fallback *fallback)
+int pooled_init(hb_pooled *pa)
+{
+    int rc = pthread_key_create(&pa->key, heap_abandon);
+    if (rc != 0) {
+        errno = rc;
+        return -1;
+    }
+    if (atomic_load_explicit(&pa->id, memory_order_relaxed) == 0)
+        atomic_store_explicit(&pa->id, atomic_fetch_add(&next_id, 1), memory_order_relaxed);
+    long ps = sysconf(_SC_PAGESIZE);
+    pa->page = ps > 0 ? (size_t)ps : 4096;
+    pthread_mutex_init(&pa->lock, NULL);
+    return 0;
+}
+
+hb_pooled *hb_pooled_create(void)
 {
     hb_pooled *pa = pooled_map(sizeof *pa); /* zero; the radix root is touched only where arenas are */
     if (pa == NULL)
         return NULL;
-    int rc = pthread_key_create(&pa->key, heap_abandon);
-    if (rc != 0) {
+    if (pooled_init(pa) != 0) {
+        int saved = errno;
         pooled_unmap(NULL, pa, sizeof *pa);
-        errno = rc;
+        errno = saved;
         return NULL;
     }
-    pa->id = atomic_fetch_add(&next_id, 1);
-    if (fallback != NULL) {
-        pa->fb = *fallback;
-        pa->has_fb = true;
-    }
-    pthread_mutex_init(&pa->lock, NULL);
     atomic_init(&pa->mapped, sizeof *pa);
     return pa;
 }
@@ -551,18 +666,22 @@ void hb_pooled_destroy(hb_pooled *pa)
 {
     if (pa == NULL)
         return;
-    if (tls.id == pa->id)
-        tls.id = 0, tls.heap = NULL;
+    if (tls.id == inst_id(pa))
+        tls.id = NO_ID, tls.heap = NULL;
     pthread_key_delete(pa->key);
     while (pa->all != NULL) {
         arena *a = pa->all;
         pa->all = a->all_next;
         pooled_unmap(NULL, (void *)a->base, ARENA_SIZE);
     }
+    for (large *l = pa->large_live; l != NULL; l = l->next)
+        pooled_unmap(NULL, (void *)l->base, l->size);
+    for (large *l = pa->cache_head; l != NULL; l = l->next)
+        pooled_unmap(NULL, (void *)l->base, l->size);
     for (size_t i = 0; i < ROOT_LEN; i++) {
-        void *leaf = atomic_load_explicit(&pa->root[i], memory_order_relaxed);
+        void *leaf = (void *)atomic_load_explicit(&pa->root[i], memory_order_relaxed);
         if (leaf != NULL)
-            pooled_unmap(NULL, leaf, LEAF_LEN * sizeof(_Atomic(arena *)));
+            pooled_unmap(NULL, leaf, LEAF_LEN * sizeof(_Atomic uintptr_t));
     }
     while (pa->meta_chunks != NULL) {
         void *c = pa->meta_chunks;
@@ -575,20 +694,12 @@ void hb_pooled_destroy(hb_pooled *pa)
 
 void hb_pooled_stats(hb_pooled *pa, size_t *mapped, size_t *in_use, size_t *live)
 {
-    size_t bytes = atomic_load_explicit(&pa->fb_bytes, memory_order_relaxed);
-    size_t blocks = atomic_load_explicit(&pa->fb_blocks, memory_order_relaxed);
+    size_t bytes = 0, blocks = 0;
     /* Sums the pools (no per-operation counters on the fast paths): a walk of
-     * 63 descriptors per arena.  Exact while no other thread allocates, else
-     * a snapshot (see used_set).  Blocks freed by another thread count until
-     * their owner drains them. */
+     * the descriptors of every arena.  Exact while no other thread allocates,
+     * else a snapshot (see used_set).  Blocks freed by another thread count
+     * until their owner drains them. */
     pthread_mutex_lock(&pa->lock);
-    intptr_t fb_bytes = 0, fb_blocks = 0;
-    for (heap *h = pa->heaps; h != NULL; h = h->all_next) {
-        fb_bytes += atomic_load_explicit(&h->fb_bytes, memory_order_relaxed);
-        fb_blocks += atomic_load_explicit(&h->fb_blocks, memory_order_relaxed);
-    }
-    bytes += (size_t)fb_bytes;
-    blocks += (size_t)fb_blocks;
     for (arena *a = pa->all; a != NULL; a = a->all_next)
         for (unsigned i = 0; i < a->nextpool; i++) {
             const pool *p = &a->pools[i];
@@ -596,6 +707,9 @@ void hb_pooled_stats(hb_pooled *pa, size_t *mapped, size_t *in_use, size_t *live
             blocks += n;
             bytes += n * p->bsize;
         }
+    for (const large *l = pa->large_live; l != NULL; l = l->next)
+        bytes += l->size;
+    blocks += pa->nlarge;
     pthread_mutex_unlock(&pa->lock);
     if (mapped != NULL)
         *mapped = atomic_load_explicit(&pa->mapped, memory_order_relaxed);
@@ -614,25 +728,6 @@ void hb_pooled_fork_child(hb_pooled *pa) { pthread_mutex_init(&pa->lock, NULL); 
 #include "allocator.h"
 #include "forksafe.h"
 
-#include <malloc.h>
-#include <stdlib.h>
-
-static void *libc_malloc(void *ctx, size_t size) { return (void)ctx, malloc(size); }
-static void *libc_realloc(void *ctx, void *p, size_t size) { return (void)ctx, realloc(p, size); }
-static void libc_free(void *ctx, void *p) { (void)ctx, free(p); }
-static size_t libc_usable(void *ctx, const void *p) { return (void)ctx, malloc_usable_size((void *)p); }
-static void *libc_aligned(void *ctx, size_t align, size_t size)
-{
-    (void)ctx;
-    void *p;
-    int rc = posix_memalign(&p, align, size);
-    if (rc != 0) {
-        errno = rc;
-        return NULL;
-    }
-    return p;
-}
-
 /* In process, each instance registers its lock with forksafe.c, so a child
  * forked while another thread holds it can still allocate. */
 static void fork_prepare_cb(void *pa) { hb_pooled_fork_prepare(pa); }
@@ -641,8 +736,7 @@ static void fork_child_cb(void *pa) { hb_pooled_fork_child(pa); }
 
 static void *op_create(void)
 {
-    const hb_fallback libc = {NULL, libc_malloc, libc_aligned, libc_realloc, libc_free, libc_usable};
-    hb_pooled *pa = hb_pooled_create(&libc);
+    hb_pooled *pa = hb_pooled_create();
     if (pa != NULL) {
         pa->fork_entry.obj = pa;
         pa->fork_entry.prepare = fork_prepare_cb;
@@ -673,7 +767,7 @@ static int op_check(void *ctx, char *msg, size_t len) { return hb_pooled_check(c
 
 const hb_allocator_ops hb_pooled_ops = {
     .name = "pooled",
-    .summary = "obmalloc-style 16-byte classes up to 512 B in 16 KiB pools, 1 MiB arenas, per-thread heaps; libc beyond",
+    .summary = "obmalloc-style 16 KiB pools up to 512 B, medium classes to 32 KiB, cached mmap beyond; per-thread heaps",
     .caps = HB_ALLOC_THREAD_SAFE | HB_ALLOC_USABLE_SIZE | HB_ALLOC_FREES | HB_ALLOC_RETURNS_OS | HB_ALLOC_STATS |
             HB_ALLOC_CHECK,
 #ifdef HB_DROPIN_DIR

@@ -1,14 +1,18 @@
 /*
  * pooled_arena.c: the bottom layer of the pooled allocator: memory from the
- * OS (mmap only), the metadata that holds heaps, the radix tree that says
- * which addresses are arenas, and the arenas themselves, kept in buckets by
- * their number of free pools so that new pools come from the fullest arena.
- * Everything here runs under the instance lock.  See pooled.c for the design.
+ * OS (mmap only), the metadata that holds heaps and large records, the radix
+ * tree that says which addresses are arenas or large blocks, the arenas
+ * themselves, kept in buckets by kind and number of free pools so that new
+ * pools come from the fullest arena, and the large blocks with their cache.
+ * Shared state changes under the instance lock; system calls that may take
+ * long (mmap, munmap of large blocks) run outside it.  See pooled.c for the
+ * design.
  */
 #define _GNU_SOURCE
 #include "pooled_internal.h"
 
 #include <sys/mman.h>
+#include <time.h>
 
 void *pooled_map(size_t size)
 {
@@ -44,38 +48,289 @@ void *pooled_meta_alloc(hb_pooled *pa, size_t size)
     return p; /* zero: fresh from mmap, and metadata is never freed before destroy */
 }
 
+
+static void *map_aligned(size_t size, size_t align);
+static void arena_expire(hb_pooled *pa, uint64_t now);
+
+/* ---- large blocks ------------------------------------------------------------ */
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void list_unlink(large **head, large **tail, large *l)
+{
+    if (l->prev != NULL)
+        l->prev->next = l->next;
+    else
+        *head = l->next;
+    if (l->next != NULL)
+        l->next->prev = l->prev;
+    else if (tail != NULL)
+        *tail = l->prev;
+}
+
+static void list_push(large **head, large **tail, large *l)
+{
+    l->prev = NULL;
+    l->next = *head;
+    if (*head != NULL)
+        (*head)->prev = l;
+    else if (tail != NULL)
+        *tail = l;
+    *head = l;
+}
+
+/* Takes cache entry l out of the radix tree and the cache (lock held); the
+ * caller unmaps [base, base + size) after unlocking. */
+static void cache_evict(hb_pooled *pa, large *l)
+{
+    list_unlink(&pa->cache_head, &pa->cache_tail, l);
+    pa->ncached--;
+    pa->cached_bytes -= l->size;
+    atomic_store_explicit(pooled_radix_slot(pa, l->base, false), 0, memory_order_release);
+    l->next = pa->large_spare;
+    pa->large_spare = l;
+}
+
+/* Unmaps cache entries older than the delay, or all (lock held: small ones,
+ * which is what stays in the cache after LARGE_DELAY_MS, are quick to unmap). */
+static void large_expire(hb_pooled *pa, bool all)
+{
+    uint64_t now = now_ms();
+    if (pa->nempty[KIND_SMALL] > 1 || pa->nempty[KIND_MEDIUM] > 1)
+        arena_expire(pa, now);
+    while (pa->cache_tail != NULL && (all || now - pa->cache_tail->freed_ms >= LARGE_DELAY_MS)) {
+        large *l = pa->cache_tail;
+        uintptr_t base = l->base;
+        size_t size = l->size;
+        cache_evict(pa, l);
+        pooled_unmap(pa, (void *)base, size);
+    }
+}
+
+void pooled_large_trim(hb_pooled *pa, bool all)
+{
+    pthread_mutex_lock(&pa->lock);
+    large_expire(pa, all);
+    pthread_mutex_unlock(&pa->lock);
+}
+
+void *pooled_large_alloc(hb_pooled *pa, size_t size, size_t align, bool zero)
+{
+    size_t need = (size + pa->page - 1) & ~(pa->page - 1);
+    if (size > PTRDIFF_MAX || need < size) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (need == 0) /* aligned(65536, 0) */
+        need = pa->page;
+    if (need > ((size_t)64 << 10)) { /* eight steps per power of two, so that freed blocks fit later requests */
+        size_t step = ((size_t)1 << (63 - __builtin_clzll(need))) / 8;
+        if (need + step - 1 > need)
+            need = (need + step - 1) & ~(step - 1);
+    }
+    if (align < ARENA_SIZE)
+        align = ARENA_SIZE;
+    pthread_mutex_lock(&pa->lock);
+    large_expire(pa, false);
+    /* The cached block nearest in size, if it is within a factor of two: a
+     * bigger one is trimmed, a smaller one moved (page tables, not bytes) to
+     * the start of a fresh mapping of the right size.  Either way its pages,
+     * resident already, need no page faults; a block of a very different
+     * size is worth more kept for a request of its own size. */
+    large *best = NULL;
+    size_t best_d = SIZE_MAX;
+    for (large *l = pa->cache_head; l != NULL; l = l->next) {
+        size_t d = l->size >= need ? l->size - need : need - l->size;
+        if (d < best_d && (l->size >= need ? d <= need : l->size >= need / 2) && (l->base & (align - 1)) == 0)
+            best = l, best_d = d;
+    }
+    if (best != NULL) {
+        list_unlink(&pa->cache_head, &pa->cache_tail, best);
+        pa->ncached--;
+        pa->cached_bytes -= best->size;
+        best->cached = false;
+        size_t old = best->size, trim = old > need && old - need > need / 8 ? old - need : 0;
+        char *q = (char *)best->base;
+        if (old < need) { /* out of the radix tree while it moves: the old range is freed by the move */
+            atomic_store_explicit(pooled_radix_slot(pa, best->base, false), 0, memory_order_release);
+            pthread_mutex_unlock(&pa->lock);
+            q = map_aligned(need, align);
+            if (q != NULL && mremap((void *)best->base, old, old, MREMAP_MAYMOVE | MREMAP_FIXED, q) == MAP_FAILED) {
+                munmap(q, need);
+                q = NULL;
+            }
+            pthread_mutex_lock(&pa->lock);
+            _Atomic uintptr_t *slot = q != NULL ? pooled_radix_slot(pa, (uintptr_t)q, true) : NULL;
+            if (slot == NULL) {
+                best->next = pa->large_spare;
+                pa->large_spare = best;
+                pthread_mutex_unlock(&pa->lock);
+                if (q != NULL)
+                    munmap(q, need);
+                else
+                    pooled_unmap(NULL, (void *)best->base, old); /* the move failed: the block is still there */
+                atomic_fetch_sub_explicit(&pa->mapped, old, memory_order_relaxed);
+                errno = ENOMEM;
+                return NULL;
+            }
+            atomic_fetch_add_explicit(&pa->mapped, need - old, memory_order_relaxed);
+            best->base = (uintptr_t)q;
+            best->size = need;
+            atomic_store_explicit(slot, (uintptr_t)best | TAG_LARGE, memory_order_release);
+        }
+        best->size -= trim;
+        list_push(&pa->large_live, NULL, best);
+        pa->nlarge++;
+        pthread_mutex_unlock(&pa->lock);
+        if (trim != 0)
+            pooled_unmap(pa, q + best->size, trim);
+        if (zero)
+            memset(q, 0, size < old ? size : old); /* beyond old: fresh pages */
+        return q;
+    }
+    large *l = pa->large_spare;
+    if (l != NULL)
+        pa->large_spare = l->next;
+    else
+        l = pooled_meta_alloc(pa, sizeof *l);
+    pthread_mutex_unlock(&pa->lock);
+    if (l == NULL) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    char *p = map_aligned(need, align); /* fresh: zero already */
+    pthread_mutex_lock(&pa->lock);
+    _Atomic uintptr_t *slot = p != NULL ? pooled_radix_slot(pa, (uintptr_t)p, true) : NULL;
+    if (slot == NULL) {
+        l->next = pa->large_spare;
+        pa->large_spare = l;
+        pthread_mutex_unlock(&pa->lock);
+        if (p != NULL)
+            munmap(p, need);
+        errno = ENOMEM;
+        return NULL;
+    }
+    atomic_fetch_add_explicit(&pa->mapped, need, memory_order_relaxed);
+    l->base = (uintptr_t)p;
+    l->size = need;
+    l->cached = false;
+    list_push(&pa->large_live, NULL, l);
+    pa->nlarge++;
+    atomic_store_explicit(slot, (uintptr_t)l | TAG_LARGE, memory_order_release);
+    pthread_mutex_unlock(&pa->lock);
+    return p;
+}
+
+void pooled_large_free(hb_pooled *pa, large *l)
+{
+    int saved = errno;
+    uintptr_t unmap_base[LARGE_CACHE_N + 1];
+    size_t unmap_size[LARGE_CACHE_N + 1], n = 0;
+    pthread_mutex_lock(&pa->lock);
+    if (l->cached) { /* double free: the block is in the cache already */
+        pthread_mutex_unlock(&pa->lock);
+        return;
+    }
+    list_unlink(&pa->large_live, NULL, l);
+    pa->nlarge--;
+    if (l->size > LARGE_CACHE_BLOCK) { /* too big to keep: back to the OS now */
+        uintptr_t base = l->base;
+        size_t size = l->size;
+        atomic_store_explicit(pooled_radix_slot(pa, base, false), 0, memory_order_release);
+        l->next = pa->large_spare;
+        pa->large_spare = l;
+        pthread_mutex_unlock(&pa->lock);
+        pooled_unmap(pa, (void *)base, size);
+        errno = saved;
+        return;
+    }
+    l->cached = true;
+    l->freed_ms = now_ms();
+    list_push(&pa->cache_head, &pa->cache_tail, l);
+    pa->ncached++;
+    pa->cached_bytes += l->size;
+    /* oldest out first while over the limits (the block just freed too, if it alone is over) */
+    while (pa->cache_tail != NULL &&
+           (pa->ncached > LARGE_CACHE_N || pa->cached_bytes > LARGE_CACHE_BYTES ||
+            l->freed_ms - pa->cache_tail->freed_ms >= LARGE_DELAY_MS) && n < LARGE_CACHE_N + 1) {
+        large *o = pa->cache_tail;
+        unmap_base[n] = o->base;
+        unmap_size[n++] = o->size;
+        cache_evict(pa, o);
+    }
+    pthread_mutex_unlock(&pa->lock);
+    for (size_t i = 0; i < n; i++)
+        pooled_unmap(pa, (void *)unmap_base[i], unmap_size[i]);
+    errno = saved;
+}
+
+int pooled_large_resize(hb_pooled *pa, large *l, size_t size)
+{
+    size_t need = (size + pa->page - 1) & ~(pa->page - 1);
+    if (size > PTRDIFF_MAX || need < size)
+        return -1;
+    if (need <= l->size) {
+        if (l->size - need <= need) /* shrinking by half or less: keep the pages */
+            return 0;
+        size_t trim = l->size - need;
+        pthread_mutex_lock(&pa->lock);
+        l->size = need;
+        pthread_mutex_unlock(&pa->lock);
+        pooled_unmap(pa, (void *)(l->base + need), trim);
+        return 0;
+    }
+    int saved = errno;
+    void *q = mremap((void *)l->base, l->size, need, 0); /* in place, or not at all */
+    if (q == MAP_FAILED) {
+        errno = saved;
+        return -1;
+    }
+    atomic_fetch_add_explicit(&pa->mapped, need - l->size, memory_order_relaxed);
+    pthread_mutex_lock(&pa->lock);
+    l->size = need;
+    pthread_mutex_unlock(&pa->lock);
+    return 0;
+}
+
 /* ---- arena layer (lock held) ---------------------------------------------- */
 
 static void bucket_remove(hb_pooled *pa, arena *a)
 {
     if (a->nfree == 0)
         return;
+    arena **b = pa->bucket[a->kind];
     if (a->prev != NULL)
         a->prev->next = a->next;
     else
-        pa->bucket[a->nfree] = a->next;
+        b[a->nfree] = a->next;
     if (a->next != NULL)
         a->next->prev = a->prev;
-    if (pa->bucket[a->nfree] == NULL)
-        pa->bucket_bits &= ~((uint64_t)1 << (a->nfree - 1));
+    if (b[a->nfree] == NULL)
+        pa->bucket_bits[a->kind] &= ~((uint64_t)1 << (a->nfree - 1));
 }
 
 static void bucket_insert(hb_pooled *pa, arena *a)
 {
     if (a->nfree == 0)
         return;
+    arena **b = pa->bucket[a->kind];
     a->prev = NULL;
-    a->next = pa->bucket[a->nfree];
+    a->next = b[a->nfree];
     if (a->next != NULL)
         a->next->prev = a;
-    pa->bucket[a->nfree] = a;
-    pa->bucket_bits |= (uint64_t)1 << (a->nfree - 1);
+    b[a->nfree] = a;
+    pa->bucket_bits[a->kind] |= (uint64_t)1 << (a->nfree - 1);
 }
 
-_Atomic(arena *) *pooled_radix_slot(hb_pooled *pa, uintptr_t base, bool create)
+_Atomic uintptr_t *pooled_radix_slot(hb_pooled *pa, uintptr_t base, bool create)
 {
-    _Atomic(arena *) *_Atomic *rs = &pa->root[base >> (ADDR_BITS - ROOT_BITS)];
-    _Atomic(arena *) *leaf = atomic_load_explicit(rs, memory_order_relaxed);
+    _Atomic uintptr_t *rs = &pa->root[base >> (ADDR_BITS - ROOT_BITS)];
+    _Atomic uintptr_t *leaf = (_Atomic uintptr_t *)atomic_load_explicit(rs, memory_order_relaxed);
     if (leaf == NULL) {
         if (!create)
             return NULL;
@@ -83,56 +338,63 @@ _Atomic(arena *) *pooled_radix_slot(hb_pooled *pa, uintptr_t base, bool create)
         if (leaf == NULL)
             return NULL;
         atomic_fetch_add_explicit(&pa->mapped, LEAF_LEN * sizeof *leaf, memory_order_relaxed);
-        atomic_store_explicit(rs, leaf, memory_order_release);
+        atomic_store_explicit(rs, (uintptr_t)leaf, memory_order_release);
     }
     return &leaf[(base >> ARENA_SHIFT) & (LEAF_LEN - 1)];
 }
 
-/* Maps ARENA_SIZE bytes aligned to ARENA_SIZE: first right after the last
- * arena (so mappings merge), else by over-mapping and trimming. */
-static void *map_arena(void)
+/* Maps size bytes aligned to align (a power of two >= ARENA_SIZE): first
+ * right after the last such mapping (so mappings merge), else by
+ * over-mapping and trimming.  No lock needed. */
+static void *map_aligned(size_t size, size_t align)
 {
     static _Atomic uintptr_t hint;
     uintptr_t h = atomic_load_explicit(&hint, memory_order_relaxed);
-    char *p = mmap((void *)h, ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p != MAP_FAILED && ((uintptr_t)p & (ARENA_SIZE - 1)) != 0) {
-        munmap(p, ARENA_SIZE);
+    char *p = mmap((void *)h, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p != MAP_FAILED && ((uintptr_t)p & (align - 1)) != 0) {
+        munmap(p, size);
         p = MAP_FAILED;
     }
     if (p == MAP_FAILED) {
-        char *raw = mmap(NULL, 2 * ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (size + align < size)
+            return NULL;
+        char *raw = mmap(NULL, size + align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (raw == MAP_FAILED)
             return NULL;
-        p = (char *)(((uintptr_t)raw + ARENA_SIZE - 1) & ~(uintptr_t)(ARENA_SIZE - 1));
+        p = (char *)(((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1));
         if (p > raw)
             munmap(raw, (size_t)(p - raw));
-        if (raw + 2 * ARENA_SIZE > p + ARENA_SIZE)
-            munmap(p + ARENA_SIZE, (size_t)(raw + 2 * ARENA_SIZE - (p + ARENA_SIZE)));
+        if (raw + size + align > p + size)
+            munmap(p + size, (size_t)(raw + size + align - (p + size)));
     }
-    if ((uintptr_t)p >> ADDR_BITS) { /* beyond what the radix tree covers */
-        munmap(p, ARENA_SIZE);
+    if (((uintptr_t)p + size) >> ADDR_BITS) { /* beyond what the radix tree covers */
+        munmap(p, size);
         return NULL;
     }
-    atomic_store_explicit(&hint, (uintptr_t)p + ARENA_SIZE, memory_order_relaxed);
+    atomic_store_explicit(&hint, ((uintptr_t)p + size + ARENA_SIZE - 1) & ~(uintptr_t)(ARENA_SIZE - 1),
+                          memory_order_relaxed);
     return p;
 }
 
-static arena *arena_new(hb_pooled *pa)
+static arena *arena_new(hb_pooled *pa, unsigned kind)
 {
-    arena *a = map_arena();
+    arena *a = map_aligned(ARENA_SIZE, ARENA_SIZE);
     if (a == NULL)
         return NULL;
-    _Atomic(arena *) *slot = pooled_radix_slot(pa, (uintptr_t)a, true);
+    _Atomic uintptr_t *slot = pooled_radix_slot(pa, (uintptr_t)a, true);
     if (slot == NULL) {
         munmap(a, ARENA_SIZE);
         return NULL;
     }
     atomic_fetch_add_explicit(&pa->mapped, ARENA_SIZE, memory_order_relaxed);
     a->base = (uintptr_t)a; /* the rest is zero: fresh from mmap */
-    a->nfree = ARENA_POOLS;
-    for (unsigned i = 0; i < ARENA_POOLS; i++) {
+    a->kind = (uint8_t)kind;
+    a->shift = (uint8_t)shift_of_kind(kind);
+    a->npools = (unsigned)(ARENA_SIZE >> a->shift) - 1;
+    a->nfree = a->npools;
+    for (unsigned i = 0; i < a->npools; i++) {
         a->pools[i].index = (uint16_t)(i + 1);
-        a->pools[i].start = (char *)a + (size_t)(i + 1) * POOL_SIZE;
+        a->pools[i].start = (char *)a + ((size_t)(i + 1) << a->shift);
         a->pools[i].arena = a;
     }
     a->all_next = pa->all;
@@ -140,15 +402,16 @@ static arena *arena_new(hb_pooled *pa)
         pa->all->all_prev = a;
     pa->all = a;
     pa->narenas++;
+    pa->nempty[kind]++;
     bucket_insert(pa, a);
-    atomic_store_explicit(slot, a, memory_order_release);
+    atomic_store_explicit(slot, (uintptr_t)a | a->shift, memory_order_release);
     return a;
 }
 
 static void arena_free(hb_pooled *pa, arena *a)
 {
     bucket_remove(pa, a);
-    atomic_store_explicit(pooled_radix_slot(pa, a->base, false), NULL, memory_order_release);
+    atomic_store_explicit(pooled_radix_slot(pa, a->base, false), 0, memory_order_release);
     if (a->all_prev != NULL)
         a->all_prev->all_next = a->all_next;
     else
@@ -163,15 +426,20 @@ static void arena_free(hb_pooled *pa, arena *a)
  * class is set under the lock, where hb_pooled_stats reads it. */
 pool *pooled_arena_take(hb_pooled *pa, heap *h, size_t cls)
 {
+    unsigned kind = kind_of_class(cls);
     pthread_mutex_lock(&pa->lock);
+    if (pa->ncached != 0 || pa->nempty[KIND_SMALL] > 1 || pa->nempty[KIND_MEDIUM] > 1)
+        large_expire(pa, false);
     arena *a;
-    if (pa->bucket_bits != 0)
-        a = pa->bucket[__builtin_ctzll(pa->bucket_bits) + 1];
-    else if ((a = arena_new(pa)) == NULL) {
+    if (pa->bucket_bits[kind] != 0)
+        a = pa->bucket[kind][__builtin_ctzll(pa->bucket_bits[kind]) + 1];
+    else if ((a = arena_new(pa, kind)) == NULL) {
         pthread_mutex_unlock(&pa->lock);
         return NULL;
     }
     bucket_remove(pa, a);
+    if (a->nfree == a->npools)
+        pa->nempty[kind]--;
     pool *p = a->freepools;
     if (p != NULL)
         a->freepools = p->next;
@@ -179,21 +447,39 @@ pool *pooled_arena_take(hb_pooled *pa, heap *h, size_t cls)
         p = &a->pools[a->nextpool++];
     a->nfree--;
     bucket_insert(pa, a);
-    size_t bs = (cls + 1) << CLASS_SHIFT;
+    size_t bs = pooled_class_size[cls];
     p->free = NULL;
     used_set(p, 0);
     p->cls = (uint8_t)cls;
     p->bsize = (uint16_t)bs;
     p->nextoffset = 0;
-    p->maxoffset = (uint16_t)(capacity_of(bs) * bs);
+    p->maxoffset = (uint32_t)((((size_t)1 << a->shift) / bs) * bs);
     p->owner = h;
     atomic_store_explicit(&p->thread_free, 0, memory_order_relaxed);
     pthread_mutex_unlock(&pa->lock);
     return p;
 }
 
-/* Gives an empty pool back to its arena; unmaps the arena when it empties,
- * unless it is the only empty one (the spare).  Keeps errno. */
+/* Unmaps spare arenas that have been empty for LARGE_DELAY_MS, but one of each kind (lock held). */
+static void arena_expire(hb_pooled *pa, uint64_t now)
+{
+    for (unsigned kind = 0; kind < NKINDS; kind++) {
+        arena *next;
+        unsigned n = (unsigned)(ARENA_SIZE >> shift_of_kind(kind)) - 1;
+        for (arena *a = pa->bucket[kind][n]; a != NULL && pa->nempty[kind] > 1; a = next) {
+            next = a->next;
+            if (now - a->empty_ms >= LARGE_DELAY_MS) {
+                pa->nempty[kind]--;
+                arena_free(pa, a);
+            }
+        }
+    }
+}
+
+/* Gives an empty pool back to its arena.  An arena that empties stays as a
+ * spare (at most ARENA_SPARES of a kind, unmapped after the delay but one),
+ * so that a workload whose live set swings does not fault its pages in again
+ * and again.  Keeps errno. */
 void pooled_arena_put(hb_pooled *pa, pool *p)
 {
     int saved = errno;
@@ -205,10 +491,14 @@ void pooled_arena_put(hb_pooled *pa, pool *p)
     a->freepools = p;
     bucket_remove(pa, a);
     a->nfree++;
-    if (a->nfree == ARENA_POOLS && pa->bucket[ARENA_POOLS] != NULL) {
+    if (a->nfree == a->npools && pa->nempty[a->kind] >= ARENA_SPARES) {
         a->nfree = 0; /* so that arena_free finds it in no bucket */
         arena_free(pa, a);
     } else {
+        if (a->nfree == a->npools) {
+            pa->nempty[a->kind]++;
+            a->empty_ms = now_ms();
+        }
         bucket_insert(pa, a);
     }
     pthread_mutex_unlock(&pa->lock);

@@ -1,8 +1,9 @@
 /*
  * pooled_check.c: hb_pooled_check, the walk that validates every invariant
  * of the pooled allocator (listed in the comment at the top of pooled.c):
- * arenas and their free pools, the buckets, the radix tree, every pool's
- * free lists and counts, and every heap's lists.  It stops at the first
+ * the class table, arenas of both kinds and their free pools, the buckets,
+ * the radix tree, every pool's free lists and counts, every heap's lists,
+ * and the large blocks with their cache.  It stops at the first
  * violation and describes it without printf (which may allocate).  Not
  * thread-safe: call it while no other thread uses the instance.
  */
@@ -50,10 +51,10 @@ static int fail(char *msg, size_t len, const char *what, const void *at, size_t 
 /* Walks one list of p's blocks, marking them in seen; the count in *n. */
 static int check_list(pool *p, block *b, uint64_t *seen, size_t *n, char *msg, size_t msglen)
 {
-    size_t cap = capacity_of(p->bsize);
+    size_t cap = capacity_of(p);
     for (*n = 0; b != NULL; b = link_get(b)) {
         uintptr_t off = (uintptr_t)b - (uintptr_t)p->start;
-        CHECK(off < POOL_SIZE, "free block outside its pool", b, off);
+        CHECK(off < ((size_t)1 << p->arena->shift), "free block outside its pool", b, off);
         CHECK(off < p->nextoffset, "free block outside the carved area", b, off);
         size_t k = off / p->bsize;
         CHECK(off % p->bsize == 0, "free block not on a block boundary", b, off);
@@ -71,11 +72,13 @@ static int check_pool(hb_pooled *pa, arena *a, pool *p, char *msg, size_t msglen
         h = h->all_next;
     CHECK(h != NULL, "pool owned by no heap of this instance", p, p->where);
     CHECK(p->where == POOL_AVAIL || p->where == POOL_FULL || p->where == POOL_CACHED, "bad pool state", p, p->where);
-    CHECK(p->arena == a && p->start == (char *)a->base + (size_t)p->index * POOL_SIZE, "pool names the wrong arena",
+    CHECK(p->arena == a && p->start == (char *)a->base + ((size_t)p->index << a->shift), "pool names the wrong arena",
           p, p->index);
-    CHECK(p->cls < NCLASSES && p->bsize == (p->cls + 1u) << CLASS_SHIFT, "bad size class", p, p->cls);
-    size_t cap = capacity_of(p->bsize);
-    CHECK(p->maxoffset == cap * p->bsize, "bad pool end", p, p->maxoffset);
+    CHECK(p->cls < NCLASSES && p->bsize == pooled_class_size[p->cls] && kind_of_class(p->cls) == a->kind,
+          "bad size class", p, p->cls);
+    size_t cap = capacity_of(p);
+    CHECK(cap >= 2 && cap <= POOL_SIZE / HB_MIN_ALIGN && p->maxoffset == (((size_t)1 << a->shift) / p->bsize) * p->bsize,
+          "bad pool end", p, p->maxoffset);
     CHECK(p->nextoffset <= p->maxoffset && p->nextoffset % p->bsize == 0, "bad carve offset", p, p->nextoffset);
     uint64_t seen[(POOL_SIZE / HB_MIN_ALIGN + 63) / 64] = {0};
     size_t nfree, nremote;
@@ -96,11 +99,13 @@ static int check_pool(hb_pooled *pa, arena *a, pool *p, char *msg, size_t msglen
 static int check_arena(hb_pooled *pa, arena *a, char *msg, size_t msglen)
 {
     CHECK((a->base & (ARENA_SIZE - 1)) == 0, "arena not aligned", (void *)a->base, 0);
-    _Atomic(arena *) *slot = pooled_radix_slot(pa, a->base, false);
-    CHECK(a->base == (uintptr_t)a && slot != NULL && atomic_load_explicit(slot, memory_order_relaxed) == a,
-          "radix tree misses an arena",
-          (void *)a->base, 0);
-    CHECK(a->nextpool <= ARENA_POOLS && a->nfree <= ARENA_POOLS, "bad arena counts", (void *)a->base, a->nfree);
+    CHECK(a->kind < NKINDS && a->shift == shift_of_kind(a->kind) && a->npools == (ARENA_SIZE >> a->shift) - 1,
+          "bad arena kind", (void *)a->base, a->kind);
+    _Atomic uintptr_t *slot = pooled_radix_slot(pa, a->base, false);
+    CHECK(a->base == (uintptr_t)a && slot != NULL &&
+              atomic_load_explicit(slot, memory_order_relaxed) == ((uintptr_t)a | a->shift),
+          "radix tree misses an arena", (void *)a->base, 0);
+    CHECK(a->nextpool <= a->npools && a->nfree <= a->npools, "bad arena counts", (void *)a->base, a->nfree);
     size_t nlist = 0;
     for (pool *p = a->freepools; p != NULL; p = p->next) {
         CHECK(++nlist <= a->nextpool, "arena free list too long", (void *)a->base, nlist);
@@ -117,9 +122,9 @@ static int check_arena(hb_pooled *pa, arena *a, char *msg, size_t msglen)
             return -1;
     }
     CHECK(nfreestate == nlist, "FREE pools missing from the arena free list", (void *)a->base, nfreestate);
-    CHECK(a->nfree == nlist + ARENA_POOLS - a->nextpool, "arena nfree wrong", (void *)a->base, a->nfree);
+    CHECK(a->nfree == nlist + a->npools - a->nextpool, "arena nfree wrong", (void *)a->base, a->nfree);
     if (a->nfree > 0) {
-        arena *b = pa->bucket[a->nfree];
+        arena *b = pa->bucket[a->kind][a->nfree];
         while (b != NULL && b != a)
             b = b->next;
         CHECK(b == a, "arena not in the bucket of its free-pool count", (void *)a->base, a->nfree);
@@ -142,41 +147,81 @@ int hb_pooled_check(hb_pooled *pa, char *msg, size_t msglen)
     for (heap *h = pa->abandoned; h != NULL; h = h->abandoned_next)
         CHECK(h->abandoned && ++nabandoned <= nheaps, "bad abandoned list", h, nabandoned);
     /* arenas, their pools, and the buckets */
-    size_t narenas = 0, nbucketed = 0, nspare = 0;
+    /* the class table: sizes grow, keep 16-byte alignment, and class_of maps every size to the smallest that fits */
+    for (size_t c = 0; c < NCLASSES; c++)
+        CHECK(pooled_class_size[c] % HB_MIN_ALIGN == 0 && (c == 0 || pooled_class_size[c] > pooled_class_size[c - 1]),
+              "class sizes out of order", NULL, c);
+    CHECK(pooled_class_size[NSMALL - 1] == SMALL_MAX && pooled_class_size[NCLASSES - 1] == MEDIUM_MAX,
+          "class table ends wrong", NULL, NCLASSES);
+    for (size_t n = 1; n <= MEDIUM_MAX; n += n < 2048 ? 1 : 61) {
+        size_t c = class_of(n);
+        CHECK(c < NCLASSES && pooled_class_size[c] >= n && (c == 0 || pooled_class_size[c - 1] < n),
+              "class_of maps a size to the wrong class", NULL, n);
+    }
+    size_t narenas = 0, nbucketed = 0, nspare[NKINDS] = {0};
     for (arena *a = pa->all; a != NULL; a = a->all_next) {
         CHECK(++narenas <= pa->narenas, "arena list longer than the arena count", a, narenas);
         CHECK(a->all_prev == NULL ? pa->all == a : a->all_prev->all_next == a, "arena list links", a, narenas);
         if (check_arena(pa, a, msg, msglen))
             return -1;
         nbucketed += a->nfree > 0;
-        nspare += a->nfree == ARENA_POOLS;
+        nspare[a->kind] += a->nfree == a->npools;
     }
     CHECK(narenas == pa->narenas, "arena count wrong", NULL, narenas);
-    CHECK(nspare <= 1, "more than one empty arena kept", NULL, nspare);
+    CHECK(nspare[KIND_SMALL] == pa->nempty[KIND_SMALL] && nspare[KIND_MEDIUM] == pa->nempty[KIND_MEDIUM],
+          "empty arena count wrong", NULL, nspare[KIND_SMALL] + nspare[KIND_MEDIUM]);
+    CHECK(nspare[KIND_SMALL] <= ARENA_SPARES && nspare[KIND_MEDIUM] <= ARENA_SPARES, "too many empty arenas kept",
+          NULL, nspare[KIND_SMALL] + nspare[KIND_MEDIUM]);
     size_t inbuckets = 0;
-    for (size_t k = 1; k <= ARENA_POOLS; k++) {
-        CHECK((pa->bucket[k] != NULL) == (pa->bucket_bits >> (k - 1) & 1), "bucket bitmap wrong", NULL, k);
-        for (arena *a = pa->bucket[k]; a != NULL; a = a->next) {
-            CHECK(a->nfree == k, "arena in the wrong bucket", (void *)a->base, k);
-            CHECK(a->prev == NULL ? pa->bucket[k] == a : a->prev->next == a, "bucket links", (void *)a->base, k);
-            CHECK(++inbuckets <= nbucketed, "buckets hold more arenas than have free pools", NULL, inbuckets);
+    for (unsigned kind = 0; kind < NKINDS; kind++)
+        for (size_t k = 1; k <= ARENA_POOLS; k++) {
+            arena **bk = pa->bucket[kind];
+            CHECK((bk[k] != NULL) == (pa->bucket_bits[kind] >> (k - 1) & 1), "bucket bitmap wrong", NULL, k);
+            for (arena *a = bk[k]; a != NULL; a = a->next) {
+                CHECK(a->nfree == k && a->kind == kind, "arena in the wrong bucket", (void *)a->base, k);
+                CHECK(a->prev == NULL ? bk[k] == a : a->prev->next == a, "bucket links", (void *)a->base, k);
+                CHECK(++inbuckets <= nbucketed, "buckets hold more arenas than have free pools", NULL, inbuckets);
+            }
         }
-    }
     CHECK(inbuckets == nbucketed, "arena with free pools missing from buckets", NULL, inbuckets);
-    /* radix tree: exactly the live arenas */
-    size_t nradix = 0;
+    /* large blocks: live and cached lists against their counts and the radix tree */
+    size_t nlive = 0, ncached = 0, cached_bytes = 0;
+    for (large *l = pa->large_live; l != NULL; l = l->next) {
+        CHECK(++nlive <= pa->nlarge, "large list longer than its count", l, nlive);
+        CHECK(!l->cached && l->size != 0 && l->size % pa->page == 0 && (l->base & (ARENA_SIZE - 1)) == 0,
+              "bad live large block", (void *)l->base, l->size);
+        CHECK(l->prev == NULL ? pa->large_live == l : l->prev->next == l, "large list links", l, nlive);
+    }
+    CHECK(nlive == pa->nlarge, "large block count wrong", NULL, nlive);
+    for (large *l = pa->cache_head; l != NULL; l = l->next) {
+        CHECK(++ncached <= pa->ncached && ncached <= LARGE_CACHE_N, "large cache longer than its count", l, ncached);
+        CHECK(l->cached && l->size != 0 && l->size % pa->page == 0 && (l->base & (ARENA_SIZE - 1)) == 0,
+              "bad cached large block", (void *)l->base, l->size);
+        CHECK(l->prev == NULL ? pa->cache_head == l : l->prev->next == l, "large cache links", l, ncached);
+        CHECK(l->next != NULL ? l->next->freed_ms <= l->freed_ms : pa->cache_tail == l, "large cache out of order",
+              l, ncached);
+        cached_bytes += l->size;
+    }
+    CHECK(ncached == pa->ncached && cached_bytes == pa->cached_bytes && cached_bytes <= LARGE_CACHE_BYTES,
+          "large cache counts wrong", NULL, cached_bytes);
+    /* radix tree: exactly the live arenas and the large blocks, live or cached */
+    size_t nradix = 0, nlarge_radix = 0;
     for (size_t i = 0; i < ROOT_LEN; i++) {
-        _Atomic(arena *) *leaf = atomic_load_explicit(&pa->root[i], memory_order_relaxed);
+        _Atomic uintptr_t *leaf = (_Atomic uintptr_t *)atomic_load_explicit(&pa->root[i], memory_order_relaxed);
         for (size_t j = 0; leaf != NULL && j < LEAF_LEN; j++) {
-            arena *a = atomic_load_explicit(&leaf[j], memory_order_relaxed);
-            if (a == NULL)
+            uintptr_t e = atomic_load_explicit(&leaf[j], memory_order_relaxed);
+            if (e == 0)
                 continue;
-            nradix++;
-            CHECK(a->base >> ARENA_SHIFT == (i << LEAF_BITS | j), "radix entry names another arena", (void *)a->base,
-                  j);
+            uintptr_t base = (e & TAG_MASK) == TAG_LARGE ? large_at(e)->base : ((arena *)(e & ~TAG_MASK))->base;
+            CHECK(base >> ARENA_SHIFT == (i << LEAF_BITS | j), "radix entry names another granule", (void *)base, j);
+            if ((e & TAG_MASK) == TAG_LARGE)
+                nlarge_radix++;
+            else
+                nradix++;
         }
     }
     CHECK(nradix == narenas, "radix tree maps arenas that are gone", NULL, nradix);
+    CHECK(nlarge_radix == nlive + ncached, "radix tree and large blocks disagree", NULL, nlarge_radix);
     /* heaps: lists against the tallies of the pools */
     for (heap *h = pa->heaps; h != NULL; h = h->all_next) {
         for (size_t c = 0; c < NCLASSES; c++) {
@@ -188,6 +233,10 @@ int hb_pooled_check(hb_pooled *pa, char *msg, size_t msglen)
                 CHECK(used_of(p) != 0 || (prev == NULL && h->cached[c] == NULL), "more than one empty pool kept", p, c);
             }
             CHECK(n == h->chk_avail[c], "AVAIL pool missing from its avail list", h, c);
+            pool *last = h->avail[c];
+            while (last != &pooled_empty_pool && last->next != NULL)
+                last = last->next;
+            CHECK(h->avail_tail[c] == (last == &pooled_empty_pool ? NULL : last), "avail list tail wrong", h, c);
             pool *q = h->cached[c];
             CHECK(q == NULL || (q->where == POOL_CACHED && q->owner == h && q->cls == c), "bad cached pool", q, c);
         }

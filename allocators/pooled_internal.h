@@ -42,16 +42,26 @@
 
 /* ==== tunables ============================================================= */
 #define CLASS_SHIFT 4                     /* 16-byte classes: HB_MIN_ALIGN, and at most 15 bytes lost per block */
-#define SMALL_MAX 512                     /* obmalloc's threshold: beyond it pools waste too much per block */
-#define POOL_SHIFT 14                     /* 16 KiB pools (obmalloc's): 32 blocks of 512 B, little slack per class */
+#define SMALL_MAX 512                     /* obmalloc's threshold: beyond it 16 KiB pools waste too much per block */
+#define MEDIUM_MAX 32768                  /* beyond it: large blocks, one mapping each (glibc-thread's sizes end here) */
+#define POOL_SHIFT 15                     /* 32 KiB small pools: 64 blocks of 512 B (16 KiB, obmalloc's, measured 5-10% slower on larson and mstress) */
+#define MPOOL_SHIFT 17                    /* 128 KiB medium pools: 4 blocks of 32 KiB, 204 of 640 B */
 #define ARENA_SHIFT 20                    /* 1 MiB arenas (obmalloc's): small enough to empty and unmap under churn */
 #define CARVE_BYTES 4096                  /* carve one page of fresh blocks at a time: untouched memory stays so */
-#define META_CHUNK ((size_t)64 << 10)     /* heaps (~1 KiB each) are mapped 64 KiB at a time */
+#define META_CHUNK ((size_t)64 << 10)     /* heaps (~1.5 KiB each) are mapped 64 KiB at a time */
 #define ADDR_BITS 48                      /* user address space of x86-64 and arm64 with 4-level tables */
 #define ROOT_BITS 14                      /* radix root: 16K entries of 16 GiB each (128 KiB, lazily touched) */
+#define LARGE_CACHE_N 32                  /* freed large blocks kept mapped for reuse ... */
+#define LARGE_CACHE_BLOCK ((size_t)32 << 20) /* ... if no larger than this (bigger ones go back at once) ... */
+#define LARGE_CACHE_BYTES ((size_t)64 << 20) /* ... at most this many bytes of them ... */
+#define LARGE_DELAY_MS 500                /* ... for at most this long: then they go back to the OS */
+#define ARENA_SPARES 8                    /* empty arenas of a kind kept mapped (for LARGE_DELAY_MS; one for good) */
 /* ============================================================================ */
 
-#define NCLASSES (SMALL_MAX >> CLASS_SHIFT)
+#define NSMALL (SMALL_MAX >> CLASS_SHIFT)  /* classes 0..31: 16(c+1) bytes */
+#define NMEDIUM 24                         /* classes 32..55: 4 per power of two, 640 .. 32768 bytes */
+#define NCLASSES (NSMALL + NMEDIUM)
+#define MTAB_SHIFT 7                       /* medium classes are multiples of 128 B: class by (size-1) >> 7 */
 #define POOL_SIZE ((size_t)1 << POOL_SHIFT)
 #define ARENA_SIZE ((size_t)1 << ARENA_SHIFT)
 #define POOLS_PER_ARENA (ARENA_SIZE / POOL_SIZE)
@@ -59,13 +69,19 @@
 #define ROOT_LEN ((size_t)1 << ROOT_BITS)
 #define LEAF_LEN ((size_t)1 << LEAF_BITS)
 #define QUEUED ((uintptr_t)1) /* low bit of thread_free: the pool is on its owner's remote list */
+#define TAG_MASK ((uintptr_t)63) /* low bits of a radix entry: the pool shift of an arena, or TAG_LARGE */
+#define TAG_LARGE ((uintptr_t)1)
+
+enum { KIND_SMALL = 0, KIND_MEDIUM = 1, NKINDS = 2 };
 
 _Static_assert((POOL_SIZE & (POOL_SIZE - 1)) == 0, "POOL_SIZE is a power of two");
-_Static_assert(ARENA_SIZE % POOL_SIZE == 0 && POOLS_PER_ARENA == 64, "pool 0 holds the header, 63 pools: one bitmap word");
+_Static_assert(ARENA_SIZE % POOL_SIZE == 0 && POOLS_PER_ARENA <= 64, "pool 0 holds the header; at most 63 pools: one bitmap word");
 _Static_assert(SMALL_MAX % (1 << CLASS_SHIFT) == 0 && (1 << CLASS_SHIFT) == HB_MIN_ALIGN, "classes keep 16-byte alignment");
 _Static_assert(POOL_SIZE / SMALL_MAX >= 2, "a pool holds at least two blocks of the largest class");
+_Static_assert(((size_t)1 << MPOOL_SHIFT) / MEDIUM_MAX >= 4, "a medium pool holds at least four blocks");
+_Static_assert(MEDIUM_MAX <= 65535 && MEDIUM_MAX % (1 << MTAB_SHIFT) == 0, "bsize fits in 16 bits");
 _Static_assert(LEAF_BITS > 0 && LEAF_BITS <= 20, "radix leaf size is sane");
-_Static_assert(POOL_SIZE <= 65535, "used and offsets fit in 16 bits");
+_Static_assert(POOL_SHIFT > 5 && MPOOL_SHIFT < 64 && TAG_LARGE < POOL_SHIFT, "radix tags: shifts and the large tag differ");
 
 typedef struct block {
     struct block *next;
@@ -79,17 +95,17 @@ enum { POOL_FREE = 0, POOL_AVAIL, POOL_FULL, POOL_CACHED };
 /* A pool's descriptor.  Descriptors live in their arena's header, not at the
  * start of their pool: headers at 16 KiB-aligned addresses would all share one
  * L1 cache set with the first line of every page (measured: churn twice as
- * slow), and this way a pool's 16 KiB all hold blocks. */
+ * slow), and this way a pool's bytes all hold blocks. */
 typedef struct pool {
     /* first cache line: the owner's fields */
     block *free;         /* local LIFO free list (owner only) */
     uint16_t used;       /* blocks out, including undrained remote frees (see used_set) */
     uint8_t where;       /* POOL_* */
     uint8_t cls;         /* size class */
-    uint16_t bsize;      /* block size, (cls + 1) * 16 */
-    uint16_t nextoffset; /* first uncarved byte */
-    uint16_t maxoffset;  /* end of the last whole block */
+    uint16_t bsize;      /* block size: class_size[cls] */
     uint16_t index;      /* pool number in its arena */
+    uint32_t nextoffset; /* first uncarved byte */
+    uint32_t maxoffset;  /* end of the last whole block */
     heap *owner;         /* owning heap; NULL when FREE */
     struct pool *next;   /* avail list, or arena free list */
     struct pool *prev;   /* avail list */
@@ -102,64 +118,78 @@ typedef struct pool {
 _Static_assert(sizeof(pool) == 128, "a descriptor is two cache lines");
 
 /* The arena header fills the start of pool 0 (2 pages; the rest of pool 0 is
- * never touched), so a block finds its descriptor by masking its address,
- * with no load: the radix lookup that says "mine" runs beside it. */
+ * never touched).  A small arena has 63 pools of 16 KiB, a medium arena 7 of
+ * 128 KiB (pools[0..6]); the radix entry of the arena carries its pool shift,
+ * so a block finds its descriptor with no load beyond the radix lookup. */
 struct arena {
     uintptr_t base;
     pool *freepools;    /* pools given back, LIFO through pool->next */
     unsigned nfree;     /* free pools: freepools + never used */
     unsigned nextpool;  /* pools at or above this index were never used */
-    arena *next, *prev; /* bucket[nfree] list */
+    unsigned npools;    /* 63 (small) or 7 (medium) */
+    uint8_t kind;       /* KIND_* */
+    uint8_t shift;      /* POOL_SHIFT or MPOOL_SHIFT */
+    uint64_t empty_ms;  /* when its last pool came back (nfree == npools) */
+    arena *next, *prev; /* bucket[kind][nfree] list */
     arena *all_next, *all_prev;
     pool pools[POOLS_PER_ARENA - 1]; /* pools[i - 1] describes pool i */
 };
 #define ARENA_POOLS (POOLS_PER_ARENA - 1)
 _Static_assert(sizeof(struct arena) <= POOL_SIZE, "the arena header fits in pool 0");
 
+/* A large block: its own mapping, aligned to ARENA_SIZE (so that its radix
+ * slot is its own), described by a record from metadata. */
+typedef struct large {
+    uintptr_t base;     /* the block, and the start of its mapping */
+    size_t size;        /* mapped bytes, a multiple of the page: the usable size */
+    struct large *next, *prev; /* live list, cache list (LRU at the tail), or spare records */
+    uint64_t freed_ms;  /* when it entered the cache */
+    bool cached;
+} large;
+
 struct heap {
     pool *avail[NCLASSES];           /* head of each class's avail list (&pooled_empty_pool when none) */
+    pool *avail_tail[NCLASSES];      /* last pool of each avail list (NULL when none) */
     pool *cached[NCLASSES];          /* one empty pool kept per class */
     hb_pooled *inst;
     heap *all_next;                  /* instance's list of heaps */
     heap *abandoned_next;            /* instance's abandoned list */
     bool abandoned;
     size_t chk_avail[NCLASSES], chk_queued; /* hb_pooled_check's tallies */
-    /* Fallback blocks this thread allocated minus those it freed (usable
-     * bytes, blocks): written by the owner only, with relaxed loads and
-     * stores (no shared read-modify-write on the fallback path), summed by
-     * stats.  A heap's own sum may go negative; the instance's never does. */
-    _Atomic intptr_t fb_bytes, fb_blocks;
     _Alignas(64) _Atomic(pool *) remote; /* pools with remote frees, on their own line */
 };
 
 struct hb_pooled {
-    uint64_t id;                         /* process-unique: per-thread caches name it */
-    hb_fallback fb;
-    bool has_fb;
+    /* read by every malloc and free: a line of its own, never written after init */
+    _Atomic uint64_t id;                 /* process-unique, never 0: per-thread caches name it */
     pthread_key_t key;
-    pthread_mutex_t lock;
-    arena *bucket[ARENA_POOLS + 1];      /* arenas by nfree (index 0 unused) */
-    uint64_t bucket_bits;                /* bit k-1: bucket[k] not empty */
+    size_t page;                         /* the OS page size */
+    _Alignas(64) pthread_mutex_t lock;
+    arena *bucket[NKINDS][ARENA_POOLS + 1]; /* arenas by kind and nfree (index 0 unused) */
+    uint64_t bucket_bits[NKINDS];        /* bit k-1: bucket[kind][k] not empty */
     arena *all;                          /* every arena */
     size_t narenas;
+    unsigned nempty[NKINDS];             /* arenas with every pool free, by kind */
     heap *heaps;                         /* every heap */
     heap *abandoned, *abandoned_tail;    /* FIFO: the heap abandoned longest ago is adopted first */
     char *meta_cur, *meta_end;           /* metadata bump region */
     void *meta_chunks;                   /* chunks, linked through their first word */
+    large *large_live;                   /* large blocks in use */
+    large *cache_head, *cache_tail;      /* freed large blocks still mapped, newest first */
+    large *large_spare;                  /* unused large records */
+    size_t nlarge, ncached, cached_bytes;
     _Atomic size_t mapped;
-    _Atomic size_t fb_bytes, fb_blocks;  /* fallback blocks counted without a heap (see heap.fb_bytes) */
-    _Atomic(arena *) *_Atomic root[ROOT_LEN]; /* radix root (see radix_get) */
+    _Alignas(64) _Atomic uintptr_t root[ROOT_LEN];    /* radix root: leaves of LEAF_LEN entries (see radix_get) */
     hb_fork_entry fork_entry;            /* in-process plug-in: registration with forksafe.c */
 };
 
-/* The avail head of a class without pools: no free block, never written. */
 /* The avail head of a class without pools: no free block, never written (pooled.c). */
 #define POOLED_HIDDEN __attribute__((visibility("hidden")))
 
 #ifdef HB_DROPIN_NAME
 /* In the drop-in library the API serves dropin.c alone: hidden, the linker
  * binds dropin.c's calls directly instead of through the PLT. */
-POOLED_HIDDEN hb_pooled *hb_pooled_create(const hb_fallback *fallback);
+POOLED_HIDDEN hb_pooled *hb_pooled_create(void);
 POOLED_HIDDEN void hb_pooled_destroy(hb_pooled *h);
 POOLED_HIDDEN void *hb_pooled_malloc(hb_pooled *h, size_t size);
 POOLED_HIDDEN void *hb_pooled_calloc(hb_pooled *h, size_t count, size_t size);
@@ -173,18 +203,33 @@ POOLED_HIDDEN void hb_pooled_stats(hb_pooled *h, size_t *mapped, size_t *in_use,
 POOLED_HIDDEN void hb_pooled_fork_prepare(hb_pooled *h);
 POOLED_HIDDEN void hb_pooled_fork_parent(hb_pooled *h);
 POOLED_HIDDEN void hb_pooled_fork_child(hb_pooled *h);
+/* dropin.c: makes the library's one static instance ready (once); 0 when it is. */
+POOLED_HIDDEN int pooled_dropin_init(void);
 #endif
 extern POOLED_HIDDEN pool pooled_empty_pool;
+extern POOLED_HIDDEN const uint16_t pooled_class_size[NCLASSES];
+extern POOLED_HIDDEN const uint8_t pooled_medium_class[(MEDIUM_MAX >> MTAB_SHIFT) + 1];
+
+/* Sets up an instance in zeroed memory: what hb_pooled_create does after mapping it. */
+POOLED_HIDDEN int pooled_init(hb_pooled *pa);
 
 /* ---- small helpers ------------------------------------------------------- */
 
-static inline size_t class_of(size_t size) { return (size - 1) >> CLASS_SHIFT; }
-static inline arena *arena_of(const void *p) { return (arena *)((uintptr_t)p & ~(uintptr_t)(ARENA_SIZE - 1)); }
-static inline pool *pool_of(const void *p)
+/* Class of a request of 1..MEDIUM_MAX bytes. */
+static inline size_t class_of(size_t size)
 {
-    return &arena_of(p)->pools[(((uintptr_t)p >> POOL_SHIFT) & (POOLS_PER_ARENA - 1)) - 1];
+    return size <= SMALL_MAX ? (size - 1) >> CLASS_SHIFT : pooled_medium_class[(size - 1) >> MTAB_SHIFT];
 }
-static inline size_t capacity_of(size_t bsize) { return POOL_SIZE / bsize; }
+static inline unsigned kind_of_class(size_t cls) { return cls < NSMALL ? KIND_SMALL : KIND_MEDIUM; }
+static inline unsigned shift_of_kind(unsigned kind) { return kind == KIND_SMALL ? POOL_SHIFT : MPOOL_SHIFT; }
+/* The descriptor of the pool that holds p, from p's radix entry e (an arena's). */
+static inline pool *pool_at(uintptr_t e, const void *p)
+{
+    arena *a = (arena *)(e & ~TAG_MASK);
+    return &a->pools[(((uintptr_t)p & (ARENA_SIZE - 1)) >> (e & TAG_MASK)) - 1];
+}
+static inline large *large_at(uintptr_t e) { return (large *)(e & ~TAG_MASK); }
+static inline size_t capacity_of(const pool *p) { return p->maxoffset / p->bsize; }
 
 /* Free-list links live inside poisoned blocks: read and write them unchecked. */
 static inline NO_ASAN block *link_get(const block *b) { return b->next; }
@@ -216,32 +261,44 @@ static inline void used_set(pool *p, unsigned v)
 }
 
 /* Radix tree over the 48-bit address space at arena granularity: a root of
- * ROOT_LEN leaves (inline in the instance), each a table of LEAF_LEN arena
- * addresses.  Lookups take no lock; leaves live until destroy. */
-static inline arena *radix_get(const hb_pooled *pa, const void *p)
+ * ROOT_LEN leaves (inline in the instance), each a table of LEAF_LEN entries.
+ * An entry is 0, an arena's address | its pool shift, or a large record's
+ * address | TAG_LARGE.  Lookups take no lock; leaves live until destroy. */
+static inline uintptr_t radix_get(const hb_pooled *pa, const void *p)
 {
     uintptr_t a = (uintptr_t)p;
     if (unlikely(a >> ADDR_BITS))
-        return NULL;
-    _Atomic(arena *) *leaf = atomic_load_explicit(&pa->root[a >> (ADDR_BITS - ROOT_BITS)], memory_order_acquire);
+        return 0;
+    _Atomic uintptr_t *leaf =
+        (_Atomic uintptr_t *)atomic_load_explicit(&pa->root[a >> (ADDR_BITS - ROOT_BITS)], memory_order_acquire);
     if (leaf == NULL)
-        return NULL;
+        return 0;
     return atomic_load_explicit(&leaf[(a >> ARENA_SHIFT) & (LEAF_LEN - 1)], memory_order_acquire);
 }
 
-/* ---- pooled_arena.c: OS memory, metadata and the arena layer ---------------- */
+/* ---- pooled_arena.c: OS memory, metadata, arenas and large blocks ---------- */
 
 /* Fresh zeroed memory from mmap, or NULL. */
 POOLED_HIDDEN void *pooled_map(size_t size);
 /* Unmaps, and counts it off pa->mapped unless pa is NULL. */
 POOLED_HIDDEN void pooled_unmap(hb_pooled *pa, void *p, size_t size);
-/* Zeroed metadata (heaps) that lives until destroy; lock held. */
+/* Zeroed metadata (heaps, large records) that lives until destroy; lock held. */
 POOLED_HIDDEN void *pooled_meta_alloc(hb_pooled *pa, size_t size);
-/* The radix slot of the arena at base; with create, maps its leaf if needed (lock held). */
-POOLED_HIDDEN _Atomic(arena *) *pooled_radix_slot(hb_pooled *pa, uintptr_t base, bool create);
+/* The radix slot of the granule at base; with create, maps its leaf if needed (lock held). */
+POOLED_HIDDEN _Atomic uintptr_t *pooled_radix_slot(hb_pooled *pa, uintptr_t base, bool create);
 /* A FREE pool set up for class cls and heap h, or NULL; takes the lock. */
 POOLED_HIDDEN pool *pooled_arena_take(hb_pooled *pa, heap *h, size_t cls);
 /* Gives an empty pool back to its arena; takes the lock; keeps errno. */
 POOLED_HIDDEN void pooled_arena_put(hb_pooled *pa, pool *p);
+/* A large block of at least size bytes aligned to align (a power of two), zeroed
+ * if zero; NULL with errno ENOMEM.  Takes the lock. */
+POOLED_HIDDEN void *pooled_large_alloc(hb_pooled *pa, size_t size, size_t align, bool zero);
+/* Frees large block l (into the cache, or back to the OS); keeps errno. */
+POOLED_HIDDEN void pooled_large_free(hb_pooled *pa, large *l);
+/* Grows or shrinks large block l in place to at least size bytes; 0 on success. */
+POOLED_HIDDEN int pooled_large_resize(hb_pooled *pa, large *l, size_t size);
+/* Gives cached large blocks and spare arenas older than LARGE_DELAY_MS back to
+ * the OS (all cached large blocks with all); takes the lock. */
+POOLED_HIDDEN void pooled_large_trim(hb_pooled *pa, bool all);
 
 #endif

@@ -29,7 +29,7 @@
 #define KIB ((size_t)1 << 10)
 #define MIB ((size_t)1 << 20)
 
-/* Under AddressSanitizer, pooled's fallback and the libc plug-in reach the
+/* Under AddressSanitizer, the libc plug-in (and wrappers over it) reach the
  * sanitizer's malloc: it must return NULL for impossible sizes (as the
  * contract says) rather than abort, and must not park freed blocks in its
  * quarantine, or the RSS rules would measure the quarantine.  ASAN_OPTIONS

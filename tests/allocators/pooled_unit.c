@@ -1,16 +1,18 @@
 /*
  * pooled_unit.c: unit test of the pooled allocator (allocators/pooled*.c),
- * linked directly, with libc as its fallback.
+ * linked directly (it serves every size itself: no fallback).
  *
  *  1. edge cases of the allocator contract (sizes 0 and huge, bad alignments,
  *     errno, realloc corners, calloc of recycled blocks);
  *  2. a randomized run of 1M malloc/calloc/realloc/aligned/free operations
- *     over sizes 1..1024 (some up to 64 KiB), every block filled with a
+ *     over sizes 1..1024 (3% medium up to 40 KiB, 0.5% large up to 256 KiB),
+ *     every block filled with a
  *     pattern derived from its address and size and verified when it is
  *     freed or moved (so overlapping blocks are caught), hb_pooled_check
  *     every 10k operations;
- *  3. empty arenas go back to the OS: stats' mapped bytes drop after a large
- *     live set is freed;
+ *  3. empty arenas (small and medium) go back to the OS: stats' mapped bytes
+ *     drop after a large live set is freed; freed large blocks are cached,
+ *     reused, and unmapped once they have waited past the delay;
  *  4. threads that come and go, freeing each other's blocks through a shared
  *     exchange array; then check, and no live block left once heaps drain;
  *  5. several instances in one thread, destroyed and re-created;
@@ -48,24 +50,6 @@ extern const hb_allocator_ops hb_pooled_ops;
         if (!(cond))                                                                                                   \
             FAIL(__VA_ARGS__);                                                                                         \
     } while (0)
-
-/* ---- libc fallback --------------------------------------------------------- */
-static void *fb_malloc(void *c, size_t n) { return (void)c, malloc(n); }
-static void *fb_realloc(void *c, void *p, size_t n) { return (void)c, realloc(p, n); }
-static void fb_free(void *c, void *p) { (void)c, free(p); }
-static size_t fb_usable(void *c, const void *p) { return (void)c, malloc_usable_size((void *)p); }
-static void *fb_aligned(void *c, size_t al, size_t n)
-{
-    (void)c;
-    void *p;
-    int rc = posix_memalign(&p, al, n);
-    if (rc != 0) {
-        errno = rc;
-        return NULL;
-    }
-    return p;
-}
-static const hb_fallback libc_fb = {NULL, fb_malloc, fb_aligned, fb_realloc, fb_free, fb_usable};
 
 static void check(hb_pooled *pa, const char *when)
 {
@@ -143,6 +127,14 @@ static void test_edges(hb_pooled *pa)
             hb_pooled_free(pa, p);
         }
 
+    for (size_t al = (size_t)1 << 17; al <= ((size_t)1 << 23); al <<= 2) { /* large alignments: own mappings */
+        char *p = hb_pooled_aligned(pa, al, 100 + al / 8);
+        EXPECT(p != NULL && (uintptr_t)p % al == 0 && hb_pooled_owns(pa, p), "aligned(%zu) of a large block", al);
+        memset(p, 0x3c, 100 + al / 8);
+        hb_pooled_free(pa, p);
+    }
+    check(pa, "after aligned blocks");
+
     /* realloc corners */
     EXPECT(hb_pooled_usable_size(pa, NULL) == 0, "usable_size(NULL)");
     char *p = hb_pooled_realloc(pa, NULL, 20);
@@ -153,16 +145,28 @@ static void test_edges(hb_pooled *pa)
     p = hb_pooled_realloc(pa, q, 200);
     verify(p, 20, 7, "realloc 20->200");
     fill(p, 200, 8);
-    p = hb_pooled_realloc(pa, p, 5000); /* pool -> fallback */
-    EXPECT(p != NULL && !hb_pooled_owns(pa, p), "realloc to the fallback");
+    p = hb_pooled_realloc(pa, p, 5000); /* small -> medium */
+    EXPECT(p != NULL && hb_pooled_owns(pa, p) && hb_pooled_usable_size(pa, p) == 5120, "realloc to a medium class");
     verify(p, 200, 8, "realloc 200->5000");
     fill(p, 5000, 9);
     errno = 0;
     EXPECT(hb_pooled_realloc(pa, p, SIZE_MAX - 64) == NULL && errno == ENOMEM, "failed realloc");
     verify(p, 5000, 9, "failed realloc keeps the block");
-    p = hb_pooled_realloc(pa, p, 100); /* fallback -> pool */
-    EXPECT(p != NULL && hb_pooled_owns(pa, p), "realloc back into a pool");
-    verify(p, 100, 9, "realloc 5000->100");
+    p = hb_pooled_realloc(pa, p, 300000); /* medium -> large */
+    EXPECT(p != NULL && hb_pooled_owns(pa, p) && hb_pooled_usable_size(pa, p) >= 300000, "realloc to a large block");
+    verify(p, 5000, 9, "realloc 5000->300000");
+    fill(p, 300000, 10);
+    for (size_t n = 400000; n <= 3000000; n += 650000) { /* grows in place or moves */
+        p = hb_pooled_realloc(pa, p, n);
+        EXPECT(p != NULL && hb_pooled_usable_size(pa, p) >= n, "realloc of a large block to %zu", n);
+        verify(p, 300000, 10, "realloc of a large block keeps its bytes");
+    }
+    p = hb_pooled_realloc(pa, p, 200000); /* shrinks in place */
+    verify(p, 200000, 10, "large realloc shrinking");
+    fill(p, 200000, 9);
+    p = hb_pooled_realloc(pa, p, 100); /* large -> small */
+    EXPECT(p != NULL && hb_pooled_owns(pa, p) && hb_pooled_usable_size(pa, p) == 112, "realloc back into a pool");
+    verify(p, 100, 9, "realloc 200000->100");
     p = hb_pooled_realloc(pa, p, 16);
     verify(p, 16, 9, "realloc 100->16");
     char *s = hb_pooled_malloc(pa, 64);
@@ -200,8 +204,10 @@ typedef struct {
 static size_t rand_size(uint64_t *s)
 {
     uint64_t r = rnd(s);
+    if (r % 1000 < 5)
+        return (size_t)(r >> 8) % 262144 + 1;
     if (r % 100 < 3)
-        return (size_t)(r >> 8) % 65536 + 1;
+        return (size_t)(r >> 8) % 40000 + 1;
     if (r % 1000 == 7)
         return 0;
     return (size_t)(r >> 8) % 1024 + 1;
@@ -237,7 +243,9 @@ static void test_random(hb_pooled *pa, long ops)
             EXPECT(p != NULL, "allocation of %zu failed", n);
             EXPECT((uintptr_t)p % HB_MIN_ALIGN == 0, "block %p not 16-aligned", (void *)p);
             EXPECT(hb_pooled_usable_size(pa, p) >= n, "usable size below request");
-            EXPECT(hb_pooled_owns(pa, p) == (n <= 512 && al <= 16), "ownership of a %zu-byte block", n);
+            EXPECT(hb_pooled_owns(pa, p), "ownership of a %zu-byte block (alignment %zu)", n, al);
+            size_t u = hb_pooled_usable_size(pa, p);
+            EXPECT(n > 32768 || al > 16 || u - (n == 0) < n + n / 4 + 16, "usable size %zu too far above %zu", u, n);
             fill(p, n, seed_of(p, n));
             x->p = p;
             x->n = n;
@@ -274,27 +282,70 @@ static void test_random(hb_pooled *pa, long ops)
 }
 
 /* ---- 3. arenas go back -------------------------------------------------------- */
+static void test_return_sizes(hb_pooled *pa, size_t lo, size_t hi, int N);
 static void test_return(hb_pooled *pa)
 {
-    enum { N = 200000 };
+    test_return_sizes(pa, 16, 512, 200000);
+    test_return_sizes(pa, 513, 32768, 6000);
+    /* large blocks, in an instance of their own: freed ones wait in the
+     * cache, are reused, then unmapped */
+    pa = hb_pooled_create();
+    EXPECT(pa != NULL, "create");
+    size_t mapped1, mapped2, in_use, live;
+    char *big[4];
+    for (int i = 0; i < 4; i++) {
+        big[i] = hb_pooled_malloc(pa, (size_t)(i + 1) << 20);
+        EXPECT(big[i] != NULL && ((uintptr_t)big[i] & 0xfffff) == 0, "large block not on a 1 MiB boundary");
+        memset(big[i], i + 1, (size_t)(i + 1) << 20);
+    }
+    hb_pooled_stats(pa, &mapped1, &in_use, &live);
+    EXPECT(live == 4 && in_use >= ((size_t)10 << 20), "stats with 4 large blocks: live %zu in_use %zu", live, in_use);
+    char *keep = big[2];
+    for (int i = 0; i < 4; i++)
+        hb_pooled_free(pa, big[i]);
+    check(pa, "with cached large blocks");
+    hb_pooled_stats(pa, &mapped2, &in_use, &live);
+    EXPECT(live == 0 && in_use == 0 && mapped2 == mapped1, "freed large blocks are cached: mapped %zu -> %zu",
+           mapped1, mapped2);
+    char *again = hb_pooled_calloc(pa, 3, 1 << 20); /* best fit: the 3 MiB block, cleared */
+    EXPECT(again == keep, "a cached large block of the right size is reused");
+    for (size_t i = 0; i < ((size_t)3 << 20); i += 4093)
+        EXPECT(again[i] == 0, "calloc of a reused large block is not zero at %zu", i);
+    hb_pooled_free(pa, again);
+    usleep(700 * 1000); /* past the delay: the next large operation unmaps them all */
+    void *one = hb_pooled_malloc(pa, 40000);
+    hb_pooled_free(pa, one);
+    check(pa, "after the large cache expired");
+    hb_pooled_stats(pa, &mapped2, &in_use, &live);
+    EXPECT(mapped2 + ((size_t)9 << 20) <= mapped1, "cached large blocks not returned: mapped %zu -> %zu", mapped1,
+           mapped2);
+    hb_pooled_destroy(pa);
+}
+
+static void test_return_sizes(hb_pooled *pa, size_t lo, size_t hi, int N)
+{
     void **v = malloc(N * sizeof *v);
     size_t mapped0, mapped1, mapped2, in_use, live;
     hb_pooled_stats(pa, &mapped0, &in_use, &live);
     EXPECT(live == 0 && in_use == 0, "live blocks before the test: %zu", live);
     uint64_t s = 42;
     for (int i = 0; i < N; i++) {
-        v[i] = hb_pooled_malloc(pa, 16 + rnd(&s) % 497);
+        size_t n = lo + rnd(&s) % (hi - lo + 1);
+        v[i] = hb_pooled_malloc(pa, n);
         EXPECT(v[i] != NULL, "malloc failed");
+        memset(v[i], 1, n);
     }
     hb_pooled_stats(pa, &mapped1, &in_use, &live);
-    EXPECT(live == N && in_use >= (size_t)N * 16, "stats with %d live: live %zu in_use %zu", N, live, in_use);
-    EXPECT(mapped1 > mapped0 + ((size_t)40 << 20), "mapped grew only from %zu to %zu", mapped0, mapped1);
-    check(pa, "with 200k live blocks");
+    EXPECT(live == (size_t)N && in_use >= (size_t)N * lo, "stats with %d live: live %zu in_use %zu", N, live, in_use);
+    EXPECT(mapped1 > mapped0 + (size_t)N * (lo + hi) / 2, "mapped grew only from %zu to %zu", mapped0, mapped1);
+    check(pa, "with many live blocks");
     for (int i = 0; i < N; i += 2) /* half first: arenas must empty out even so */
         hb_pooled_free(pa, v[i]);
-    check(pa, "with 100k live blocks");
+    check(pa, "with half the blocks live");
     for (int i = 1; i < N; i += 2)
         hb_pooled_free(pa, v[i]);
+    usleep(600 * 1000); /* spare arenas wait for the delay; a later large operation unmaps them */
+    hb_pooled_free(pa, hb_pooled_malloc(pa, 100000));
     hb_pooled_stats(pa, &mapped2, &in_use, &live);
     EXPECT(live == 0 && in_use == 0, "after freeing all: live %zu in_use %zu", live, in_use);
     EXPECT(mapped2 < mapped0 + ((mapped1 - mapped0) / 8), "arenas not returned: mapped %zu -> %zu -> %zu", mapped0,
@@ -366,7 +417,7 @@ static void run_threads(void *(*fn)(void *), int n, int base)
 
 static void test_threads(void)
 {
-    mt_pa = hb_pooled_create(&libc_fb);
+    mt_pa = hb_pooled_create();
     EXPECT(mt_pa != NULL, "create");
     for (int round = 0; round < 6; round++) /* threads that come and go */
         run_threads(mt_worker, 4, round * 4);
@@ -377,6 +428,8 @@ static void test_threads(void)
     for (int i = 0; i < 8; i++) /* one at a time: each adopts the oldest abandoned heap and drains it */
         run_threads(mt_sweeper, 1, i);
     check(mt_pa, "after the sweep");
+    usleep(600 * 1000); /* spare arenas wait 500 ms; the exit of one more thread gives them back */
+    run_threads(mt_sweeper, 1, 8);
     size_t mapped, in_use, live;
     hb_pooled_stats(mt_pa, &mapped, &in_use, &live);
     EXPECT(live == 0, "live blocks after every thread drained: %zu", live);
@@ -387,7 +440,7 @@ static void test_threads(void)
 /* ---- 5. instances ------------------------------------------------------------------ */
 static void test_instances(void)
 {
-    hb_pooled *a = hb_pooled_create(&libc_fb), *b = hb_pooled_create(&libc_fb);
+    hb_pooled *a = hb_pooled_create(), *b = hb_pooled_create();
     EXPECT(a != NULL && b != NULL, "create two");
     void *pa[100], *pb[100];
     for (int i = 0; i < 100; i++) {
@@ -405,7 +458,7 @@ static void test_instances(void)
     check(b, "instance b");
     hb_pooled_destroy(a);
     for (int round = 0; round < 3; round++) { /* a new instance may reuse a's address */
-        hb_pooled *c = hb_pooled_create(&libc_fb);
+        hb_pooled *c = hb_pooled_create();
         void *p = hb_pooled_malloc(c, 100), *q = hb_pooled_malloc(b, 100);
         EXPECT(hb_pooled_owns(c, p) && hb_pooled_owns(b, q), "fresh instance");
         hb_pooled_free(c, p);
@@ -434,7 +487,7 @@ static void *fork_worker(void *arg)
 
 static void test_fork(void)
 {
-    mt_pa = hb_pooled_create(&libc_fb);
+    mt_pa = hb_pooled_create();
     pthread_t t;
     atomic_store(&fork_stop, 0);
     if (pthread_create(&t, NULL, fork_worker, NULL) != 0)
@@ -489,7 +542,7 @@ static void test_plugin(void)
 int main(int argc, char **argv)
 {
     long ops = argc > 1 ? atol(argv[1]) : 1000000;
-    hb_pooled *pa = hb_pooled_create(&libc_fb);
+    hb_pooled *pa = hb_pooled_create();
     EXPECT(pa != NULL, "create");
     test_edges(pa);
     test_random(pa, ops);

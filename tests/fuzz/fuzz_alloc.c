@@ -21,7 +21,7 @@
  *    unchanged; realloc(p, n, 0) frees and returns NULL;
  *  - check() passes every CHECK_EVERY operations and at the end.
  * Everything is freed at the end and the instance closed (LeakSanitizer
- * sees what pooled's libc fallback would leak).
+ * sees anything the allocator leaves behind).
  *
  * The model itself uses libc only, never the allocator under test.
  */
@@ -310,14 +310,18 @@ static void check(model *m, const char *when)
         FUZZ_FAIL("%s: check() failed %s: %s", m->name, when, msg);
 }
 
-/* Sizes: mostly small (pooled's classes), sometimes up to 256 KiB. */
+/* Sizes: mostly small, then pooled's medium classes (513 B .. 32 KiB) and
+ * large blocks (beyond, up to 2 MiB: its large-block cache). */
 static size_t decode_size(unsigned char b0, unsigned char b1)
 {
     switch (b0 >> 6) {
     case 0: return b1 & 0x3f;                        /* 0 .. 63 */
-    case 1: return (size_t)((b0 & 0x3f) << 8 | b1) % 600; /* pooled's limit, 512, inside */
-    case 2: return (size_t)((b0 & 0x3f) << 8 | b1);       /* .. 16 KiB */
-    default: return (size_t)((b0 & 0x3f) << 8 | b1) << 4; /* .. 256 KiB */
+    case 1: return (size_t)((b0 & 0x3f) << 8 | b1) % 600; /* pooled's small limit, 512, inside */
+    case 2: return (size_t)((b0 & 0x3f) << 8 | b1);       /* .. 16 KiB: small and medium */
+    default:
+        if (b0 & 0x20) /* .. 2 MiB, in 256-byte steps: large blocks */
+            return (size_t)((b0 & 0x1f) << 8 | b1) << 8;
+        return (size_t)((b0 & 0x1f) << 8 | b1) << 4; /* .. 128 KiB: medium, 32 KiB, and large */
     }
 }
 
