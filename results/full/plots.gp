@@ -1,4 +1,4 @@
-# heapbench plots of results/full/results.csv; run `gnuplot plots.gp` in this directory to redraw.
+# heapbench plots of /tmp/full-new/results.csv; run `gnuplot plots.gp` in this directory to redraw.
 set datafile missing 'NaN'
 set style data histograms
 set style histogram clustered gap 1
@@ -8,26 +8,26 @@ set key outside right top
 set grid ytics
 set xtics rotate by -40 left noenhanced
 set key noenhanced
-set terminal pngcairo size 6383,760 font ',10'
+set terminal pngcairo size 9701,760 font ',10'
 set output 'time.png'
 set logscale y 2
 set ylabel 'median wall time relative to libc (lower is better)'
 set title 'Time per workload, relative to libc' noenhanced
 plot for [i=2:10] 'time.dat' using i:xtic(1) title columnheader(i)
-set terminal svg size 6383,760 font 'sans,10' dynamic
+set terminal svg size 9701,760 font 'sans,10' dynamic
 set output 'time.svg'
 set logscale y 2
 set ylabel 'median wall time relative to libc (lower is better)'
 set title 'Time per workload, relative to libc' noenhanced
 plot for [i=2:10] 'time.dat' using i:xtic(1) title columnheader(i)
 unset output
-set terminal pngcairo size 6383,760 font ',10'
+set terminal pngcairo size 9701,760 font ',10'
 set output 'rss.png'
 set logscale y 2
 set ylabel 'median peak RSS relative to libc (lower is better)'
 set title 'Peak resident set per workload, relative to libc' noenhanced
 plot for [i=2:10] 'rss.dat' using i:xtic(1) title columnheader(i)
-set terminal svg size 6383,760 font 'sans,10' dynamic
+set terminal svg size 9701,760 font 'sans,10' dynamic
 set output 'rss.svg'
 set logscale y 2
 set ylabel 'median peak RSS relative to libc (lower is better)'
@@ -83,9 +83,9 @@ set boxwidth 0.35
 set ylabel 'pause, microseconds'
 set title 'GC pauses per run: longest and 99th percentile'
 set key inside top left
-set xtics ('marksweep' 0, 'boehm' 1, 'generational' 2)
-set xrange [-0.5:2.5]
-plot for [c=0:2] 'pauses.dat' using (c-0.2):($1==c ? $2 : 1/0):(0.35) with boxplot lc 1 title (c==0 ? 'max pause' : ''), for [c=0:2] '' using (c+0.2):($1==c ? $3 : 1/0):(0.35) with boxplot lc 2 title (c==0 ? 'p99 pause' : '')
+set xtics ('marksweep' 0, 'boehm' 1, 'boehm-incremental' 2, 'generational' 3, 'incremental' 4)
+set xrange [-0.5:4.5]
+plot for [c=0:4] 'pauses.dat' using (c-0.2):($1==c ? $2 : 1/0):(0.35) with boxplot lc 1 title (c==0 ? 'max pause' : ''), for [c=0:4] '' using (c+0.2):($1==c ? $3 : 1/0):(0.35) with boxplot lc 2 title (c==0 ? 'p99 pause' : '')
 unset xrange
 
 set terminal svg size 1400,760 font 'sans,10' dynamic
@@ -96,9 +96,9 @@ set boxwidth 0.35
 set ylabel 'pause, microseconds'
 set title 'GC pauses per run: longest and 99th percentile'
 set key inside top left
-set xtics ('marksweep' 0, 'boehm' 1, 'generational' 2)
-set xrange [-0.5:2.5]
-plot for [c=0:2] 'pauses.dat' using (c-0.2):($1==c ? $2 : 1/0):(0.35) with boxplot lc 1 title (c==0 ? 'max pause' : ''), for [c=0:2] '' using (c+0.2):($1==c ? $3 : 1/0):(0.35) with boxplot lc 2 title (c==0 ? 'p99 pause' : '')
+set xtics ('marksweep' 0, 'boehm' 1, 'boehm-incremental' 2, 'generational' 3, 'incremental' 4)
+set xrange [-0.5:4.5]
+plot for [c=0:4] 'pauses.dat' using (c-0.2):($1==c ? $2 : 1/0):(0.35) with boxplot lc 1 title (c==0 ? 'max pause' : ''), for [c=0:4] '' using (c+0.2):($1==c ? $3 : 1/0):(0.35) with boxplot lc 2 title (c==0 ? 'p99 pause' : '')
 unset xrange
 
 unset output
