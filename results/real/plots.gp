@@ -1,4 +1,4 @@
-# heapbench plots of results/real/results.csv; run `gnuplot plots.gp` in this directory to redraw.
+# heapbench plots of /tmp/real-new/results.csv; run `gnuplot plots.gp` in this directory to redraw.
 set datafile missing 'NaN'
 set style data histograms
 set style histogram clustered gap 1
