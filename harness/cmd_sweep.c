@@ -37,7 +37,7 @@
  * under a minute on a 2-core machine; full: every workload. */
 static const char *const quick_workloads[] = {"glibc-simple", "random-churn", "larson", "binary-trees", "cycle-pairs",
                                               NULL};
-static const char *const quick_collectors[] = {"refcount", "generational", "marksweep", "boehm", NULL};
+static const char *const quick_collectors[] = {"refcount", "generational", "incremental", "marksweep", "boehm", NULL};
 static const char *const quick_gc_allocators[] = {"libc", "pooled", "mimalloc", NULL};
 /* The full sweep runs collector workloads over the allocators that differ
  * most (the system one, ours, the two fastest anchors) and everything at
