@@ -183,11 +183,13 @@ void hb__run_finalizer(hb_gc *gc, hb_obj *o, bool legacy);
         }                                                                    \
     } while (0)
 
-/* Invariant checkers of collectors that keep every object on one list
- * (marksweep, none): every slot and every handle points to an object of
- * `all`.  0, or -1 with the first dangling reference in msg.  Uses and
- * clears HB_OF_MARK. */
-int hb__check_no_dangling(hb_gc *gc, hb_link *all, char *msg, size_t len);
+/* The invariant checker of collectors that keep every object on one list
+ * (marksweep, none): the list is well formed, holds nobjs objects and
+ * exactly the live ones, none with collection state left; every slot and
+ * handle points into it.  Counts the objects with a pending tp_finalize and
+ * with tp_del.  0, or -1 with the first failure in msg.  Uses and clears
+ * HB_OF_MARK. */
+int hb__check_all_list(hb_gc *gc, hb_link *all, size_t nobjs, size_t *nfin, size_t *nleg, char *msg, size_t len);
 
 /* References held by the core (handles, garbage list, callback queue). */
 static inline void hb__incref(hb_obj *o) { o->refcnt++; }

@@ -240,33 +240,13 @@ static void ms_destroy(void *ctx)
 static int ms_check(void *ctx, char *msg, size_t len)
 {
     ms_ctx *c = ctx;
-    hb_gc *gc = c->gc;
-    size_t n = 0, nfin = 0, nleg = 0;
-    for (hb_link *l = c->all.next, *prev = &c->all;; prev = l, l = l->next) {
-        if (l->prev != prev)
-            return hb__fail(msg, len, "all-objects list: prev link broken at %p", (void *)l);
-        if (l == &c->all)
-            break;
-        hb_obj *o = (hb_obj *)l;
-        if (++n > gc->st.live_objects)
-            return hb__fail(msg, len, "all-objects list longer than the live objects");
-        if (o->type == NULL || o->refcnt != 0)
-            return hb__fail(msg, len, "object %p: no type or refcnt %ld", (void *)o, (long)o->refcnt);
-        if (o->gc & ~(HB_OF_PERSIST))
-            return hb__fail(msg, len, "object %p: collection state left (gc=%#lx)", (void *)o,
-                            (unsigned long)o->gc);
-        if (o->type->tp_finalize != NULL && !(o->gc & HB_OF_FINALIZED))
-            nfin++;
-        if (o->type->tp_del != NULL)
-            nleg++;
-    }
-    if (n != c->nobjs || n != gc->st.live_objects)
-        return hb__fail(msg, len, "%zu objects listed, count %zu, live %zu", n, c->nobjs,
-                        gc->st.live_objects);
+    size_t nfin, nleg;
+    if (hb__check_all_list(c->gc, &c->all, c->nobjs, &nfin, &nleg, msg, len) != 0)
+        return -1;
     if (nfin != c->nfinalizable || nleg != c->nlegacy)
         return hb__fail(msg, len, "finalizable %zu/%zu, legacy %zu/%zu (found/counted)", nfin,
                         c->nfinalizable, nleg, c->nlegacy);
-    return hb__check_no_dangling(gc, &c->all, msg, len);
+    return 0;
 }
 
 const hb_collector_ops hb_marksweep_ops = {

@@ -75,26 +75,8 @@ static void none_destroy(void *ctx)
 static int none_check(void *ctx, char *msg, size_t len)
 {
     none_ctx *c = ctx;
-    hb_gc *gc = c->gc;
-    size_t n = 0;
-    for (hb_link *l = c->all.next, *prev = &c->all;; prev = l, l = l->next) {
-        if (l->prev != prev)
-            return hb__fail(msg, len, "all-objects list: prev link broken at %p", (void *)l);
-        if (l == &c->all)
-            break;
-        hb_obj *o = (hb_obj *)l;
-        if (++n > gc->st.live_objects)
-            return hb__fail(msg, len, "all-objects list longer than the live objects");
-        if (o->type == NULL || o->refcnt != 0)
-            return hb__fail(msg, len, "object %p: no type or refcnt %ld", (void *)o, (long)o->refcnt);
-        if (o->gc & ~(HB_OF_PERSIST))
-            return hb__fail(msg, len, "object %p: collection state (gc=%#lx)", (void *)o,
-                            (unsigned long)o->gc);
-    }
-    if (n != c->nobjs || n != gc->st.live_objects)
-        return hb__fail(msg, len, "%zu objects listed, count %zu, live %zu", n, c->nobjs,
-                        gc->st.live_objects);
-    return hb__check_no_dangling(gc, &c->all, msg, len);
+    size_t nfin, nleg;
+    return hb__check_all_list(c->gc, &c->all, c->nobjs, &nfin, &nleg, msg, len);
 }
 
 const hb_collector_ops hb_none_ops = {

@@ -479,8 +479,31 @@ int hb_gc_check(hb_gc *gc, char *msg, size_t msglen)
     return gc->ops->check != NULL ? gc->ops->check(gc->ctx, msg, msglen) : 0;
 }
 
-int hb__check_no_dangling(hb_gc *gc, hb_link *all, char *msg, size_t len)
+int hb__check_all_list(hb_gc *gc, hb_link *all, size_t nobjs, size_t *nfin, size_t *nleg, char *msg, size_t len)
 {
+    size_t n = 0;
+    *nfin = *nleg = 0;
+    for (hb_link *l = all->next, *prev = all;; prev = l, l = l->next) {
+        if (l->prev != prev)
+            return hb__fail(msg, len, "all-objects list: prev link broken at %p", (void *)l);
+        if (l == all)
+            break;
+        hb_obj *o = (hb_obj *)l;
+        if (++n > gc->st.live_objects)
+            return hb__fail(msg, len, "all-objects list longer than the live objects");
+        if (o->type == NULL || o->refcnt != 0)
+            return hb__fail(msg, len, "object %p: no type or refcnt %ld", (void *)o, (long)o->refcnt);
+        if (o->gc & ~(HB_OF_PERSIST))
+            return hb__fail(msg, len, "object %p: collection state left (gc=%#lx)", (void *)o,
+                            (unsigned long)o->gc);
+        if (o->type->tp_finalize != NULL && !(o->gc & HB_OF_FINALIZED))
+            (*nfin)++;
+        if (o->type->tp_del != NULL)
+            (*nleg)++;
+    }
+    if (n != nobjs || n != gc->st.live_objects)
+        return hb__fail(msg, len, "%zu objects listed, count %zu, live %zu", n, nobjs, gc->st.live_objects);
+    /* No dangling slot or root: flag every listed object, then look. */
     int rc = 0;
     for (hb_link *l = all->next; l != all; l = l->next)
         ((hb_obj *)l)->gc |= HB_OF_MARK;
