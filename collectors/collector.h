@@ -420,6 +420,9 @@ typedef struct hb_gc_pause {
     uint64_t start_ns; /* clock_gettime(CLOCK_MONOTONIC) at the start */
     uint64_t ns;       /* duration */
     int generation;    /* generation collected (boehm: 0) */
+    int requested;     /* 1: inside hb_gc_collect (the program's gc.collect(), which
+                          must finish before it returns in every design); 0: the
+                          collector's own, automatic collection */
 } hb_gc_pause;
 const hb_gc_pause *hb_gc_pauses(hb_gc *gc, size_t *count);
 uint64_t hb_gc_pause_total_ns(hb_gc *gc);

@@ -131,6 +131,7 @@ struct hb_gc {
     hb_alloc alloc;
     bool enabled;
     bool collecting;      /* CPython's guard: nested collections are no-ops */
+    bool requested;       /* inside hb_gc_collect: pauses recorded now are the program's */
     bool barrier;         /* hb_set calls ops->barrier */
     bool closing;
     long threshold[HB_GC_NGEN];

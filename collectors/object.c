@@ -270,7 +270,7 @@ void hb__pause_record(hb_gc *gc, uint64_t start, uint64_t ns, int generation)
         }
     }
     if (gc->npauses < gc->pcap)
-        gc->pauses[gc->npauses++] = (hb_gc_pause){start, ns, generation};
+        gc->pauses[gc->npauses++] = (hb_gc_pause){start, ns, generation, gc->requested};
     gc->st.pauses++;
     gc->st.pause_total_ns += ns;
     if (ns > gc->st.pause_max_ns)
@@ -311,7 +311,11 @@ long hb_gc_collect(hb_gc *gc, int generation)
         return -EINVAL;
     if (ng > 0 && generation >= ng)
         generation = top; /* single-generation collectors: any means full */
-    return hb__collect(gc, generation);
+    bool outer = gc->requested;
+    gc->requested = true;
+    long n = hb__collect(gc, generation);
+    gc->requested = outer;
+    return n;
 }
 
 int hb_gc_generations(hb_gc *gc) { return gc->ops->generations; }

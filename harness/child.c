@@ -49,11 +49,14 @@ static void emit(out *o, const char *col, const char *fmt, ...)
 
 static double tv_s(struct timeval tv) { return (double)tv.tv_sec + (double)tv.tv_usec / 1e6; }
 
-/* ---- timeline: a sampler thread writing time, RSS and live bytes ---------- */
+/* ---- timeline: a sampler thread writing time, RSS, live bytes, trash and
+ * phase (docs/csv.md, "Timeline files") ------------------------------------- */
 typedef struct timeline {
     FILE *f;
     unsigned ms;
     const hb_alloc *counting; /* or NULL */
+    hb_wl_gauges *gauges;
+    const char *const *phases; /* the workload's phase names, or NULL */
     uint64_t t0;
     volatile int stop;
     pthread_t thread;
@@ -64,7 +67,16 @@ static void timeline_sample(timeline *t)
     hb_count_stats cs = {0};
     if (t->counting)
         hb_counting_get(t->counting, &cs);
-    fprintf(t->f, "%.3f,%ld,%zu\n", (double)(hb_now_ns() - t->t0) / 1e9, hb_rss_kib(), cs.live_bytes);
+    /* The workload's own exact count where it keeps one, else the counting
+     * wrapper's live requested bytes. */
+    int64_t live = atomic_load_explicit(&t->gauges->live_bytes, memory_order_relaxed);
+    if (live < 0)
+        live = (int64_t)cs.live_bytes;
+    int ph = atomic_load_explicit(&t->gauges->phase, memory_order_relaxed);
+    fprintf(t->f, "%.3f,%ld,%" PRId64 ",%" PRId64 ",%" PRId64 ",%s\n", (double)(hb_now_ns() - t->t0) / 1e9,
+            hb_rss_kib(), live, atomic_load_explicit(&t->gauges->trash_objects, memory_order_relaxed),
+            atomic_load_explicit(&t->gauges->trash_bytes, memory_order_relaxed),
+            ph >= 0 && t->phases != NULL ? t->phases[ph] : "");
 }
 
 static void *timeline_main(void *arg)
@@ -88,6 +100,7 @@ int hb_child_run(const hb_spec *s, int fd)
     hb_workload_result res;
     hb_gc_glue gc = {0};
     timeline tl = {0};
+    static hb_wl_gauges gauges; /* one cell per process */
     int status;
 
     memset(&env, 0, sizeof env);
@@ -116,6 +129,8 @@ int hb_child_run(const hb_spec *s, int fd)
     env.scale = s->scale;
     env.seed = s->seed;
     memcpy(env.params, s->params, sizeof env.params);
+    hb_wl_gauges_init(&gauges);
+    env.gauges = &gauges;
     if (s->collector != NULL) {
         if (hb_gc_glue_open(&gc, s->collector, top, msg, sizeof msg) != 0) {
             emit(&o, "status", "error");
@@ -132,9 +147,11 @@ int hb_child_run(const hb_spec *s, int fd)
             emit(&o, "message", "%s", msg);
             return 3;
         }
-        fprintf(tl.f, "time_s,rss_kib,live_bytes\n");
+        fprintf(tl.f, "time_s,rss_kib,live_bytes,trash_objects,trash_bytes,phase\n");
         tl.ms = s->timeline_ms ? s->timeline_ms : 10;
         tl.counting = counted.ops ? &counted : NULL;
+        tl.gauges = &gauges;
+        tl.phases = s->workload->phases;
         tl.t0 = hb_now_ns();
         if (pthread_create(&tl.thread, NULL, timeline_main, &tl) != 0) {
             fclose(tl.f);
@@ -145,9 +162,11 @@ int hb_child_run(const hb_spec *s, int fd)
     long baseline = hb_rss_kib();
     struct rusage r0, r1;
     getrusage(RUSAGE_SELF, &r0);
+    gauges.t_start = gauges.t_last = hb_now_ns(); /* the trash mean counts the workload phase only */
     uint64_t t0 = hb_now_ns();
     status = s->workload->run(&env, &res);
     uint64_t t1 = hb_now_ns();
+    double trash_mean = hb_wl_trash_mean(&gauges);
     getrusage(RUSAGE_SELF, &r1);
     long peak = hb_peak_rss_kib();
 
@@ -185,6 +204,11 @@ int hb_child_run(const hb_spec *s, int fd)
             emit(&o, "lat_p99_ns", "%.0f", p99);
             emit(&o, "lat_max_ns", "%.0f", max);
         }
+    }
+    if (gauges.trash_drops > 0) { /* a workload that counts its garbage */
+        emit(&o, "gc_trash_max", "%" PRId64, gauges.trash_max);
+        emit(&o, "gc_trash_mean", "%.1f", trash_mean);
+        emit(&o, "gc_trash_bytes_max", "%" PRId64, gauges.trash_bytes_max);
     }
     if (gc.gc != NULL) {
         hb_gc_glue_emit(&gc, t0, t1, fd);

@@ -97,6 +97,12 @@ int hb_cmd_describe(int argc, char **argv)
             printf("  %s=%lld  %s [%lld..%lld]\n", d->name, d->def, d->help, d->min, d->max);
         }
     }
+    if (w->phases != NULL) {
+        printf("phases:");
+        for (int k = 0; w->phases[k]; k++)
+            printf(" %s", w->phases[k]);
+        printf("\n");
+    }
     return HB_EXIT_OK;
 }
 

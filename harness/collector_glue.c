@@ -129,6 +129,11 @@ void hb_gc_glue_emit(hb_gc_glue *g, uint64_t t0, uint64_t t1, int fd)
         put(fd, "gc_pause_p99_us", "%.1f", hb_percentile(d, n, 0.99));
         put(fd, "gc_pause_max_us", "%.1f", d[n - 1]);
         free(d);
+        uint64_t auto_max = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!p[i].requested && p[i].ns > auto_max)
+                auto_max = p[i].ns;
+        put(fd, "gc_pause_auto_max_us", "%.1f", (double)auto_max / 1e3);
     } else {
         put(fd, "gc_pause_p99_us", "%.1f", 0);
         put(fd, "gc_pause_max_us", "%.1f", (double)st.pause_max_ns / 1e3);

@@ -10,11 +10,11 @@
 #ifndef HB_COLUMNS_H
 #define HB_COLUMNS_H
 
-#define HB_SCHEMA_VERSION 5
+#define HB_SCHEMA_VERSION 6
 
 /* X(name, meaning) */
 #define HB_COLUMNS(X)                                                                                    \
-    X(schema, "CSV schema version (" "5" ")")                                                            \
+    X(schema, "CSV schema version (" "6" ")")                                                            \
     X(heapbench, "heapbench version that wrote the row")                                                 \
     X(workload, "workload name")                                                                         \
     X(allocator, "allocator name")                                                                       \
@@ -49,6 +49,10 @@
     X(gc_mmu_10ms, "minimum mutator utilisation over 10 ms windows, 0..1")                              \
     X(gc_mmu_1ms, "minimum mutator utilisation over 1 ms windows, 0..1")                                \
     X(gc_mmu_curve, "MMU at windows of 0.1 0.2 0.5 1 2 5 10 20 50 100 200 500 1000 ms, ';'-separated") \
+    X(gc_pause_auto_max_us, "longest automatic collection pause (not inside the workload's own gc.collect()), us") \
+    X(gc_trash_max, "most objects unreachable and not yet freed at any moment (field workloads: exact)") \
+    X(gc_trash_mean, "time-weighted mean of those objects over the workload phase") \
+    X(gc_trash_bytes_max, "most bytes unreachable and not yet freed at any moment") \
     X(instructions, "instructions the child executed under callgrind (--measure instructions; single-threaded runs)") \
     X(alloc_instructions, "of those, instructions inside the allocator's library (process allocators only)")  \
     X(host, "host name of the machine that ran the row")                                                 \

@@ -20,6 +20,7 @@
 #define HB_WORKLOAD_H
 
 #include <stddef.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "allocator.h"
@@ -48,6 +49,37 @@ typedef struct hb_param_def {
 } hb_param_def;
 
 #define HB_MAX_PARAMS 8
+#define HB_WL_MAX_PHASES 16
+
+/* Figures a workload publishes while it runs.  The harness's timeline
+ * sampler (another thread) reads them every few milliseconds, and the child
+ * turns them into columns when run() returns (gc_trash_*, the soak figures).
+ *
+ * Trash: objects the workload has made unreachable and whose freeing it has
+ * not yet been told of.  A field workload counts each structure it drops
+ * (hb_wl_trash_drop) and learns of each one's freeing through a finalizer or
+ * a weak-reference callback (hb_wl_trash_freed), so the figure is exact at
+ * every moment, not sampled.  trash_max and the time integral (for the mean)
+ * are kept at each change under the lock, so a sampler cannot miss a peak.
+ *
+ * Phases: a workload with phases (ops->phases) announces each one with
+ * hb_wl_phase; the start of each is kept (phase_ns, CLOCK_MONOTONIC) for the
+ * timeline and for figures measured over a phase.
+ *
+ * live_bytes: the workload's own exact count of the bytes it holds, for
+ * workloads that know it (the soaks), or -1. */
+typedef struct hb_wl_gauges {
+    _Atomic int64_t trash_objects, trash_bytes;
+    _Atomic int64_t live_bytes;
+    _Atomic int phase; /* index into ops->phases; -1 before the first */
+    /* below: written under `lock` only */
+    int lock; /* a spin lock (hb_wl_gauge_lock) */
+    int64_t trash_max, trash_bytes_max;
+    uint64_t trash_drops, trash_frees; /* structures dropped, and freed */
+    double trash_integral;             /* object-nanoseconds */
+    uint64_t t_start, t_last;          /* CLOCK_MONOTONIC ns */
+    uint64_t phase_ns[HB_WL_MAX_PHASES]; /* start of each phase, 0 if never entered */
+} hb_wl_gauges;
 
 typedef struct hb_workload_env {
     const hb_alloc *alloc; /* allocate through this */
@@ -56,6 +88,7 @@ typedef struct hb_workload_env {
     double scale;          /* 1.0 = the catalogue's default size */
     uint64_t seed;
     long long params[HB_MAX_PARAMS]; /* in the order of the ops' table */
+    hb_wl_gauges *gauges;            /* never NULL under the harness; may be NULL elsewhere */
 } hb_workload_env;
 
 /* run() returns one of these. */
@@ -80,6 +113,9 @@ typedef struct hb_workload_ops {
     const hb_param_def *params;
     size_t nparams;
     int (*run)(const hb_workload_env *env, hb_workload_result *out);
+    /* Names of the workload's phases, in order, NULL-terminated (at most
+     * HB_WL_MAX_PHASES), or NULL for a workload without phases. */
+    const char *const *phases;
 } hb_workload_ops;
 
 /* ---- registry (registry.c) ------------------------------------------------- */
@@ -151,6 +187,22 @@ typedef struct hb_wl_thread {
  * caller. */
 int hb_wl_threads(void *(*fn)(void *), void *workers, size_t stride, int n, uint64_t *hash,
                   uint64_t *ops, int *failed, hb_workload_result *out);
+
+/* ---- gauges (util.c): every function accepts g == NULL and does nothing ---- */
+/* Zeroes g and starts its clock (the harness, before run()). */
+void hb_wl_gauges_init(hb_wl_gauges *g);
+/* `objects` objects of `bytes` bytes in all became unreachable (one
+ * structure: a cycle, a list). */
+void hb_wl_trash_drop(hb_wl_gauges *g, int64_t objects, int64_t bytes);
+/* A dropped structure of `objects` objects and `bytes` bytes was freed. */
+void hb_wl_trash_freed(hb_wl_gauges *g, int64_t objects, int64_t bytes);
+/* Time-weighted mean of trash_objects from hb_wl_gauges_init to now. */
+double hb_wl_trash_mean(hb_wl_gauges *g);
+/* Enters phase i (an index into ops->phases). */
+void hb_wl_phase(hb_wl_gauges *g, int i);
+/* Sets (or moves by delta) the workload's exact live bytes. */
+void hb_wl_live_set(hb_wl_gauges *g, int64_t bytes);
+void hb_wl_live_add(hb_wl_gauges *g, int64_t delta);
 
 /* Scales a default count by env->scale, at least `min`. */
 long long hb_wl_scaled(const hb_workload_env *env, long long dflt, long long min);
