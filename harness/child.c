@@ -24,6 +24,7 @@
 
 #include "collector_glue.h"
 #include "measure.h"
+#include "soak.h"
 
 #define LAT_CAPACITY (128 * 1024) /* 512 KiB of samples at most */
 
@@ -57,6 +58,9 @@ typedef struct timeline {
     const hb_alloc *counting; /* or NULL */
     hb_wl_gauges *gauges;
     const char *const *phases; /* the workload's phase names, or NULL */
+    hb_soak_series series;     /* workloads with phases: a sample every 100 ms */
+    uint64_t series_last;
+    int running;
     uint64_t t0;
     volatile int stop;
     pthread_t thread;
@@ -73,10 +77,17 @@ static void timeline_sample(timeline *t)
     if (live < 0)
         live = (int64_t)cs.live_bytes;
     int ph = atomic_load_explicit(&t->gauges->phase, memory_order_relaxed);
-    fprintf(t->f, "%.3f,%ld,%" PRId64 ",%" PRId64 ",%" PRId64 ",%s\n", (double)(hb_now_ns() - t->t0) / 1e9,
-            hb_rss_kib(), live, atomic_load_explicit(&t->gauges->trash_objects, memory_order_relaxed),
-            atomic_load_explicit(&t->gauges->trash_bytes, memory_order_relaxed),
-            ph >= 0 && t->phases != NULL ? t->phases[ph] : "");
+    uint64_t now = hb_now_ns();
+    long rss = hb_rss_kib();
+    if (t->f != NULL)
+        fprintf(t->f, "%.3f,%ld,%" PRId64 ",%" PRId64 ",%" PRId64 ",%s\n", (double)(now - t->t0) / 1e9, rss, live,
+                atomic_load_explicit(&t->gauges->trash_objects, memory_order_relaxed),
+                atomic_load_explicit(&t->gauges->trash_bytes, memory_order_relaxed),
+                ph >= 0 && t->phases != NULL ? t->phases[ph] : "");
+    if (t->phases != NULL && (t->series.n == 0 || now - t->series_last >= 100000000u)) {
+        t->series_last = now;
+        hb_soak_add(&t->series, (double)(now - t->t0) / 1e9, rss, live, ph);
+    }
 }
 
 static void *timeline_main(void *arg)
@@ -148,14 +159,21 @@ int hb_child_run(const hb_spec *s, int fd)
             return 3;
         }
         fprintf(tl.f, "time_s,rss_kib,live_bytes,trash_objects,trash_bytes,phase\n");
-        tl.ms = s->timeline_ms ? s->timeline_ms : 10;
+    }
+    tl.phases = s->workload->phases;
+    tl.series.phases = tl.phases;
+    if (tl.f != NULL || tl.phases != NULL) {
+        tl.ms = tl.f != NULL ? (s->timeline_ms ? s->timeline_ms : 10) : 100;
         tl.counting = counted.ops ? &counted : NULL;
         tl.gauges = &gauges;
-        tl.phases = s->workload->phases;
         tl.t0 = hb_now_ns();
         if (pthread_create(&tl.thread, NULL, timeline_main, &tl) != 0) {
-            fclose(tl.f);
+            if (tl.f != NULL)
+                fclose(tl.f);
             tl.f = NULL;
+            tl.phases = NULL;
+        } else {
+            tl.running = 1;
         }
     }
 
@@ -170,11 +188,13 @@ int hb_child_run(const hb_spec *s, int fd)
     getrusage(RUSAGE_SELF, &r1);
     long peak = hb_peak_rss_kib();
 
-    if (tl.f != NULL) {
+    if (tl.running) {
         tl.stop = 1;
         pthread_join(tl.thread, NULL);
+        tl.series_last = 0; /* the last sample goes into the series too */
         timeline_sample(&tl);
-        fclose(tl.f);
+        if (tl.f != NULL)
+            fclose(tl.f);
     }
 
     double wall = (double)(t1 - t0) / 1e9;
@@ -204,6 +224,12 @@ int hb_child_run(const hb_spec *s, int fd)
             emit(&o, "lat_p99_ns", "%.0f", p99);
             emit(&o, "lat_max_ns", "%.0f", max);
         }
+    }
+    if (tl.series.n > 0) {
+        hb_soak_figures sf;
+        hb_soak_compute(&tl.series, &sf);
+        hb_soak_emit(&sf, fd);
+        hb_soak_free(&tl.series);
     }
     if (gauges.trash_drops > 0) { /* a workload that counts its garbage */
         emit(&o, "gc_trash_max", "%" PRId64, gauges.trash_max);

@@ -38,6 +38,7 @@
     X(lat_p50_ns, "median latency of sampled single allocation calls, ns")                              \
     X(lat_p99_ns, "99th percentile latency of sampled allocation calls, ns")                            \
     X(lat_max_ns, "maximum latency of sampled allocation calls, ns")                                    \
+    X(lat_p999_ns, "99.9th percentile latency of sampled allocation calls, ns")                        \
     X(gc_collections, "collections run (all generations)")                                              \
     X(gc_collected, "objects collected by the collector (not by reference counting)")                   \
     X(gc_uncollectable, "objects found uncollectable (legacy finalizers in cycles)")                    \
@@ -53,6 +54,23 @@
     X(gc_trash_max, "most objects unreachable and not yet freed at any moment (field workloads: exact)") \
     X(gc_trash_mean, "time-weighted mean of those objects over the workload phase") \
     X(gc_trash_bytes_max, "most bytes unreachable and not yet freed at any moment") \
+    X(soak_frag_median, "soaks: median of RSS / live bytes over the steady phase") \
+    X(soak_frag_max, "soaks: maximum of RSS / live bytes over the steady phase") \
+    X(soak_creep_mib_min, "soaks: RSS growth over the steady phase, MiB per minute (least-squares slope)") \
+    X(soak_peak_rss_kib, "soaks: highest RSS before the load drop, KiB") \
+    X(soak_drop_1s, "soaks: RSS 1 s after the load drop ended / soak_peak_rss_kib") \
+    X(soak_drop_10s, "soaks: RSS 10 s after the load drop ended / soak_peak_rss_kib") \
+    X(soak_settle_s, "soaks: seconds from the end of the load drop until RSS stays within 10% of where the idle phase ends") \
+    X(soak_idle_rss_kib, "soaks: RSS at the end of the idle phase, KiB") \
+    X(req_rate, "servers: requests per second the client scheduled") \
+    X(req_p50_us, "servers: median request latency as measured (from send to answer), us") \
+    X(req_p99_us, "servers: 99th percentile request latency as measured, us") \
+    X(req_p999_us, "servers: 99.9th percentile request latency as measured, us") \
+    X(req_max_us, "servers: longest request latency as measured, us") \
+    X(req_co_p50_us, "servers: median request latency from each request's scheduled start (corrected for coordinated omission), us") \
+    X(req_co_p99_us, "servers: 99th percentile corrected request latency, us") \
+    X(req_co_p999_us, "servers: 99.9th percentile corrected request latency, us") \
+    X(req_co_max_us, "servers: longest corrected request latency, us") \
     X(instructions, "instructions the child executed under callgrind (--measure instructions; single-threaded runs)") \
     X(alloc_instructions, "of those, instructions inside the allocator's library (process allocators only)")  \
     X(host, "host name of the machine that ran the row")                                                 \
