@@ -83,7 +83,9 @@
 
 #include <stdlib.h>
 
+#ifndef YOUNG_BYTES
 #define YOUNG_BYTES (256l << 10) /* threshold0: the young space, in bytes */
+#endif
 #define MAX_CREDIT 12000l        /* most objects one increment's credit adds */
 #define MIN_FRESH 1000l          /* fresh counted as at least this (an explicit collect(1) progresses) */
 #define SCAN_RATE_DIVISOR 10     /* as 3.14: a tenth of the heap per threshold1 increments */

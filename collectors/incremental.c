@@ -868,38 +868,25 @@ int hb__inc_check(void *ctx, char *msg, size_t len)
     return 0;
 }
 
-#define INC_CAPS                                                                                              \
-    (HB_GC_REFCOUNT | HB_GC_CYCLES | HB_GC_GENERATIONS | HB_GC_INCREMENTAL | HB_GC_FINALIZERS | HB_GC_WEAKREFS | \
-     HB_GC_WEAK_CALLBACKS | HB_GC_GARBAGE_LIST | HB_GC_FREE_HOOK)
+/* What the incremental family's names share: all but name, summary, create. */
+#define INC_OPS_COMMON                                                                                     \
+    .caps = HB_GC_REFCOUNT | HB_GC_CYCLES | HB_GC_GENERATIONS | HB_GC_INCREMENTAL | HB_GC_FINALIZERS |      \
+            HB_GC_WEAKREFS | HB_GC_WEAK_CALLBACKS | HB_GC_GARBAGE_LIST | HB_GC_FREE_HOOK,                  \
+    .generations = 3, .destroy = hb__inc_destroy, .new_obj = hb__rc_new, .release = hb__rc_release,         \
+    .collect = hb__inc_collect, .freeze = hb__inc_freeze, .unfreeze = hb__inc_unfreeze, .check = hb__inc_check
 
 const hb_collector_ops hb_incremental_ops = {
     .name = "incremental",
     .summary = "CPython 3.14's design: reference counting + young generation and an old one "
                "collected in increments (pending/visited spaces, mark alive), 700/10/25",
-    .caps = INC_CAPS,
-    .generations = 3,
     .create = inc_create,
-    .destroy = hb__inc_destroy,
-    .new_obj = hb__rc_new,
-    .release = hb__rc_release,
-    .collect = hb__inc_collect,
-    .freeze = hb__inc_freeze,
-    .unfreeze = hb__inc_unfreeze,
-    .check = hb__inc_check,
+    INC_OPS_COMMON,
 };
 
 const hb_collector_ops hb_incremental_314_ops = {
     .name = "incremental-3.14",
     .summary = "the incremental collector with CPython 3.14.0-3.14.4's own settings: 2000/10/0 "
                "(cycles back to back, no growth gate), marking in one step",
-    .caps = INC_CAPS,
-    .generations = 3,
     .create = inc_create_314,
-    .destroy = hb__inc_destroy,
-    .new_obj = hb__rc_new,
-    .release = hb__rc_release,
-    .collect = hb__inc_collect,
-    .freeze = hb__inc_freeze,
-    .unfreeze = hb__inc_unfreeze,
-    .check = hb__inc_check,
+    INC_OPS_COMMON,
 };
