@@ -21,11 +21,13 @@
  *     often, per byte, as one of small ones.  PEP 848 says 24 MB for
  *     CPython; heapbench's heaps are 2-78 MiB and its objects are 40-100 B
  *     where CPython's are 50-1000 B, so 24 MB would make most workloads one
- *     young collection long.  We scale it to 256 KiB: about 3000-6000
- *     objects here (3.14's 2000 objects, generational's 700, are 60-200 KB
- *     at our sizes); measured at 128 KiB, 256 KiB, 1 MiB and 4 MiB (see
- *     docs/gc-study.md): larger young spaces cost peak RSS (cyclic garbage
- *     waits longer) and lengthen each pause.
+ *     young collection long.  We scale it to 64 KiB: about 1000-1600 of
+ *     our objects (generational's 700 objects are about 35 KB here, 3.14's
+ *     2000 about 100 KB).  Measured (docs/gc-study.md, scale 0.5, pooled):
+ *     cycle-pairs' peak RSS against generational's is 0.99x at 64 KiB,
+ *     1.03x at 128 KiB, 1.09x at 256 KiB, 1.76x at 1 MiB and 3.1x at 4 MiB
+ *     (garbage cycles wait for the next collection); CPU time differed by
+ *     less than this machine's noise between 64 KiB and 4 MiB.
  *  2. Collections alternate: a young collection (generation 0: the young
  *     space alone, survivors to the old generation), then an increment
  *     (generation 1: the young space plus a slice of the old generation),
@@ -35,9 +37,9 @@
  *     MAX_CREDIT objects, whatever the heap.
  *  3. Increments go where garbage is most likely: to the objects promoted
  *     most recently.
- *     - While the old generation has not grown by threshold2 percent (25)
+ *     - While the old generation has not grown by threshold2 percent (100)
  *       since the last old cycle ended, there is no cycle (as generational
- *       waits for 25% growth before a full collection) but the increments
+ *       waits for growth before a full collection) but the increments
  *       still run: each examines the survivors that young collections
  *       promoted since the last increment (the tail of the pending space,
  *       newest first), with the pending objects they reach up to the same
@@ -84,7 +86,10 @@
 #include <stdlib.h>
 
 #ifndef YOUNG_BYTES
-#define YOUNG_BYTES (256l << 10) /* threshold0: the young space, in bytes */
+#define YOUNG_BYTES (64l << 10) /* threshold0: the young space, in bytes */
+#endif
+#ifndef GROWTH_PERCENT
+#define GROWTH_PERCENT 100l /* threshold2: old-generation growth that starts an old cycle */
 #endif
 #define MAX_CREDIT 12000l        /* most objects one increment's credit adds */
 #define MIN_FRESH 1000l          /* fresh counted as at least this (an explicit collect(1) progresses) */
@@ -112,7 +117,16 @@ static long gi_assess(hb_inc_ctx *ic)
     return w > MAX_CREDIT ? MAX_CREDIT : w;
 }
 
-/* The old generation has not grown enough for a cycle to start. */
+/* The old generation has not grown enough for a cycle to start.
+ * threshold2 is 100 (a cycle when the old generation has doubled), not
+ * generational's 25: gen-inc's old generation holds everything that
+ * survived one young collection, where generational's long-lived count
+ * holds only what survived a generation-1 collection too; at 25, trees
+ * built over several young collections and dropped (gcbench) started an
+ * old cycle each, and marking them cost gcbench 1.30x generational's CPU
+ * time (0.778 against 0.597 s, medians of 2, 128 KiB young space); at
+ * 100, 1.06x (128 KiB) and 0.98x (64 KiB).  The recent increments find
+ * the cycles that die young meanwhile. */
 static bool gate_closed(const hb_inc_ctx *ic)
 {
     const hb_gc *gc = ic->rc.gc;
@@ -181,7 +195,7 @@ static void gi_auto(hb_rcheap *h)
     c->inc.in_auto = false;
 }
 
-static const hb_inc_settings gi_settings = {"gen-inc", {YOUNG_BYTES, 10, 25}, false, true, gi_assess};
+static const hb_inc_settings gi_settings = {"gen-inc", {YOUNG_BYTES, 10, GROWTH_PERCENT}, false, true, gi_assess};
 
 static void *gi_create(hb_gc *gc, char *msg, size_t len)
 {
@@ -211,7 +225,7 @@ static int gi_check(void *ctx, char *msg, size_t len)
 
 const hb_collector_ops hb_gen_inc_ops = {
     .name = "gen-inc",
-    .summary = "generational and incremental (PEP 848): reference counting + a young space of 256 KiB "
+    .summary = "generational and incremental (PEP 848): reference counting + a young space of 64 KiB "
                "(bytes trigger), young collections alternating with increments of the old generation, "
                "recently promoted first",
     .caps = HB_GC_REFCOUNT | HB_GC_CYCLES | HB_GC_GENERATIONS | HB_GC_INCREMENTAL | HB_GC_FINALIZERS |

@@ -347,7 +347,7 @@ static void c_recent(hb_gc *gc)
         inc_new_tracked(gc, 1, NULL);
     TC_COLLECT(HB_GC_FULL);
     inc_finish_cycle(gc, 1000); /* an automatic-style end: the next cycle waits */
-    TC_ASSERT(inc_probe(gc).waiting, "no wait after a cycle (threshold2 25)");
+    TC_ASSERT(inc_probe(gc).waiting, "no wait after a cycle (threshold2 100)");
     uint64_t aid, bid;
     {
         hb_scope t = hb_scope_enter(gc);

@@ -63,7 +63,7 @@ static void inc_defaults(hb_gc *gc, long want[3])
     if (strcmp(name, "incremental-3.14") == 0) {
         want[0] = 2000, want[1] = 10, want[2] = 0;
     } else if (inc_is_gen_inc(gc)) {
-        want[0] = 256l << 10, want[1] = 10, want[2] = 25;
+        want[0] = 64l << 10, want[1] = 10, want[2] = 100;
     } else {
         TC_ASSERT(strcmp(name, "incremental") == 0, "unknown incremental collector %s", name);
         want[0] = 700, want[1] = 10, want[2] = 25;
