@@ -320,6 +320,7 @@ int hb_server_soak(const hb_spec *sp, int proto, pid_t pid, int port, hb_row *ro
     if (hb_loadgen_open(&lg, proto, port, conns, msg, len) != 0)
         goto out;
     s->t0 = hb_now_ns();
+    atomic_store(&s->cur_phase, WARMUP); /* the first sample is the warm-up's */
     if (pthread_create(&th, NULL, sampler, s) != 0) {
         snprintf(msg, len, "cannot start the sampler thread");
         goto out;
