@@ -389,6 +389,8 @@ void hb_program_cell(const hb_spec *s, unsigned timeout_s, hb_row *row, char *ms
         if (!port_open(port)) {
             snprintf(client_msg, sizeof client_msg, "%s never accepted connections on port %d", p->w.name, port);
             client_failed = 1;
+        } else if (strncmp(hb_launch_said(&l, 2000), "live=", 5) != 0) {
+            client_failed = 1; /* the probe refused the run: hb_launch_finish says why */
         } else if (p->soak) {
             soak_rc = hb_server_soak(s, p->soak - 1, l.pid, port, row, client_msg, sizeof client_msg);
             client_failed = soak_rc < 0;
