@@ -50,11 +50,12 @@
 #include "loadgen.h"
 #include "measure.h"
 #include "soak.h"
+#include "spawn.h" /* hb_interrupted: Ctrl-C ends a soak */
 
 const hb_param_def hb_server_soak_params[] = {
     {"duration", 60, 5, 7 * 86400, NULL, "seconds of the whole soak; each phase a fixed share of it"},
     {"rate", 2000, 50, 1000000, NULL, "requests per second, on a fixed schedule (open loop)"},
-    {"conns", 8, 1, HB_LG_MAX_CONNS, NULL, "client connections (one request in flight on each)"},
+    {"conns", 32, 1, HB_LG_MAX_CONNS, NULL, "client connections (one request in flight on each)"},
 };
 const size_t hb_server_soak_nparams = sizeof hb_server_soak_params / sizeof hb_server_soak_params[0];
 _Static_assert(sizeof hb_server_soak_params / sizeof hb_server_soak_params[0] == 3, "programs.c's S() says 3");
@@ -333,15 +334,20 @@ int hb_server_soak(const hb_spec *sp, int proto, pid_t pid, int port, hb_row *ro
         atomic_store(&s->cur_phase, ph);
         if (ph == IDLE) {
             uint64_t until = hb_now_ns() + (uint64_t)(secs * 1e9);
-            for (uint64_t now; (now = hb_now_ns()) < until;) {
+            for (uint64_t now; (now = hb_now_ns()) < until && !hb_interrupted;) {
                 uint64_t w = until - now > 100000000ull ? 100000000ull : until - now;
                 struct timespec ts = {0, (long)w};
                 nanosleep(&ts, NULL);
             }
+            if (hb_interrupted) {
+                snprintf(msg, len, "interrupted");
+                goto out;
+            }
             continue;
         }
         uint64_t n = ph == WARMUP ? K : (uint64_t)(rate * secs);
-        hb_lg_plan plan = {.n = n, .rate = rate, .depth = 1, .record = 1, .make = make, .ctx = s, .timeout_s = 30};
+        hb_lg_plan plan = {.n = n, .rate = rate, .depth = 1, .record = 1, .make = make, .ctx = s, .timeout_s = 30,
+                           .stop = &hb_interrupted};
         uint64_t a = hb_now_ns();
         if (hb_loadgen_run(&lg, &plan, msg, len) != 0) {
             size_t u = strlen(msg);

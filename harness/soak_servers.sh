@@ -15,7 +15,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 HB="${HEAPBENCH:-$ROOT/build/heapbench}"
 allocs=libc,pooled,jemalloc,mimalloc,tcmalloc,tbbmalloc,scudo
 soaks=redis-soak,memcached-soak
-dur=120 rate=2000 conns=8 out=results/soak/servers
+dur=120 rate=2000 conns=32 out=results/soak/servers
 usage() {
   sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   echo "defaults: -a $allocs -w $soaks -d $dur --rate $rate --conns $conns -o $out"
