@@ -15,6 +15,7 @@
 #include <math.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,7 +102,7 @@ static void test_hist(void)
 
 typedef struct fake {
     int lfd, port;
-    volatile int stop;
+    _Atomic int stop;
     long served;
 } fake;
 
