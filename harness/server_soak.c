@@ -263,21 +263,32 @@ static long long param(const hb_spec *sp, const char *name, long long def)
     return i >= 0 ? sp->params[i] : def;
 }
 
-/* The latency curve's path: latency-<workload>-<allocator>.csv in the
- * timeline's directory. */
-static const char *curve_path(const hb_spec *sp, char *buf, size_t len)
+/* PREFIX-<workload>-<allocator>.csv in the timeline's directory: the
+ * latency curve (latency) and the latencies per phase (reqphase). */
+static const char *beside_timeline(const hb_spec *sp, const char *prefix, char *buf, size_t len)
 {
     const char *slash = strrchr(sp->timeline, '/');
     int dl = slash ? (int)(slash - sp->timeline) : 1;
-    snprintf(buf, len, "%.*s/latency-%s-%s.csv", dl, slash ? sp->timeline : ".", sp->workload->name,
+    snprintf(buf, len, "%.*s/%s-%s-%s.csv", dl, slash ? sp->timeline : ".", prefix, sp->workload->name,
              sp->allocator->name);
     return buf;
+}
+
+/* One line of the per-phase file: the phase's requests and latencies. */
+static void phase_line(FILE *f, const char *phase, const hb_loadgen *lg)
+{
+    const hb_hist *m = &lg->measured, *c = &lg->corrected;
+    fprintf(f, "%s,%" PRIu64 ",%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f\n", phase, m->n,
+            us(hb_hist_percentile(m, 50)), us(hb_hist_percentile(m, 99)), us(hb_hist_percentile(m, 99.9)), us(m->max),
+            us(hb_hist_percentile(c, 50)), us(hb_hist_percentile(c, 99)), us(hb_hist_percentile(c, 99.9)), us(c->max),
+            (double)lg->late_max_ns / 1e6);
 }
 
 int hb_server_soak(const hb_spec *sp, int proto, pid_t pid, int port, hb_row *row, char *msg, size_t len)
 {
     double duration = (double)param(sp, "duration", 60), rate = (double)param(sp, "rate", 2000);
-    int conns = (int)param(sp, "conns", 8), rc = -1, started = 0;
+    int conns = (int)param(sp, "conns", 32), rc = -1, started = 0;
+    FILE *phases = NULL;
     uint64_t K = (uint64_t)(rate * duration * share[WARMUP]);
     K = K < 100 ? 100 : K;
     static hb_loadgen lg; /* its histograms are large */
@@ -328,6 +339,18 @@ int hb_server_soak(const hb_spec *sp, int proto, pid_t pid, int port, hb_row *ro
     }
     started = 1;
     uint64_t active_ns = 0;
+    static hb_hist all_m, all_c; /* the whole run; lg's histograms hold one phase at a time */
+    hb_hist_init(&all_m);
+    hb_hist_init(&all_c);
+    if (sp->timeline != NULL) {
+        phases = fopen(beside_timeline(sp, "reqphase", path, sizeof path), "w");
+        if (phases == NULL) {
+            snprintf(msg, len, "cannot write %s: %s", path, strerror(errno));
+            goto out;
+        }
+        fprintf(phases, "phase,requests,p50_us,p99_us,p999_us,max_us,co_p50_us,co_p99_us,co_p999_us,co_max_us,"
+                        "late_max_ms\n");
+    }
     for (int ph = 0; ph < NPHASES; ph++) {
         double secs = duration * share[ph];
         s->phase = ph;
@@ -355,12 +378,21 @@ int hb_server_soak(const hb_spec *sp, int proto, pid_t pid, int port, hb_row *ro
             goto out;
         }
         active_ns += hb_now_ns() - a;
+        if (phases != NULL)
+            phase_line(phases, hb_server_soak_phases[ph], &lg);
+        hb_hist_merge(&all_m, &lg.measured);
+        hb_hist_merge(&all_c, &lg.corrected);
+        hb_hist_init(&lg.measured);
+        hb_hist_init(&lg.corrected);
+        lg.late_max_ns = 0;
         s->base += n;
     }
     s->stop = 1;
     pthread_join(th, NULL);
     started = 0;
     uint64_t timed = lg.done, errors = lg.errors, replies = lg.replies;
+    lg.measured = all_m;
+    lg.corrected = all_c;
     /* read every key back, pipelined, untimed */
     hb_lg_plan back = {.n = K, .rate = 1e12, .depth = 32, .make = make_read, .got = got_read, .ctx = s, .timeout_s = 30};
     if (hb_loadgen_run(&lg, &back, msg, len) != 0) {
@@ -387,7 +419,7 @@ int hb_server_soak(const hb_spec *sp, int proto, pid_t pid, int port, hb_row *ro
         peak_live = s->series.v[i].live > peak_live ? s->series.v[i].live : peak_live;
     if (peak_live > 0)
         hb_row_set(row, HB_COL_peak_live_bytes, "%" PRId64, peak_live);
-    if (sp->timeline != NULL && hb_loadgen_write_curve(&lg, curve_path(sp, path, sizeof path)) != 0) {
+    if (sp->timeline != NULL && hb_loadgen_write_curve(&lg, beside_timeline(sp, "latency", path, sizeof path)) != 0) {
         snprintf(msg, len, "cannot write %s", path);
         goto out;
     }
@@ -412,6 +444,10 @@ out:
         pthread_join(th, NULL);
     }
     hb_loadgen_close(&lg);
+    if (phases != NULL && fclose(phases) != 0 && rc >= 0) {
+        snprintf(msg, len, "cannot write the latencies per phase");
+        rc = -1;
+    }
     if (s->tl != NULL)
         fclose(s->tl);
     if (s->statm_fd >= 0)

@@ -7,7 +7,7 @@
 # (p50 <= p99 <= p99.9 <= max; each corrected figure >= its measured one,
 # since a request is never sent before it is due); the soak columns the
 # phases allow; a timeline that goes through the six phases in order; a
-# latency curve per allocator; no server process left behind.  77 (skipped)
+# latency curve and the latencies per phase for each allocator; no server process left behind.  77 (skipped)
 # when the server is not installed.
 set -uo pipefail
 hb=$1 prog=$2 dir=$3
@@ -70,6 +70,14 @@ for r in rows:
         fail(f"{tl}: phases {seen}")
     if max(int(l["live_bytes"]) for l in lines) <= 0:
         fail(f"{tl}: no live bytes from the server")
+    # the latencies per phase: every phase with requests, adding up to ops
+    ph = list(csv.DictReader(open(os.path.join(d, f"reqphase-{prog}-{a}.csv"))))
+    if [p["phase"] for p in ph] != ["warmup", "steady", "shift", "drop", "regrow"]:
+        fail(f"{a}: reqphase phases {[p['phase'] for p in ph]}")
+    if sum(int(p["requests"]) for p in ph) != int(r["ops"]):
+        fail(f"{a}: reqphase requests do not add up to ops {r['ops']}")
+    if max(float(p["co_max_us"]) for p in ph) != float(r["req_co_max_us"]):
+        fail(f"{a}: the phases' corrected maxima miss the run's {r['req_co_max_us']}")
     # the latency curve
     cv = list(csv.reader(open(os.path.join(d, f"latency-{prog}-{a}.csv"))))
     if cv[0] != ["percentile", "measured_us", "corrected_us"] or len(cv) < 50 or cv[-1][0] != "100":
