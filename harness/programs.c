@@ -13,8 +13,11 @@
  *   4. the program starts there under the allocator with the probe
  *      (launch.c): the probe proves, inside it, that the allocator asked for
  *      serves its malloc;
- *   5. a server: once its port accepts, `client` drives it, then SIGTERM;
- *      any other program: wait for it;
+ *   5. a server: once its port accepts (and the probe has said the
+ *      allocator is live), `client` drives it, then SIGTERM; a server soak
+ *      (redis-soak, memcached-soak) is driven by server_soak.c instead,
+ *      which also sets its checksum (step 6 is skipped); any other program:
+ *      wait for it;
  *   6. `checksum` of the output: equal under every allocator (run and sweep
  *      mark a different one `wrong`);
  *   7. the directory goes, and every process of the run's group with it,
