@@ -74,6 +74,11 @@ SQL
   redis:client) $PY "$HERE/kv_client.py" redis "$PORT" "$SCALE" ;;
   redis:checksum) sum_of <"$DIR/client.out" ;;
 
+  # ---- the server soaks: heapbench's own client drives them (harness/server_soak.c)
+  redis-soak:prepare | memcached-soak:prepare) : ;;
+  redis-soak:command) arg redis-server --bind 127.0.0.1 --port "$PORT" --save "" --appendonly no --daemonize no --dir "$DIR" ;;
+  memcached-soak:command) arg memcached -l 127.0.0.1 -p "$PORT" -U 0 -m 4096 -t 2 -c 256 -u "$(id -un)" ;;
+
   # ---- rocksdb: db_bench fillrandom then readrandom on a fresh database
   rocksdb:prepare) : ;;
   rocksdb:command)
