@@ -438,7 +438,7 @@ NOINLINE static void *small_alloc_slow(hb_pooled *pa, heap *h, size_t cls)
 NOINLINE static void *malloc_slow(hb_pooled *pa, size_t size)
 {
     if (size > MEDIUM_MAX)
-        return inst_ready(pa) == 0 ? pooled_large_alloc(pa, size, 0, false) : NULL;
+        return inst_ready(pa) == 0 ? pooled_large_alloc(pa, size, 0, 0) : NULL;
     heap *h = heap_get(pa);
     if (h == NULL) {
         errno = ENOMEM;
@@ -477,7 +477,7 @@ void *hb_pooled_calloc(hb_pooled *pa, size_t count, size_t size)
         return NULL;
     }
     if (n > MEDIUM_MAX) /* fresh mappings are zero already: only reused blocks are cleared */
-        return inst_ready(pa) == 0 ? pooled_large_alloc(pa, n, 0, true) : NULL;
+        return inst_ready(pa) == 0 ? pooled_large_alloc(pa, n, 0, LARGE_ZERO) : NULL;
     void *p = hb_pooled_malloc(pa, n);
     if (p != NULL)
         memset(p, 0, n); /* pool blocks are recycled */
@@ -500,7 +500,7 @@ void *hb_pooled_aligned(hb_pooled *pa, size_t align, size_t size)
             if (pooled_class_size[c] % align == 0)
                 return hb_pooled_malloc(pa, pooled_class_size[c]);
     }
-    return inst_ready(pa) == 0 ? pooled_large_alloc(pa, size, align, false) : NULL;
+    return inst_ready(pa) == 0 ? pooled_large_alloc(pa, size, align, 0) : NULL;
 }
 
 /* ---- free -------------------------------------------------------------------- */
@@ -603,8 +603,11 @@ void *hb_pooled_realloc(hb_pooled *pa, void *p, size_t size)
     }
     if ((e & TAG_MASK) == TAG_LARGE) {
         large *l = large_at(e);
-        if (size > MEDIUM_MAX && pooled_large_resize(pa, l, size) == 0)
-            return p;
+        if (size > MEDIUM_MAX) {
+            void *q = pooled_large_realloc(pa, l, size);
+            if (q != NULL)
+                return q;
+        }
         old = l->size;
     } else {
         pool *pl = pool_at(e, p);
@@ -612,7 +615,8 @@ void *hb_pooled_realloc(hb_pooled *pa, void *p, size_t size)
             return p;
         old = pl->bsize;
     }
-    void *q = hb_pooled_malloc(pa, size);
+    /* A copy: a block that grows past MEDIUM_MAX gets room to grow again in place. */
+    void *q = size > MEDIUM_MAX && size > old ? pooled_large_alloc(pa, size, 0, LARGE_GROW) : hb_pooled_malloc(pa, size);
     if (q == NULL)
         return NULL;
     memcpy(q, p, old < size ? old : size);

@@ -2,7 +2,7 @@
 workload of heapbench (written for it), as a `git fast-import` stream on
 stdout.  usage: gen_git.py SCALE
 
-Deterministic (fixed seed, fixed dates): COMMITS = 700 * SCALE commits over
+Deterministic (fixed seed, fixed dates): COMMITS = 350 * SCALE commits over
 8 source files that grow by blocks of lines inserted at random places (most
 commits touch one or two files, some rewrite a few lines, one in twenty
 deletes a block), so that by the end each file holds about a thousand lines
@@ -14,7 +14,7 @@ import random
 import sys
 
 scale = float(sys.argv[1]) if len(sys.argv) > 1 else 1.0
-commits = max(2, int(700 * scale))
+commits = max(2, int(350 * scale))
 rng = random.Random(20261207)
 NFILES = 8
 files = [[] for _ in range(NFILES)]
