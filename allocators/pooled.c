@@ -60,11 +60,23 @@
  *   live (on large_live) --free--> cached (cache list, newest first), or
  *   unmapped at once when over 32 MiB.  The cache holds at most 32 blocks and
  *   64 MiB; the oldest go first, and any that waited 500 ms are unmapped by
- *   the next large operation, arena take or thread exit.  A request takes
- *   the cached block nearest its size within a factor of two: a bigger one
- *   is trimmed, a smaller one moved with mremap (its resident pages with it)
- *   to the start of a fresh mapping of the right size.  calloc clears only
- *   what a reused block had; fresh pages are zero.
+ *   the next large operation, arena take or thread exit.  A request takes,
+ *   in this order: the smallest cached block of at least its size, whole, if
+ *   it is at most twice that (or the request is a growing realloc's, which
+ *   takes the smallest fit whatever its size); the largest cached block of
+ *   half its size or more, grown where it is by mremap (no move); one of
+ *   1 MiB or more, moved by mremap (its resident pages with it) to the start
+ *   of a fresh mapping; a bigger one, trimmed; else a fresh mapping.  calloc
+ *   clears only what a reused block had; fresh pages are zero.
+ *   realloc of a large block: within its usable size it stays; shrinking by
+ *   more than half copies (the block goes to the cache, its pages resident)
+ *   unless it is too big to cache (then it is trimmed); growing copies into a cached
+ *   block if one is big enough (a copy into resident pages costs less than
+ *   page faults), else grows in place, else moves a block of 1 MiB or more
+ *   by mremap, else copies into a block mapped with 4x its size of address
+ *   space left free after it, to grow into in place.  A page-table move costs
+ *   a TLB flush (a third of git log's time went there when every growth past
+ *   32 KiB moved a cached block): only blocks of 1 MiB and more are moved.
  *
  * ---- Invariants (hb_pooled_check verifies them) -----------------------------
  *  - Class sizes grow, are multiples of 16, end at 512 (small) and 32768

@@ -370,7 +370,7 @@ void *pooled_large_realloc(hb_pooled *pa, large *l, size_t size)
     if (need <= l->size) {
         if (l->size - need <= need) /* shrinking by half or less: keep the pages */
             return (void *)l->base;
-        if (need < LARGE_MOVE_MIN) /* a copy costs less than the unmap, and the block stays resident in the cache */
+        if (l->size <= LARGE_CACHE_BLOCK) /* a copy costs less than the unmap and the faults that follow it: the block waits resident in the cache */
             return NULL;
         size_t trim = l->size - need;
         pthread_mutex_lock(&pa->lock);

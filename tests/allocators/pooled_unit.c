@@ -14,7 +14,7 @@
  *     drop after a large live set is freed; freed large blocks are cached,
  *     reused, and unmapped once they have waited past the delay;
  *  3b. large blocks grown by realloc as strbufs grow (in place, copied, moved),
- *     shrunk (copied or trimmed), grown into a cached block, in four threads;
+ *     shrunk (copied, or trimmed when too big to cache), grown into a cached block, in four threads;
  *  4. threads that come and go, freeing each other's blocks through a shared
  *     exchange array; then check, and no live block left once heaps drain;
  *  5. several instances in one thread, destroyed and re-created;
@@ -429,7 +429,7 @@ static void test_large_growth(void)
     a = grow_buffer(pa, a, (size_t)3 << 19, (size_t)6 << 20, 12);
     verify(b, (size_t)1 << 20, 13, "the neighbour of a block that grew");
     check(pa, "after big blocks grew");
-    /* shrinking by more than half: a small result is copied, a big one trimmed where it is */
+    /* shrinking by more than half: copied (the old block waits in the cache), or trimmed where it is */
     size_t mapped1, mapped2;
     char *c = hb_pooled_malloc(pa, 800000);
     EXPECT(c != NULL, "malloc");
@@ -441,11 +441,18 @@ static void test_large_growth(void)
     hb_pooled_stats(pa, &mapped2, NULL, NULL);
     EXPECT(mapped2 >= mapped1, "the block a shrinking copy left is cached, not unmapped: %zu -> %zu", mapped1,
            mapped2);
-    char *e = hb_pooled_realloc(pa, a, (size_t)2 << 20);
-    EXPECT(e == a && hb_pooled_usable_size(pa, e) >= ((size_t)2 << 20) &&
-               hb_pooled_usable_size(pa, e) < ((size_t)4 << 20),
-           "a big block shrinking by more than half is trimmed where it is");
-    verify(e, (size_t)2 << 20, 12, "a trimmed block keeps its bytes");
+    char *e = hb_pooled_realloc(pa, a, (size_t)2 << 20); /* cacheable: copied too */
+    EXPECT(e != NULL && hb_pooled_usable_size(pa, e) >= ((size_t)2 << 20), "shrinking realloc of a big block");
+    verify(e, (size_t)2 << 20, 12, "a realloc shrinking a big block keeps the bytes");
+    char *f = hb_pooled_malloc(pa, (size_t)40 << 20), *f2; /* over LARGE_CACHE_BLOCK: trimmed where it is */
+    EXPECT(f != NULL, "malloc 40 MiB");
+    fill(f, (size_t)1 << 20, 16);
+    f2 = hb_pooled_realloc(pa, f, (size_t)8 << 20);
+    EXPECT(f2 == f && hb_pooled_usable_size(pa, f2) >= ((size_t)8 << 20) &&
+               hb_pooled_usable_size(pa, f2) < ((size_t)16 << 20),
+           "a block too big to cache, shrinking by more than half, is trimmed where it is");
+    verify(f2, (size_t)1 << 20, 16, "a trimmed block keeps its bytes");
+    hb_pooled_free(pa, f2);
     check(pa, "after shrinking reallocs");
     hb_pooled_free(pa, b);
     hb_pooled_free(pa, d);
