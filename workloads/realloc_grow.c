@@ -210,7 +210,7 @@ const hb_workload_ops hb_wl_realloc_grow = {
     .name = "realloc-grow",
     .summary = "8 buffers grown in turn by realloc by 1.5x (git's strbuf) to 1 KiB .. 4 MiB, then freed, kept or "
                "shrunk; 3000 of them",
-    .origin = "strbuf-style growth (git, CPython bytearray); issue 21",
+    .origin = "strbuf-style growth: git's strbuf_grow (alloc_nr), CPython's bytearray",
     .flags = HB_WL_ALLOCATOR,
     .params = params,
     .nparams = sizeof params / sizeof params[0],
