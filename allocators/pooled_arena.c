@@ -92,6 +92,7 @@ static void cache_evict(hb_pooled *pa, large *l)
     pa->ncached--;
     pa->cached_bytes -= l->size;
     atomic_store_explicit(pooled_radix_slot(pa, l->base, false), 0, memory_order_release);
+    l->cached = false;
     l->next = pa->large_spare;
     pa->large_spare = l;
 }
@@ -270,7 +271,9 @@ void *pooled_large_alloc(hb_pooled *pa, size_t size, size_t align, unsigned how)
         if (got == NULL)
             cache_return(pa, under);
     }
-    if (got == NULL && fit != NULL && fit->cached) {
+    /* The lock was let go while `under` grew: fit may have been taken or
+     * evicted meanwhile, and its record reused (then it must fit anew). */
+    if (got == NULL && fit != NULL && fit->cached && fit->size >= need && (fit->base & (align - 1)) == 0) {
         got = fit;
         old = fit->size;
         cache_take(pa, got);
