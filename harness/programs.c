@@ -103,6 +103,10 @@ static const hb_program programs[] = {
       "table growth and connection buffers; request latency as measured and corrected"),
     P("rocksdb", "db_bench", "rocksdb-tools", 0, "RocksDB db_bench: fillrandom then readrandom on a fresh database",
       "a memtable skiplist, block cache and compaction buffers of a log-structured store"),
+    P("git", "git", "git", 0,
+      "git log -p --stat over a generated history of 350 commits to 8 files growing to ~250 KiB (gen_git.py)",
+      "blobs inflated from delta chains, diffs and patches: blocks of tens of KiB to MiBs, made, grown by realloc "
+      "(strbuf) and freed for every commit"),
     P("python", "/usr/bin/python3", "python3", 0,
       "python3, PYTHONMALLOC=malloc: every seed scenario of workloads/python in one interpreter",
       "every Python object through malloc: the allocator sees CPython's allocation profile whole"),
