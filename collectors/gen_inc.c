@@ -34,7 +34,10 @@
  *     (garbage cycles wait for the next collection); CPU time differed by
  *     less than this machine's noise between 64 KiB and 4 MiB.
  *  2. Collections alternate: a young collection (generation 0: the young
- *     space alone, survivors to the old generation), then an increment
+ *     space alone, survivors to the old generation; skipped, its turn
+ *     taken, when no tracked young object is left: containers that died
+ *     by reference count leave nothing to examine, and generational's net
+ *     count would not have collected either), then an increment
  *     (generation 1: the young space plus a slice of the old generation),
  *     and so on.  A young collection is short (at most threshold0 bytes of
  *     objects), and an increment's slice is capped (below), so that no
@@ -194,6 +197,14 @@ static void gi_auto(hb_rcheap *h)
 {
     gi_ctx *c = (gi_ctx *)h;
     int g = c->next_is_increment ? 1 : 0;
+    /* Nothing to do: no tracked young object, and (an increment) no old
+     * cycle running and nothing promoted since the last increment.  The
+     * budget starts over; no collection, no pause. */
+    if (h->size[0] == 0 && (g == 0 || (c->promoted == 0 && gate_closed(&c->inc)))) {
+        h->alloc_bytes = 0;
+        c->next_is_increment = !c->next_is_increment;
+        return;
+    }
     c->next_is_increment = !c->next_is_increment;
     c->inc.in_auto = true;
     hb__collect(h->gc, g);
