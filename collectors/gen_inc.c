@@ -20,8 +20,9 @@
  *     do not count, as they do not count toward generational's threshold
  *     (CPython's ints are not GC objects): counted, they made collections
  *     in workloads that have no cycles at all (small-objects: a 1 ms pause
- *     over its list of a million ints, where generational collects never).  So the young
- *     space holds at most threshold0 bytes of new objects (plus objects a
+ *     over its list of a million ints, where generational never
+ *     collects).  So the young space holds at most threshold0 bytes of
+ *     new objects (plus objects a
  *     store tracks again), and a program of large objects is collected as
  *     often, per byte, as one of small ones.  PEP 848 says 24 MB for
  *     CPython; heapbench's heaps are 2-78 MiB and its objects are 40-100 B
@@ -40,9 +41,12 @@
  *     count would not have collected either), then an increment
  *     (generation 1: the young space plus a slice of the old generation),
  *     and so on.  A young collection is short (at most threshold0 bytes of
- *     objects), and an increment's slice is capped (below), so that no
- *     automatic pause examines more than about threshold0 bytes plus
- *     MAX_CREDIT objects, whatever the heap.
+ *     objects), and an increment's slice is capped (below), so that an
+ *     automatic pause examines about threshold0 bytes plus MAX_CREDIT
+ *     objects, whatever the heap, except where one closure is larger (a
+ *     large garbage structure, or a large pending container as a seed:
+ *     the closure of an old cycle is never cut; its excess is charged to
+ *     later increments).
  *  3. Increments go where garbage is most likely: to the objects promoted
  *     most recently.
  *     - While the old generation has not grown by threshold2 percent (100)
