@@ -12,7 +12,11 @@
  *                 freed when its count reaches zero; cycles leak (by design).
  *   generational  refcount plus CPython's three-generation cycle detector.
  *   incremental   refcount plus CPython 3.14's incremental cycle detector:
- *                 a young generation and an old one scanned in increments.
+ *                 a young generation and an old one scanned in increments
+ *                 (incremental-3.14: the same with 3.14.0-3.14.4's settings).
+ *   gen-inc       refcount plus a generational and incremental detector
+ *                 (PEP 848): a young space bounded in bytes, young
+ *                 collections alternating with increments of the old one.
  *   marksweep     pure tracing: the handles are the roots; hb_set is a store.
  *   boehm         libgc (conservative tracing); it owns its heap.
  *

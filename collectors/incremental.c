@@ -149,12 +149,13 @@
  * seeds taken newest first and its own credit (settings newest_first,
  * assess).
  *
- * Invariants (inc_check, besides hb__rc_check's): outside a collection
+ * Invariants (hb__inc_check, besides hb__rc_check's): outside a collection
  * every object is on the list its flags name; the gray list is empty in
  * the SCAN phase and holds only objects labelled with the visited space;
  * newborn untracked objects are labelled with the space young survivors
  * join (visited, or pending while the cycle waits); a waiting cycle has
- * not begun marking.
+ * not begun marking; with marking in one step (incremental-3.14), no
+ * collection leaves marking half done.
  */
 #include "internal.h"
 

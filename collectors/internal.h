@@ -231,9 +231,9 @@ typedef struct hb_rcheap {
      * to the atoms list (HB_OF_UNTRACKED, gen bits 1), which no collection
      * examines: such an object can never be on a cycle. */
     bool atoms;
-    /* gen-inc: automatic collections are triggered by bytes allocated
-     * (alloc_bytes, reset by the collector) exceeding threshold[0], not by
-     * count[0]. */
+    /* gen-inc: automatic collections are triggered by bytes of containers
+     * allocated (alloc_bytes, reset by the collector) exceeding
+     * threshold[0], not by count[0]. */
     bool bytes_trigger;
     size_t alloc_bytes;
 } hb_rcheap;

@@ -46,7 +46,8 @@ hb_obj *hb__rc_new(void *ctx, const hb_type *t, uint32_t nslots, uint32_t nbytes
     }
     if (o == NULL)
         return NULL;
-    h->alloc_bytes += hb_obj_size(nslots, nbytes);
+    if (nslots > 0 || t->traverse != NULL) /* containers: atoms are not the collector's (see below) */
+        h->alloc_bytes += hb_obj_size(nslots, nbytes);
     o->refcnt = 1;
     /* generational: an object of the default layout is born with NULL
      * slots, so it cannot be in a cycle until hb_set stores a reference in

@@ -367,7 +367,7 @@ static void c_recent(hb_gc *gc)
     uint64_t autos = 0;
     while (tc_freed(aid) == 0 && autos < 2) {
         hb_scope u = hb_scope_enter(gc);
-        tc_new(gc, &tc_plain, 1, NULL); /* garbage: nothing more is promoted */
+        inc_new_tracked(gc, 1, NULL); /* garbage self-cycles: nothing more is promoted */
         hb_scope_leave(gc, u);
         hb_gc_stats n = tc_stats();
         autos = n.gen[0].collections + n.gen[1].collections - a0.gen[0].collections - a0.gen[1].collections;
