@@ -15,6 +15,14 @@
  * exact number of objects the workload made unreachable and the collector
  * has not yet freed.
  *
+ * A tagged structure must be strongly connected (every member reaches
+ * every other; slotless leaves such as buffers hanging off it are freed with
+ * the member that holds them), so that no collector can free part of it
+ * before the rest: then the tag, wherever it hangs, is freed in the
+ * collection that frees the structure.  (A module object pointing at a
+ * cyclic tree without a link back would be freed by its reference count at
+ * once, its tag with it, while the tree waits: the count would be wrong.)
+ *
  * Why a separate leaf, and not a finalizer on a member: the tag reaches
  * nothing, so it cannot change what is collected.
  *   - reference counting collectors (generational, incremental, gen-inc):
