@@ -46,8 +46,8 @@
 #include "workload.h"
 
 static const hb_param_def params[] = {
-    {"modules", 600, 1, 100000000, NULL,
-     "modules, at scale 1 (default: about 1.5 M nodes, 200 MiB; about 3 s (libc, generational))"},
+    {"modules", 450, 1, 100000000, NULL,
+     "modules, at scale 1 (default: about 1.1 M nodes, 180 MiB; about 4 s (libc, generational))"},
     {"nodes", 2500, 2, 100000000, NULL, "syntax tree nodes per module"},
     {"syms", 250, 1, 1000000, NULL, "symbol table entries per module"},
     {"imports", 8, 0, 1000, NULL, "import list length (earlier modules)"},

@@ -33,8 +33,8 @@
 #include "workload.h"
 
 static const hb_param_def params[] = {
-    {"docs", 800, 1, 100000000, NULL,
-     "documents, at scale 1 (default: 1.6 M doctree nodes kept, about 190 MiB; about 3 s (libc, generational))"},
+    {"docs", 600, 1, 100000000, NULL,
+     "documents, at scale 1 (default: 1.2 M doctree nodes kept, about 150 MiB; about 3 s (libc, generational))"},
     {"nodes", 2000, 2, 10000000, NULL, "doctree nodes per document"},
     {"passes", 3, 0, 1000, NULL, "transforms per document"},
     {"batch", 32, 1, 100000, NULL, "nodes per batch of temporaries (one pair per node)"},

@@ -40,8 +40,8 @@
 #include "workload.h"
 
 static const hb_param_def params[] = {
-    {"requests", 400000, 1, 10000000000LL, NULL,
-     "requests, at scale 1 (default: about 3 s (libc, generational); the cache about 120 MiB when full)"},
+    {"requests", 250000, 1, 10000000000LL, NULL,
+     "requests, at scale 1 (default: about 3 s (libc, generational); the cache about 100 MiB when full)"},
     {"inflight", 32, 1, 1000000, NULL, "requests alive at once"},
     {"callbacks", 4, 0, 1000, NULL, "callbacks per request, each pointing back at its context"},
     {"rbuf", 8192, 8, 1 << 24, NULL, "read buffer bytes per request"},
