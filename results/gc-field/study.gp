@@ -7,7 +7,7 @@ set yrange [0:1.05]
 set key bottom right
 set grid
 set title 'MMU against window, one line per collector'
-plot for [c=2:3] 'study.dat' index 0 using 1:c with linespoints lw 2 pt (c-1) title columnhead(c)
+plot for [c=2:5] 'study.dat' index 0 using 1:c with linespoints lw 2 pt (c-1) title columnhead(c)
 unset output
 unset logscale
 unset yrange
@@ -35,7 +35,7 @@ set key top left
 set xtics rotate by -30
 set yrange [1:*]
 set title 'Most objects unreachable and not yet freed, per workload and collector'
-plot for [c=2:3] 'study.dat' index 2 using c:xtic(1) title columnhead(c)
+plot for [c=2:5] 'study.dat' index 2 using c:xtic(1) title columnhead(c)
 unset output
 unset logscale
 unset yrange
@@ -50,7 +50,7 @@ set yrange [0:1.05]
 set key bottom right
 set grid
 set title 'MMU against window, one line per collector'
-plot for [c=2:3] 'study.dat' index 0 using 1:c with linespoints lw 2 pt (c-1) title columnhead(c)
+plot for [c=2:5] 'study.dat' index 0 using 1:c with linespoints lw 2 pt (c-1) title columnhead(c)
 unset output
 unset logscale
 unset yrange
@@ -78,7 +78,7 @@ set key top left
 set xtics rotate by -30
 set yrange [1:*]
 set title 'Most objects unreachable and not yet freed, per workload and collector'
-plot for [c=2:3] 'study.dat' index 2 using c:xtic(1) title columnhead(c)
+plot for [c=2:5] 'study.dat' index 2 using c:xtic(1) title columnhead(c)
 unset output
 unset logscale
 unset yrange
