@@ -60,11 +60,23 @@
  *   live (on large_live) --free--> cached (cache list, newest first), or
  *   unmapped at once when over 32 MiB.  The cache holds at most 32 blocks and
  *   64 MiB; the oldest go first, and any that waited 500 ms are unmapped by
- *   the next large operation, arena take or thread exit.  A request takes
- *   the cached block nearest its size within a factor of two: a bigger one
- *   is trimmed, a smaller one moved with mremap (its resident pages with it)
- *   to the start of a fresh mapping of the right size.  calloc clears only
- *   what a reused block had; fresh pages are zero.
+ *   the next large operation, arena take or thread exit.  A request takes,
+ *   in this order: the smallest cached block of at least its size, whole, if
+ *   it is at most twice that (or the request is a growing realloc's, which
+ *   takes the smallest fit whatever its size); the largest cached block of
+ *   half its size or more, grown where it is by mremap (no move); one of
+ *   1 MiB or more, moved by mremap (its resident pages with it) to the start
+ *   of a fresh mapping; a bigger one, trimmed; else a fresh mapping.  calloc
+ *   clears only what a reused block had; fresh pages are zero.
+ *   realloc of a large block: within its usable size it stays; shrinking by
+ *   more than half copies (the block goes to the cache, its pages resident)
+ *   unless it is too big to cache (then it is trimmed); growing copies into a cached
+ *   block if one is big enough (a copy into resident pages costs less than
+ *   page faults), else grows in place, else moves a block of 1 MiB or more
+ *   by mremap, else copies into a block mapped with 4x its size of address
+ *   space left free after it, to grow into in place.  A page-table move costs
+ *   a TLB flush (a third of git log's time went there when every growth past
+ *   32 KiB moved a cached block): only blocks of 1 MiB and more are moved.
  *
  * ---- Invariants (hb_pooled_check verifies them) -----------------------------
  *  - Class sizes grow, are multiples of 16, end at 512 (small) and 32768
@@ -438,7 +450,7 @@ NOINLINE static void *small_alloc_slow(hb_pooled *pa, heap *h, size_t cls)
 NOINLINE static void *malloc_slow(hb_pooled *pa, size_t size)
 {
     if (size > MEDIUM_MAX)
-        return inst_ready(pa) == 0 ? pooled_large_alloc(pa, size, 0, false) : NULL;
+        return inst_ready(pa) == 0 ? pooled_large_alloc(pa, size, 0, 0) : NULL;
     heap *h = heap_get(pa);
     if (h == NULL) {
         errno = ENOMEM;
@@ -477,7 +489,7 @@ void *hb_pooled_calloc(hb_pooled *pa, size_t count, size_t size)
         return NULL;
     }
     if (n > MEDIUM_MAX) /* fresh mappings are zero already: only reused blocks are cleared */
-        return inst_ready(pa) == 0 ? pooled_large_alloc(pa, n, 0, true) : NULL;
+        return inst_ready(pa) == 0 ? pooled_large_alloc(pa, n, 0, LARGE_ZERO) : NULL;
     void *p = hb_pooled_malloc(pa, n);
     if (p != NULL)
         memset(p, 0, n); /* pool blocks are recycled */
@@ -500,7 +512,7 @@ void *hb_pooled_aligned(hb_pooled *pa, size_t align, size_t size)
             if (pooled_class_size[c] % align == 0)
                 return hb_pooled_malloc(pa, pooled_class_size[c]);
     }
-    return inst_ready(pa) == 0 ? pooled_large_alloc(pa, size, align, false) : NULL;
+    return inst_ready(pa) == 0 ? pooled_large_alloc(pa, size, align, 0) : NULL;
 }
 
 /* ---- free -------------------------------------------------------------------- */
@@ -603,8 +615,11 @@ void *hb_pooled_realloc(hb_pooled *pa, void *p, size_t size)
     }
     if ((e & TAG_MASK) == TAG_LARGE) {
         large *l = large_at(e);
-        if (size > MEDIUM_MAX && pooled_large_resize(pa, l, size) == 0)
-            return p;
+        if (size > MEDIUM_MAX) {
+            void *q = pooled_large_realloc(pa, l, size);
+            if (q != NULL)
+                return q;
+        }
         old = l->size;
     } else {
         pool *pl = pool_at(e, p);
@@ -612,7 +627,8 @@ void *hb_pooled_realloc(hb_pooled *pa, void *p, size_t size)
             return p;
         old = pl->bsize;
     }
-    void *q = hb_pooled_malloc(pa, size);
+    /* A copy: a block that grows past MEDIUM_MAX gets room to grow again in place. */
+    void *q = size > MEDIUM_MAX && size > old ? pooled_large_alloc(pa, size, 0, LARGE_GROW) : hb_pooled_malloc(pa, size);
     if (q == NULL)
         return NULL;
     memcpy(q, p, old < size ? old : size);

@@ -49,7 +49,7 @@ void *pooled_meta_alloc(hb_pooled *pa, size_t size)
 }
 
 
-static void *map_aligned(size_t size, size_t align);
+static void *map_aligned(size_t size, size_t align, size_t room);
 static void arena_expire(hb_pooled *pa, uint64_t now);
 
 /* ---- large blocks ------------------------------------------------------------ */
@@ -92,6 +92,7 @@ static void cache_evict(hb_pooled *pa, large *l)
     pa->ncached--;
     pa->cached_bytes -= l->size;
     atomic_store_explicit(pooled_radix_slot(pa, l->base, false), 0, memory_order_release);
+    l->cached = false;
     l->next = pa->large_spare;
     pa->large_spare = l;
 }
@@ -119,77 +120,172 @@ void pooled_large_trim(hb_pooled *pa, bool all)
     pthread_mutex_unlock(&pa->lock);
 }
 
-void *pooled_large_alloc(hb_pooled *pa, size_t size, size_t align, bool zero)
+/* Page-rounded size of a large request, in eight steps per power of two
+ * beyond 64 KiB (so that freed blocks fit later requests); 0 on overflow. */
+static size_t large_need(const hb_pooled *pa, size_t size)
 {
     size_t need = (size + pa->page - 1) & ~(pa->page - 1);
-    if (size > PTRDIFF_MAX || need < size) {
-        errno = ENOMEM;
-        return NULL;
-    }
+    if (size > PTRDIFF_MAX || need < size)
+        return 0;
     if (need == 0) /* aligned(65536, 0) */
         need = pa->page;
-    if (need > ((size_t)64 << 10)) { /* eight steps per power of two, so that freed blocks fit later requests */
+    if (need > ((size_t)64 << 10)) {
         size_t step = ((size_t)1 << (63 - __builtin_clzll(need))) / 8;
         if (need + step - 1 > need)
             need = (need + step - 1) & ~(step - 1);
     }
+    return need;
+}
+
+/* Takes l out of the cache (lock held): it becomes live. */
+static void cache_take(hb_pooled *pa, large *l)
+{
+    list_unlink(&pa->cache_head, &pa->cache_tail, l);
+    pa->ncached--;
+    pa->cached_bytes -= l->size;
+    l->cached = false;
+    list_push(&pa->large_live, NULL, l);
+    pa->nlarge++;
+}
+
+/* Puts live block l back into the cache, as freed now (lock held). */
+static void cache_return(hb_pooled *pa, large *l)
+{
+    list_unlink(&pa->large_live, NULL, l);
+    pa->nlarge--;
+    l->cached = true;
+    l->freed_ms = now_ms();
+    list_push(&pa->cache_head, &pa->cache_tail, l);
+    pa->ncached++;
+    pa->cached_bytes += l->size;
+}
+
+/* Grows live block l to need bytes where it is (mremap without moving: no
+ * page-table move, no TLB flush); 0, or -1 when its neighbour is in the way.
+ * Lock not held; keeps errno. */
+static int grow_in_place(hb_pooled *pa, large *l, size_t need)
+{
+    int saved = errno;
+    if (mremap((void *)l->base, l->size, need, 0) == MAP_FAILED) {
+        errno = saved;
+        return -1;
+    }
+    atomic_fetch_add_explicit(&pa->mapped, need - l->size, memory_order_relaxed);
+    pthread_mutex_lock(&pa->lock);
+    l->size = need;
+    pthread_mutex_unlock(&pa->lock);
+    return 0;
+}
+
+/* Moves live block l (its pages, by mremap: page tables, not bytes) to the
+ * start of a fresh mapping of need bytes aligned to align, with `room`
+ * bytes of address space left free after its start for later growth in
+ * place; 0, or -1 (l unchanged, errno ENOMEM).  Lock not held. */
+static int move_block(hb_pooled *pa, large *l, size_t need, size_t align, size_t room)
+{
+    size_t old = l->size;
+    char *q = map_aligned(need, align, room);
+    if (q == NULL)
+        goto fail;
+    /* The new granule's slot first (it may need a leaf: that can fail), then
+     * out of the radix tree at the old base while the old range is freed by
+     * the move, so that no mapping made meanwhile there is clobbered. */
+    pthread_mutex_lock(&pa->lock);
+    _Atomic uintptr_t *slot = pooled_radix_slot(pa, (uintptr_t)q, true);
+    if (slot != NULL)
+        atomic_store_explicit(pooled_radix_slot(pa, l->base, false), 0, memory_order_release);
+    pthread_mutex_unlock(&pa->lock);
+    if (slot == NULL) {
+        munmap(q, need);
+        goto fail;
+    }
+    bool moved = mremap((void *)l->base, old, old, MREMAP_MAYMOVE | MREMAP_FIXED, q) != MAP_FAILED;
+    pthread_mutex_lock(&pa->lock);
+    if (moved) {
+        l->base = (uintptr_t)q;
+        l->size = need;
+    }
+    atomic_store_explicit(pooled_radix_slot(pa, l->base, false), (uintptr_t)l | TAG_LARGE, memory_order_release);
+    pthread_mutex_unlock(&pa->lock);
+    if (!moved) {
+        munmap(q, need);
+        goto fail;
+    }
+    atomic_fetch_add_explicit(&pa->mapped, need - old, memory_order_relaxed);
+    return 0;
+fail:
+    errno = ENOMEM;
+    return -1;
+}
+
+void *pooled_large_alloc(hb_pooled *pa, size_t size, size_t align, unsigned how)
+{
+    size_t need = large_need(pa, size);
+    if (need == 0) {
+        errno = ENOMEM;
+        return NULL;
+    }
     if (align < ARENA_SIZE)
         align = ARENA_SIZE;
+    size_t room = how & LARGE_GROW ? need * LARGE_ROOM : need;
+    if (room / LARGE_ROOM != need)
+        room = need;
     pthread_mutex_lock(&pa->lock);
     large_expire(pa, false);
-    /* The cached block nearest in size, if it is within a factor of two: a
-     * bigger one is trimmed, a smaller one moved (page tables, not bytes) to
-     * the start of a fresh mapping of the right size.  Either way its pages,
-     * resident already, need no page faults; a block of a very different
-     * size is worth more kept for a request of its own size. */
-    large *best = NULL;
-    size_t best_d = SIZE_MAX;
+    /* From the cache, in this order, so that no request pays a TLB flush
+     * that a copy or a page fault would not cost more than:
+     *  - the smallest block of at least need bytes, if it is no more than
+     *    twice that or the request is a growing realloc's: taken whole (no
+     *    system call, its pages resident; the rest is room to grow);
+     *  - the largest block of need/2 bytes or more, grown where it is;
+     *  - one of LARGE_MOVE_MIN or more, moved (page tables) to a fresh
+     *    mapping of need bytes: its resident pages need no faults;
+     *  - a bigger block, trimmed to need.
+     * A block of a very different size is worth more kept for a request of
+     * its own size. */
+    large *fit = NULL, *under = NULL;
     for (large *l = pa->cache_head; l != NULL; l = l->next) {
-        size_t d = l->size >= need ? l->size - need : need - l->size;
-        if (d < best_d && (l->size >= need ? d <= need : l->size >= need / 2) && (l->base & (align - 1)) == 0)
-            best = l, best_d = d;
-    }
-    if (best != NULL) {
-        list_unlink(&pa->cache_head, &pa->cache_tail, best);
-        pa->ncached--;
-        pa->cached_bytes -= best->size;
-        best->cached = false;
-        size_t old = best->size, trim = old > need && old - need > need / 8 ? old - need : 0;
-        char *q = (char *)best->base;
-        if (old < need) { /* out of the radix tree while it moves: the old range is freed by the move */
-            atomic_store_explicit(pooled_radix_slot(pa, best->base, false), 0, memory_order_release);
-            pthread_mutex_unlock(&pa->lock);
-            q = map_aligned(need, align);
-            if (q != NULL && mremap((void *)best->base, old, old, MREMAP_MAYMOVE | MREMAP_FIXED, q) == MAP_FAILED) {
-                munmap(q, need);
-                q = NULL;
-            }
-            pthread_mutex_lock(&pa->lock);
-            _Atomic uintptr_t *slot = q != NULL ? pooled_radix_slot(pa, (uintptr_t)q, true) : NULL;
-            if (slot == NULL) {
-                best->next = pa->large_spare;
-                pa->large_spare = best;
-                pthread_mutex_unlock(&pa->lock);
-                if (q != NULL)
-                    munmap(q, need);
-                else
-                    pooled_unmap(NULL, (void *)best->base, old); /* the move failed: the block is still there */
-                atomic_fetch_sub_explicit(&pa->mapped, old, memory_order_relaxed);
-                errno = ENOMEM;
-                return NULL;
-            }
-            atomic_fetch_add_explicit(&pa->mapped, need - old, memory_order_relaxed);
-            best->base = (uintptr_t)q;
-            best->size = need;
-            atomic_store_explicit(slot, (uintptr_t)best | TAG_LARGE, memory_order_release);
+        if ((l->base & (align - 1)) != 0)
+            continue;
+        if (l->size >= need) {
+            if (fit == NULL || l->size < fit->size)
+                fit = l;
+        } else if (l->size >= need / 2 && (under == NULL || l->size > under->size)) {
+            under = l;
         }
-        best->size -= trim;
-        list_push(&pa->large_live, NULL, best);
-        pa->nlarge++;
+    }
+    large *got = NULL;
+    size_t trim = 0, old = 0;
+    if (fit != NULL && (fit->size - need <= need || (how & LARGE_GROW))) {
+        got = fit;
+        old = fit->size;
+        cache_take(pa, got);
+    } else if (under != NULL) {
+        old = under->size;
+        cache_take(pa, under);
         pthread_mutex_unlock(&pa->lock);
+        if (grow_in_place(pa, under, need) == 0 ||
+            (old >= LARGE_MOVE_MIN && move_block(pa, under, need, align, room) == 0))
+            got = under;
+        pthread_mutex_lock(&pa->lock);
+        if (got == NULL)
+            cache_return(pa, under);
+    }
+    /* The lock was let go while `under` grew: fit may have been taken or
+     * evicted meanwhile, and its record reused (then it must fit anew). */
+    if (got == NULL && fit != NULL && fit->cached && fit->size >= need && (fit->base & (align - 1)) == 0) {
+        got = fit;
+        old = fit->size;
+        cache_take(pa, got);
+        trim = old - need;
+        got->size = need;
+    }
+    if (got != NULL) {
+        pthread_mutex_unlock(&pa->lock);
+        char *q = (char *)got->base;
         if (trim != 0)
-            pooled_unmap(pa, q + best->size, trim);
-        if (zero)
+            pooled_unmap(pa, q + need, trim);
+        if (how & LARGE_ZERO)
             memset(q, 0, size < old ? size : old); /* beyond old: fresh pages */
         return q;
     }
@@ -203,7 +299,7 @@ void *pooled_large_alloc(hb_pooled *pa, size_t size, size_t align, bool zero)
         errno = ENOMEM;
         return NULL;
     }
-    char *p = map_aligned(need, align); /* fresh: zero already */
+    char *p = map_aligned(need, align, room); /* fresh: zero already */
     pthread_mutex_lock(&pa->lock);
     _Atomic uintptr_t *slot = p != NULL ? pooled_radix_slot(pa, (uintptr_t)p, true) : NULL;
     if (slot == NULL) {
@@ -269,32 +365,46 @@ void pooled_large_free(hb_pooled *pa, large *l)
     errno = saved;
 }
 
-int pooled_large_resize(hb_pooled *pa, large *l, size_t size)
+void *pooled_large_realloc(hb_pooled *pa, large *l, size_t size)
 {
     size_t need = (size + pa->page - 1) & ~(pa->page - 1);
     if (size > PTRDIFF_MAX || need < size)
-        return -1;
+        return NULL;
     if (need <= l->size) {
         if (l->size - need <= need) /* shrinking by half or less: keep the pages */
-            return 0;
+            return (void *)l->base;
+        if (l->size <= LARGE_CACHE_BLOCK) /* a copy costs less than the unmap and the faults that follow it: the block waits resident in the cache */
+            return NULL;
         size_t trim = l->size - need;
         pthread_mutex_lock(&pa->lock);
         l->size = need;
         pthread_mutex_unlock(&pa->lock);
         pooled_unmap(pa, (void *)(l->base + need), trim);
-        return 0;
+        return (void *)l->base;
     }
-    int saved = errno;
-    void *q = mremap((void *)l->base, l->size, need, 0); /* in place, or not at all */
-    if (q == MAP_FAILED) {
-        errno = saved;
-        return -1;
-    }
-    atomic_fetch_add_explicit(&pa->mapped, need - l->size, memory_order_relaxed);
+    /* Growing: into a cached block big enough if there is one (the caller
+     * copies: a copy into resident pages costs less than faulting fresh
+     * ones in, ten times less where page faults are slow); else where it is
+     * if the address space after it is free; else a big block is moved (its
+     * page tables: one TLB flush, but no fault and no copy), with room to
+     * grow again in place; a smaller one is left to the caller to copy. */
+    bool cached_fit = false;
     pthread_mutex_lock(&pa->lock);
-    l->size = need;
+    for (large *c = pa->cache_head; c != NULL && !cached_fit; c = c->next)
+        cached_fit = c->size >= need;
     pthread_mutex_unlock(&pa->lock);
-    return 0;
+    if (cached_fit)
+        return NULL;
+    if (grow_in_place(pa, l, need) == 0)
+        return (void *)l->base;
+    if (l->size < LARGE_MOVE_MIN)
+        return NULL;
+    int saved = errno;
+    size_t room = need * LARGE_ROOM;
+    if (move_block(pa, l, need, ARENA_SIZE, room / LARGE_ROOM == need ? room : need) == 0)
+        return (void *)l->base;
+    errno = saved;
+    return NULL;
 }
 
 /* ---- arena layer (lock held) ---------------------------------------------- */
@@ -345,8 +455,10 @@ _Atomic uintptr_t *pooled_radix_slot(hb_pooled *pa, uintptr_t base, bool create)
 
 /* Maps size bytes aligned to align (a power of two >= ARENA_SIZE): first
  * right after the last such mapping (so mappings merge), else by
- * over-mapping and trimming.  No lock needed. */
-static void *map_aligned(size_t size, size_t align)
+ * over-mapping and trimming.  The next mapping is tried `room` (>= size)
+ * bytes after this one's start: the gap is address space left free for
+ * this block to grow into in place.  No lock needed. */
+static void *map_aligned(size_t size, size_t align, size_t room)
 {
     static _Atomic uintptr_t hint;
     uintptr_t h = atomic_load_explicit(&hint, memory_order_relaxed);
@@ -371,14 +483,15 @@ static void *map_aligned(size_t size, size_t align)
         munmap(p, size);
         return NULL;
     }
-    atomic_store_explicit(&hint, ((uintptr_t)p + size + ARENA_SIZE - 1) & ~(uintptr_t)(ARENA_SIZE - 1),
+    uintptr_t next = (uintptr_t)p + room + ARENA_SIZE - 1;
+    atomic_store_explicit(&hint, next < (uintptr_t)p || next >> ADDR_BITS ? 0 : next & ~(uintptr_t)(ARENA_SIZE - 1),
                           memory_order_relaxed);
     return p;
 }
 
 static arena *arena_new(hb_pooled *pa, unsigned kind)
 {
-    arena *a = map_aligned(ARENA_SIZE, ARENA_SIZE);
+    arena *a = map_aligned(ARENA_SIZE, ARENA_SIZE, ARENA_SIZE);
     if (a == NULL)
         return NULL;
     _Atomic uintptr_t *slot = pooled_radix_slot(pa, (uintptr_t)a, true);

@@ -55,6 +55,8 @@
 #define LARGE_CACHE_BLOCK ((size_t)32 << 20) /* ... if no larger than this (bigger ones go back at once) ... */
 #define LARGE_CACHE_BYTES ((size_t)64 << 20) /* ... at most this many bytes of them ... */
 #define LARGE_DELAY_MS 500                /* ... for at most this long: then they go back to the OS */
+#define LARGE_MOVE_MIN ((size_t)1 << 20) /* large blocks this big are moved by mremap, smaller ones copied */
+#define LARGE_ROOM 4                      /* a block made by a growing realloc has 4x its size of address space */
 #define ARENA_SPARES 8                    /* empty arenas of a kind kept mapped (for LARGE_DELAY_MS; one for good) */
 /* ============================================================================ */
 
@@ -290,13 +292,15 @@ POOLED_HIDDEN _Atomic uintptr_t *pooled_radix_slot(hb_pooled *pa, uintptr_t base
 POOLED_HIDDEN pool *pooled_arena_take(hb_pooled *pa, heap *h, size_t cls);
 /* Gives an empty pool back to its arena; takes the lock; keeps errno. */
 POOLED_HIDDEN void pooled_arena_put(hb_pooled *pa, pool *p);
-/* A large block of at least size bytes aligned to align (a power of two), zeroed
- * if zero; NULL with errno ENOMEM.  Takes the lock. */
-POOLED_HIDDEN void *pooled_large_alloc(hb_pooled *pa, size_t size, size_t align, bool zero);
+/* A large block of at least size bytes aligned to align (a power of two), with
+ * how's LARGE_* options; NULL with errno ENOMEM.  Takes the lock. */
+enum { LARGE_ZERO = 1, LARGE_GROW = 2 }; /* zero-filled; for a realloc that grows (room after it) */
+POOLED_HIDDEN void *pooled_large_alloc(hb_pooled *pa, size_t size, size_t align, unsigned how);
 /* Frees large block l (into the cache, or back to the OS); keeps errno. */
 POOLED_HIDDEN void pooled_large_free(hb_pooled *pa, large *l);
-/* Grows or shrinks large block l in place to at least size bytes; 0 on success. */
-POOLED_HIDDEN int pooled_large_resize(hb_pooled *pa, large *l, size_t size);
+/* Resizes large block l to at least size bytes where it is, or moves a big
+ * one by mremap: its (new) address, or NULL when the caller must copy. */
+POOLED_HIDDEN void *pooled_large_realloc(hb_pooled *pa, large *l, size_t size);
 /* Gives cached large blocks and spare arenas older than LARGE_DELAY_MS back to
  * the OS (all cached large blocks with all); takes the lock. */
 POOLED_HIDDEN void pooled_large_trim(hb_pooled *pa, bool all);

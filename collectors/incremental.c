@@ -138,6 +138,17 @@
  *    collections as 2;
  *  - allocation failure runs a full collection (as generational).
  *
+ * Settings (struct hb_inc_settings, internal.h): each collector name is a
+ * settings table over this one file.  `incremental` is heapbench's choices
+ * above; `incremental-3.14` is CPython 3.14.0-3.14.4's own: threshold0
+ * 2000, threshold2 0 (cycles back to back, no growth gate), and the marker
+ * run to its end in one step when a cycle begins (3.14's mark_at_start),
+ * so a pause holds the whole marking; the model choices (atoms, untracked
+ * seeds, collect(g), the deficit carried over, the closure) are kept.
+ * gen-inc (gen_inc.c) runs its own schedule over the same spaces, with
+ * seeds taken newest first and its own credit (settings newest_first,
+ * assess).
+ *
  * Invariants (inc_check, besides hb__rc_check's): outside a collection
  * every object is on the list its flags name; the gray list is empty in
  * the SCAN phase and holds only objects labelled with the visited space;
@@ -147,32 +158,17 @@
  */
 #include "internal.h"
 
+#include <limits.h>
 #include <stdlib.h>
 
 #define SCAN_RATE_DIVISOR 10 /* CPython 3.14: a tenth of the heap per threshold1 increments */
 #define DEFAULT_NEW 700      /* new objects assumed by collect(1) when threshold0 is 0 */
 #define SLOTS_PER_UNIT 16    /* marking: slots scanned per unit of work */
+#define MARK_ALL (LONG_MAX / 64) /* a marking budget that never runs out (no overflow) */
 
 enum { PHASE_MARK, PHASE_SCAN };
 
-typedef struct inc_ctx {
-    hb_rcheap rc;       /* first: the core's reference counting reads it */
-    int visited;        /* the visited space: 0 or 1 */
-    int phase;          /* PHASE_MARK or PHASE_SCAN */
-    long work;          /* credit, in objects; negative: a deficit */
-    size_t root_next;   /* MARK: next handle to shade */
-    hb_obj *mark_obj;   /* MARK: the gray head whose slots are half scanned */
-    uint32_t mark_pos;  /* its next slot */
-    bool mark_leaves;   /* its slots scanned so far hold only untracked objects */
-    bool roots_done;    /* MARK: all roots shaded */
-    bool waiting;       /* the cycle has not started: the old generation has not
-                           grown by threshold2 percent since the last one ended */
-    bool in_auto;       /* the collection running is an automatic one */
-    size_t base;        /* old generation's size when the last cycle ended */
-    hb_inc_probe last;  /* what the last collection did (test hook) */
-    hb_objvec stack;    /* scratch: the untracking walk's stack (full collections) */
-    hb_cyc_scratch scratch; /* generational's array-based trial deletion (increments) */
-} inc_ctx;
+typedef hb_inc_ctx inc_ctx; /* internal.h: shared with gen_inc.c */
 
 /* List and generation bits of a space's tracked and untracked objects. */
 static inline int tlist(int s) { return 1 + s; }
@@ -195,7 +191,7 @@ static inline void relist(hb_rcheap *h, hb_obj *o, uintptr_t g)
     h->size[l]++;
 }
 
-static size_t old_size(const hb_rcheap *h)
+size_t hb__inc_old_size(const hb_rcheap *h)
 {
     return h->size[1] + h->size[2] + h->size[HB_LIST_UNTRACKED] + h->size[HB_LIST_UNTRACKED1] +
            h->size[HB_LIST_GRAY];
@@ -317,7 +313,7 @@ static inline void take_young(hb_rcheap *h, hb_link *region, hb_obj *o)
 
 /* Moves the young list into the region as it is (an increment's
  * membership is its generation bits 0); returns how many. */
-static size_t splice_young(hb_rcheap *h, hb_link *region)
+size_t hb__inc_splice_young(hb_rcheap *h, hb_link *region)
 {
     size_t n = h->size[0];
     hb__list_splice(region, &h->lists[0]);
@@ -369,12 +365,13 @@ static void visit_take(hb_obj *ch, void *arg)
     }
 }
 
-/* Takes seed and everything pending it reaches; returns how many. */
-static size_t take_closure(inc_ctx *c, hb_link *region, hb_obj *seed)
+/* Takes seed and everything pending it reaches (up to `limit` objects in
+ * all: a cut closure is sound, only less complete); returns how many. */
+size_t hb__inc_take_closure(inc_ctx *c, hb_link *region, hb_obj *seed, size_t limit)
 {
     struct take_arg a = {&c->rc, region, c->visited ^ 1, 1};
     take_young(&c->rc, region, seed);
-    for (hb_link *l = &seed->link; l != region; l = l->next) {
+    for (hb_link *l = &seed->link; l != region && a.n < limit; l = l->next) {
         hb_obj *o = (hb_obj *)l;
         HB_FOR_EACH_CHILD(o, ch, {
             if (is_pending(ch, a.pending)) {
@@ -600,7 +597,7 @@ static size_t collect_region(inc_ctx *c, hb_link *region, bool full)
  * the pending objects taken, relabelled young (generation bits 0), so that
  * generational's array-based trial deletion runs over it with membership
  * read from the generation bits, untracking what a young collection may. */
-static size_t collect_young_region(inc_ctx *c, hb_link *region, size_t n)
+size_t hb__inc_collect_young_region(inc_ctx *c, hb_link *region, size_t n)
 {
     hb_rcheap *h = &c->rc;
     hb_gc *gc = h->gc;
@@ -632,7 +629,7 @@ static void swap_spaces(inc_ctx *c, bool wait)
     c->last.swaps++;
     c->visited ^= 1;
     c->phase = PHASE_MARK;
-    c->base = old_size(&c->rc);
+    c->base = hb__inc_old_size(&c->rc);
     c->waiting = wait && c->rc.gc->threshold[2] > 0;
     c->rc.untracked_gc = ubits(dest_space(c));
     c->roots_done = false;
@@ -652,13 +649,13 @@ static long assess(inc_ctx *c)
     long floor = gc->threshold[0] > 0 ? gc->threshold[0] : DEFAULT_NEW;
     if (fresh < floor)
         fresh = floor;
-    long frac = (long)(old_size(&c->rc) / SCAN_RATE_DIVISOR / (size_t)scale);
+    long frac = (long)(hb__inc_old_size(&c->rc) / SCAN_RATE_DIVISOR / (size_t)scale);
     if (frac > 2 * fresh)
         frac = 2 * fresh;
     return fresh + frac;
 }
 
-static long inc_collect(void *ctx, int g)
+long hb__inc_collect(void *ctx, int g)
 {
     inc_ctx *c = ctx;
     hb_rcheap *h = &c->rc;
@@ -675,23 +672,26 @@ static long inc_collect(void *ctx, int g)
             if (i != HB_GEN_PERMANENT)
                 p->pulled += take_list(h, &region, i);
     } else if (g == 1 && c->waiting && c->in_auto && gc->threshold[2] > 0 &&
-               old_size(h) <= c->base + c->base / 100 * (size_t)gc->threshold[2]) {
-        p->young = splice_young(h, &region); /* the cycle waits: a young collection */
+               hb__inc_old_size(h) <= c->base + c->base / 100 * (size_t)gc->threshold[2]) {
+        p->young = hb__inc_splice_young(h, &region); /* the cycle waits: a young collection */
     } else if (g == 1) {
         if (c->waiting) { /* the cycle starts: everything old is pending */
             c->waiting = false;
             h->untracked_gc = ubits(c->visited);
         }
-        c->work += assess(c);
+        c->work += c->set->assess != NULL ? c->set->assess(c) : assess(c);
         p->credit = c->work;
         if (c->phase == PHASE_MARK) {
             long young = (long)h->size[0];
-            if (c->work - young > 0) {
+            if (c->set->mark_at_once) {
+                p->marked = (size_t)mark_step(c, MARK_ALL); /* 3.14: marks in one step */
+                c->work -= (long)p->marked;
+            } else if (c->work - young > 0) {
                 p->marked = (size_t)mark_step(c, c->work - young);
                 c->work -= (long)p->marked;
             }
         }
-        p->young = splice_young(h, &region);
+        p->young = hb__inc_splice_young(h, &region);
         c->work -= (long)p->young;
         if (c->phase == PHASE_SCAN) {
             /* Seeds: the pending tracked objects, then the pending untracked
@@ -701,18 +701,19 @@ static long inc_collect(void *ctx, int g)
             hb_link *seeds[2] = {&h->lists[tlist(pend)], &h->lists[ulist(pend)]};
             for (int k = 0; k < 2; k++)
                 while (c->work > 0 && !hb__list_empty(seeds[k])) {
-                    size_t n = take_closure(c, &region, (hb_obj *)seeds[k]->next);
+                    hb_obj *seed = (hb_obj *)(c->set->newest_first ? seeds[k]->prev : seeds[k]->next);
+                    size_t n = hb__inc_take_closure(c, &region, seed, SIZE_MAX);
                     p->pulled += n;
                     c->work -= (long)n;
                 }
         }
     } else {
-        p->young = splice_young(h, &region);
+        p->young = hb__inc_splice_young(h, &region);
     }
     gc->count[0] = 0;
 
     size_t n = g == HB_GC_NGEN - 1 ? collect_region(c, &region, true)
-                                   : collect_young_region(c, &region, p->young + p->pulled);
+                                   : hb__inc_collect_young_region(c, &region, p->young + p->pulled);
 
     if (g == HB_GC_NGEN - 1) {
         swap_spaces(c, false); /* everything is visited now; a new cycle starts */
@@ -739,11 +740,9 @@ static void inc_auto(hb_rcheap *h)
     c->in_auto = false;
 }
 
-extern const hb_collector_ops hb_incremental_ops;
-
 int hb__inc_probe(hb_gc *gc, hb_inc_probe *out)
 {
-    if (gc->ops != &hb_incremental_ops)
+    if (gc->ops->destroy != hb__inc_destroy)
         return -1;
     inc_ctx *c = gc->ctx;
     *out = c->last;
@@ -751,32 +750,48 @@ int hb__inc_probe(hb_gc *gc, hb_inc_probe *out)
     out->marking = c->phase == PHASE_MARK;
     out->waiting = c->waiting;
     out->base = c->base;
-    out->old = old_size(&c->rc);
+    out->old = hb__inc_old_size(&c->rc);
     out->gray = c->rc.size[HB_LIST_GRAY];
     return 0;
 }
 
-static void *inc_create(hb_gc *gc, char *msg, size_t len)
+void hb__inc_init(inc_ctx *c, hb_gc *gc, const hb_inc_settings *set)
 {
-    inc_ctx *c = calloc(1, sizeof *c);
-    if (c == NULL) {
-        hb__fail(msg, len, "incremental: out of memory");
-        return NULL;
-    }
     hb__rc_init(&c->rc, gc, true);
+    c->set = set;
     c->rc.auto_collect = inc_auto;
     c->visited = 0;
-    c->rc.untracked_gc = ubits(0);
     c->rc.atoms = true;
     c->scratch.max = SIZE_MAX;
     c->phase = PHASE_MARK;
-    gc->threshold[0] = 700;
-    gc->threshold[1] = 10;
-    gc->threshold[2] = 25;
+    c->rc.untracked_gc = ubits(dest_space(c));
+    for (int i = 0; i < HB_GC_NGEN; i++)
+        gc->threshold[i] = set->threshold[i];
+}
+
+/* heapbench's choices (the top comment), and CPython 3.14.0-3.14.4's own
+ * settings of the same design: threshold0 2000, cycles back to back
+ * (threshold2 0: no growth gate), and marking from the roots in one step
+ * at the start of each cycle.  Everything else is the model's (atoms,
+ * untracked seeds, the collect(g) meanings, the deficit carried over). */
+static const hb_inc_settings inc_heapbench = {"incremental", {700, 10, 25}, false, false, NULL};
+static const hb_inc_settings inc_314 = {"incremental-3.14", {2000, 10, 0}, true, false, NULL};
+
+static void *inc_create_with(hb_gc *gc, const hb_inc_settings *set, char *msg, size_t len)
+{
+    inc_ctx *c = calloc(1, sizeof *c);
+    if (c == NULL) {
+        hb__fail(msg, len, "%s: out of memory", set->name);
+        return NULL;
+    }
+    hb__inc_init(c, gc, set);
     return c;
 }
 
-static void inc_destroy(void *ctx)
+static void *inc_create(hb_gc *gc, char *msg, size_t len) { return inc_create_with(gc, &inc_heapbench, msg, len); }
+static void *inc_create_314(hb_gc *gc, char *msg, size_t len) { return inc_create_with(gc, &inc_314, msg, len); }
+
+void hb__inc_destroy(void *ctx)
 {
     inc_ctx *c = ctx;
     hb__rc_destroy(&c->rc);
@@ -785,7 +800,7 @@ static void inc_destroy(void *ctx)
     free(c);
 }
 
-static int inc_freeze(void *ctx)
+int hb__inc_freeze(void *ctx)
 {
     inc_ctx *c = ctx;
     hb_rcheap *h = &c->rc;
@@ -811,7 +826,7 @@ static int inc_freeze(void *ctx)
     return 0;
 }
 
-static int inc_unfreeze(void *ctx)
+int hb__inc_unfreeze(void *ctx)
 {
     inc_ctx *c = ctx;
     hb_rcheap *h = &c->rc;
@@ -823,7 +838,7 @@ static int inc_unfreeze(void *ctx)
     return 0;
 }
 
-static int inc_check(void *ctx, char *msg, size_t len)
+int hb__inc_check(void *ctx, char *msg, size_t len)
 {
     inc_ctx *c = ctx;
     hb_rcheap *h = &c->rc;
@@ -837,6 +852,8 @@ static int inc_check(void *ctx, char *msg, size_t len)
         return hb__fail(msg, len, "a waiting cycle has begun marking");
     if (c->phase == PHASE_SCAN && h->size[HB_LIST_GRAY] != 0)
         return hb__fail(msg, len, "%zu gray objects after marking ended", h->size[HB_LIST_GRAY]);
+    if (c->set->mark_at_once && c->phase == PHASE_MARK && (c->roots_done || h->size[HB_LIST_GRAY] != 0))
+        return hb__fail(msg, len, "marking left unfinished by a collection (%s marks in one step)", c->set->name);
     hb_link *gray = &h->lists[HB_LIST_GRAY];
     for (hb_link *l = gray->next; l != gray; l = l->next) {
         hb_obj *o = (hb_obj *)l;
@@ -851,19 +868,25 @@ static int inc_check(void *ctx, char *msg, size_t len)
     return 0;
 }
 
+/* What the incremental family's names share: all but name, summary, create. */
+#define INC_OPS_COMMON                                                                                     \
+    .caps = HB_GC_REFCOUNT | HB_GC_CYCLES | HB_GC_GENERATIONS | HB_GC_INCREMENTAL | HB_GC_FINALIZERS |      \
+            HB_GC_WEAKREFS | HB_GC_WEAK_CALLBACKS | HB_GC_GARBAGE_LIST | HB_GC_FREE_HOOK,                  \
+    .generations = 3, .destroy = hb__inc_destroy, .new_obj = hb__rc_new, .release = hb__rc_release,         \
+    .collect = hb__inc_collect, .freeze = hb__inc_freeze, .unfreeze = hb__inc_unfreeze, .check = hb__inc_check
+
 const hb_collector_ops hb_incremental_ops = {
     .name = "incremental",
     .summary = "CPython 3.14's design: reference counting + young generation and an old one "
                "collected in increments (pending/visited spaces, mark alive), 700/10/25",
-    .caps = HB_GC_REFCOUNT | HB_GC_CYCLES | HB_GC_GENERATIONS | HB_GC_INCREMENTAL | HB_GC_FINALIZERS |
-            HB_GC_WEAKREFS | HB_GC_WEAK_CALLBACKS | HB_GC_GARBAGE_LIST | HB_GC_FREE_HOOK,
-    .generations = 3,
     .create = inc_create,
-    .destroy = inc_destroy,
-    .new_obj = hb__rc_new,
-    .release = hb__rc_release,
-    .collect = inc_collect,
-    .freeze = inc_freeze,
-    .unfreeze = inc_unfreeze,
-    .check = inc_check,
+    INC_OPS_COMMON,
+};
+
+const hb_collector_ops hb_incremental_314_ops = {
+    .name = "incremental-3.14",
+    .summary = "the incremental collector with CPython 3.14.0-3.14.4's own settings: 2000/10/0 "
+               "(cycles back to back, no growth gate), marking in one step",
+    .create = inc_create_314,
+    INC_OPS_COMMON,
 };

@@ -231,6 +231,11 @@ typedef struct hb_rcheap {
      * to the atoms list (HB_OF_UNTRACKED, gen bits 1), which no collection
      * examines: such an object can never be on a cycle. */
     bool atoms;
+    /* gen-inc: automatic collections are triggered by bytes allocated
+     * (alloc_bytes, reset by the collector) exceeding threshold[0], not by
+     * count[0]. */
+    bool bytes_trigger;
+    size_t alloc_bytes;
 } hb_rcheap;
 
 void hb__rc_init(hb_rcheap *h, hb_gc *gc, bool generational);
@@ -275,6 +280,56 @@ typedef struct hb_inc_probe {
     uint64_t swaps;      /* cycles completed since open */
 } hb_inc_probe;
 int hb__inc_probe(hb_gc *gc, hb_inc_probe *out);
+/* The old-space machinery of incremental.c, shared by its collector names
+ * (incremental, incremental-3.14: a settings table each) and by gen-inc
+ * (gen_inc.c), which runs its own schedule over it. */
+struct hb_inc_ctx;
+typedef struct hb_inc_settings {
+    const char *name;     /* for messages */
+    long threshold[3];    /* the defaults */
+    bool mark_at_once;    /* the marker runs to the end in one step (3.14) */
+    bool newest_first;    /* increments take seeds from the pending tail */
+    /* The credit an increment adds (NULL: CPython 3.14's assess_work_to_do). */
+    long (*assess)(struct hb_inc_ctx *c);
+} hb_inc_settings;
+typedef struct hb_inc_ctx {
+    hb_rcheap rc;       /* first: the core's reference counting reads it */
+    const hb_inc_settings *set;
+    int visited;        /* the visited space: 0 or 1 */
+    int phase;          /* 0 MARK or 1 SCAN */
+    long work;          /* credit, in objects; negative: a deficit */
+    size_t root_next;   /* MARK: next handle to shade */
+    hb_obj *mark_obj;   /* MARK: the gray head whose slots are half scanned */
+    uint32_t mark_pos;  /* its next slot */
+    bool mark_leaves;   /* its slots scanned so far hold only untracked objects */
+    bool roots_done;    /* MARK: all roots shaded */
+    bool waiting;       /* the cycle has not started: the old generation has not
+                           grown by threshold2 percent since the last one ended */
+    bool in_auto;       /* the collection running is an automatic one */
+    size_t base;        /* old generation's size when the last cycle ended */
+    hb_inc_probe last;  /* what the last collection did (test hook) */
+    hb_objvec stack;    /* scratch: the untracking walk's stack (full collections) */
+    hb_cyc_scratch scratch; /* generational's array-based trial deletion (increments) */
+} hb_inc_ctx;
+/* Sets up c (zeroed, of the caller's size) with settings `set`. */
+void hb__inc_init(hb_inc_ctx *c, hb_gc *gc, const hb_inc_settings *set);
+void hb__inc_destroy(void *ctx);
+int hb__inc_freeze(void *ctx);
+int hb__inc_unfreeze(void *ctx);
+int hb__inc_check(void *ctx, char *msg, size_t len);
+/* One collection of incremental.c's schedule (ops->collect). */
+long hb__inc_collect(void *ctx, int g);
+/* Objects in the old generation (both spaces, untracked and gray). */
+size_t hb__inc_old_size(const hb_rcheap *h);
+/* Moves the young list into `region`; returns how many. */
+size_t hb__inc_splice_young(hb_rcheap *h, hb_link *region);
+/* Takes pending `seed` and the pending objects it reaches, up to `limit`
+ * objects in all (SIZE_MAX: the whole closure), into `region`, relabelled
+ * young; returns how many. */
+size_t hb__inc_take_closure(hb_inc_ctx *c, hb_link *region, hb_obj *seed, size_t limit);
+/* Trial deletion over `region` (n objects, all labelled young), survivors
+ * to the space young survivors join; returns collected + uncollectable. */
+size_t hb__inc_collect_young_region(hb_inc_ctx *c, hb_link *region, size_t n);
 /* refcnt just reached 0: untrack and deallocate (deferred while draining). */
 void hb__rc_zero(hb_rcheap *h, hb_obj *o);
 /* o (on the untracked list) gets a reference in a slot: back to generation 0. */

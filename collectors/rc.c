@@ -28,14 +28,16 @@ void hb__rc_init(hb_rcheap *h, hb_gc *gc, bool generational)
     h->auto_collect = NULL;
     h->untracked_gc = HB_OF_UNTRACKED | (uintptr_t)(HB_GC_NGEN - 1);
     h->atoms = false;
+    h->bytes_trigger = false;
+    h->alloc_bytes = 0;
 }
 
 hb_obj *hb__rc_new(void *ctx, const hb_type *t, uint32_t nslots, uint32_t nbytes)
 {
     hb_rcheap *h = ctx;
     hb_gc *gc = h->gc;
-    if (gc->count[0] > gc->threshold[0] && h->generational && gc->threshold[0] > 0 && gc->enabled &&
-        !gc->collecting)
+    bool due = h->bytes_trigger ? h->alloc_bytes > (size_t)gc->threshold[0] : gc->count[0] > gc->threshold[0];
+    if (due && h->generational && gc->threshold[0] > 0 && gc->enabled && !gc->collecting)
         h->auto_collect(h);
     hb_obj *o = hb__obj_alloc(gc, t, nslots, nbytes);
     if (o == NULL && h->generational && !gc->collecting) {
@@ -44,6 +46,7 @@ hb_obj *hb__rc_new(void *ctx, const hb_type *t, uint32_t nslots, uint32_t nbytes
     }
     if (o == NULL)
         return NULL;
+    h->alloc_bytes += hb_obj_size(nslots, nbytes);
     o->refcnt = 1;
     /* generational: an object of the default layout is born with NULL
      * slots, so it cannot be in a cycle until hb_set stores a reference in

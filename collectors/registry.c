@@ -13,6 +13,8 @@
 extern const hb_collector_ops hb_refcount_ops;
 extern const hb_collector_ops hb_generational_ops;
 extern const hb_collector_ops hb_incremental_ops;
+extern const hb_collector_ops hb_incremental_314_ops;
+extern const hb_collector_ops hb_gen_inc_ops;
 extern const hb_collector_ops hb_marksweep_ops;
 extern const hb_collector_ops hb_none_ops;
 #ifdef HAVE_BOEHM
@@ -24,6 +26,8 @@ static const hb_collector_ops *const registry[] = {
     &hb_refcount_ops,
     &hb_generational_ops,
     &hb_incremental_ops,
+    &hb_incremental_314_ops,
+    &hb_gen_inc_ops,
     &hb_marksweep_ops,
     &hb_none_ops,
 #ifdef HAVE_BOEHM

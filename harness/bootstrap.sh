@@ -19,7 +19,7 @@ PACKAGES=(build-essential cmake pkg-config clang libclang-rt-dev
 # fails the set-up.
 # The scale-out tests run GNU parallel and a one-node Slurm cluster when they
 # are there.
-OPTIONAL=(redis-server redis-tools lua5.4 sqlite3 z3 ghostscript memcached rocksdb-tools parallel slurm-wlm munge
+OPTIONAL=(redis-server redis-tools lua5.4 sqlite3 z3 ghostscript memcached rocksdb-tools git parallel slurm-wlm munge
           valgrind)
 
 missing_of() { # prints the packages of "$@" that are not installed

@@ -78,14 +78,16 @@ int hb_cmd_describe(int argc, char **argv)
     if (prog != NULL) {
         char bin[4096];
         printf("%s: %s\nfrom: %s (%s)\nkind: real program%s, under any allocator that can run programs\n"
-               "exercises: %s\nparameters:\n  scale=1  size multiplier (1 = a run of 1 to 10 s here)\n",
+               "exercises: %s\nparameters:\n  scale=1  %s\n",
                w->name, w->summary, w->origin, hb_program_binary(prog, bin, sizeof bin) ? bin : "not installed",
-               prog->server ? " (a server on a loopback port, driven by a client)" : "", prog->exercises);
-        return HB_EXIT_OK;
-    }
-    printf("%s: %s\nfrom: %s\nkind: %s%s\nparameters:\n  scale=1  size multiplier (1 = the catalogue's default)\n",
+               prog->server ? " (a server on a loopback port, driven by a client)" : "", prog->exercises,
+               prog->soak ? "not used: duration and rate set the size (docs/real.md, \"Server soaks\")"
+                          : "size multiplier (1 = a run of 1 to 10 s here)");
+    } else {
+        printf("%s: %s\nfrom: %s\nkind: %s%s\nparameters:\n  scale=1  size multiplier (1 = the catalogue's default)\n",
            w->name, w->summary, w->origin, (w->flags & HB_WL_COLLECTOR) ? "collector workload (needs -c)" : "allocator workload",
            (w->flags & HB_WL_THREADED) ? ", threaded (-t)" : "");
+    }
     for (size_t i = 0; i < w->nparams; i++) {
         const hb_param_def *d = &w->params[i];
         if (d->choices) {

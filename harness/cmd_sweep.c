@@ -637,10 +637,12 @@ int hb_cmd_sweep(int argc, char **argv)
                     finished, total, cells[i].spec.workload->name, cells[i].spec.allocator->name,
                     cells[i].spec.collector ? "/" : "", cells[i].spec.collector ? cells[i].spec.collector : "", r,
                     spent, left, tty ? "" : "\n");
-            /* Run 1 of each cell of the first workload records memory over time. */
+            /* Run 1 of each cell of the first workload, and of every workload
+             * with phases (the soaks), records memory over time. */
             char tlpath[4096];
             hb_spec spec = cells[i].spec;
-            if (r == 1 && spec.workload == cells[0].spec.workload && spec.measure != 0) {
+            if (r == 1 && (spec.workload == cells[0].spec.workload || spec.workload->phases != NULL) &&
+                spec.measure != 0) {
                 snprintf(tlpath, sizeof tlpath, "%s/timeline-%s-%s%s%s.csv", dir, spec.workload->name,
                          spec.allocator->name, spec.collector ? "-" : "", spec.collector ? spec.collector : "");
                 spec.timeline = tlpath;

@@ -22,6 +22,7 @@ typedef struct hb_launch {
     int probe_fd;   /* read end of the probe's pipe */
     uint64_t t0;    /* start, ns */
     char what[256]; /* the program, for messages */
+    char said[512]; /* the probe's line, once read (hb_launch_said), or "" */
 } hb_launch;
 
 /* The library that makes `a` serve malloc in another program (NULL for
@@ -38,6 +39,11 @@ const char *hb_launch_probe(char *buf, size_t len);
  * reason in msg. */
 int hb_launch_start(hb_launch *l, const hb_allocator_ops *a, const char *probe, char *const argv[],
                     char *const env[], const char *cwd, int out_fd, int err_fd, char *msg, size_t len);
+
+/* The probe's line ("live=NAME" or "notlive=REASON"), waiting up to wait_ms
+ * for it; "" when it has not come.  A server's run asks it before driving
+ * the server, so that a run the probe refuses ends at once. */
+const char *hb_launch_said(hb_launch *l, unsigned wait_ms);
 
 /* Waits for the program (timeout_s 0: no limit; `stop`: send it SIGTERM
  * first, as a server is stopped, and SIGKILL after 5 s) and fills the row's

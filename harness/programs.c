@@ -13,8 +13,11 @@
  *   4. the program starts there under the allocator with the probe
  *      (launch.c): the probe proves, inside it, that the allocator asked for
  *      serves its malloc;
- *   5. a server: once its port accepts, `client` drives it, then SIGTERM;
- *      any other program: wait for it;
+ *   5. a server: once its port accepts (and the probe has said the
+ *      allocator is live), `client` drives it, then SIGTERM; a server soak
+ *      (redis-soak, memcached-soak) is driven by server_soak.c instead,
+ *      which also sets its checksum (step 6 is skipped); any other program:
+ *      wait for it;
  *   6. `checksum` of the output: equal under every allocator (run and sweep
  *      mark a different one `wrong`);
  *   7. the directory goes, and every process of the run's group with it,
@@ -42,7 +45,9 @@
 #include <unistd.h>
 
 #include "launch.h"
+#include "loadgen.h"
 #include "measure.h"
+#include "server_soak.h"
 
 #define P(id, bin, pkg, srv, sum, exer)                                                                    \
     {.w = {.name = id, .summary = sum, .origin = "Debian package " pkg, .flags = HB_WL_PROGRAM},           \
@@ -50,6 +55,21 @@
      .package = pkg,                                                                                        \
      .server = srv,                                                                                         \
      .exercises = exer}
+
+/* A server soak (server_soak.c): parameters duration, rate, conns; the soak phases. */
+#define S(id, bin, pkg, proto, sum, exer)                                                                  \
+    {.w = {.name = id,                                                                                     \
+           .summary = sum,                                                                                 \
+           .origin = "Debian package " pkg,                                                                \
+           .flags = HB_WL_PROGRAM,                                                                         \
+           .params = hb_server_soak_params,                                                                \
+           .nparams = 3,                                                                                   \
+           .phases = hb_server_soak_phases},                                                               \
+     .binary = bin,                                                                                        \
+     .package = pkg,                                                                                       \
+     .server = 1,                                                                                          \
+     .exercises = exer,                                                                                    \
+     .soak = (proto) + 1}
 
 static const hb_program programs[] = {
     P("lua", "lua5.4", "lua5.4", 0, "Lua 5.4: table churn, string building, closures, binary trees (bench.lua)",
@@ -71,8 +91,22 @@ static const hb_program programs[] = {
       "redis-server on loopback, driven by kv_client.py: SET/GET/DEL and list pushes, ranges and pops",
       "a single-threaded server of many small strings and list nodes (Debian links libjemalloc.so.2: the "
       "preloaded allocator serves malloc, redis's jemalloc statistics see an idle heap)"),
+    S("redis-soak", "redis-server", "redis-server", HB_LG_RESP,
+      "redis-server soaked: fill, overwrite churn, a large-value mix, delete 90%, idle, refill; open-loop "
+      "requests at a fixed rate, RSS and INFO used_memory every 100 ms",
+      "memory over time of a single-threaded server of many small and some large strings: fragmentation "
+      "under churn, what comes back after a load drop, request latency as measured and corrected"),
+    S("memcached-soak", "memcached", "memcached", HB_LG_MEMCACHE,
+      "memcached soaked: fill, overwrite churn, a large-value mix, delete 90%, idle, refill; open-loop "
+      "requests at a fixed rate, RSS and stats bytes every 100 ms",
+      "memcached's slabs are 1 MiB pages from malloc that it keeps: the allocator sees the pages, hash "
+      "table growth and connection buffers; request latency as measured and corrected"),
     P("rocksdb", "db_bench", "rocksdb-tools", 0, "RocksDB db_bench: fillrandom then readrandom on a fresh database",
       "a memtable skiplist, block cache and compaction buffers of a log-structured store"),
+    P("git", "git", "git", 0,
+      "git log -p --stat over a generated history of 350 commits to 8 files growing to ~250 KiB (gen_git.py)",
+      "blobs inflated from delta chains, diffs and patches: blocks of tens of KiB to MiBs, made, grown by realloc "
+      "(strbuf) and freed for every commit"),
     P("python", "/usr/bin/python3", "python3", 0,
       "python3, PYTHONMALLOC=malloc: every seed scenario of workloads/python in one interpreter",
       "every Python object through malloc: the allocator sees CPython's allocation profile whole"),
@@ -348,7 +382,7 @@ void hb_program_cell(const hb_spec *s, unsigned timeout_s, hb_row *row, char *ms
         goto out;
     }
     char client_msg[512] = "";
-    int client_failed = 0;
+    int client_failed = 0, soak_rc = 0;
     if (p->server) {
         /* wait for the port, then drive the server and stop it */
         uint64_t wait_until = hb_now_ns() + 20000000000ull;
@@ -359,11 +393,18 @@ void hb_program_cell(const hb_spec *s, unsigned timeout_s, hb_row *row, char *ms
         snprintf(path, sizeof path, "%s/client.out", dir);
         left = seconds_left(t0, budget);
         uint64_t c0 = hb_now_ns();
-        client_failed = !port_open(port) ? (snprintf(client_msg, sizeof client_msg,
-                                                     "%s never accepted connections on port %d", p->w.name, port),
-                                            1)
-                                         : step(drv, p->w.name, "client", dir, s->scale, port, path, left,
-                                                client_msg, sizeof client_msg) != 0;
+        if (!port_open(port)) {
+            snprintf(client_msg, sizeof client_msg, "%s never accepted connections on port %d", p->w.name, port);
+            client_failed = 1;
+        } else if (strncmp(hb_launch_said(&l, 2000), "live=", 5) != 0) {
+            client_failed = 1; /* the probe refused the run: hb_launch_finish says why */
+        } else if (p->soak) {
+            soak_rc = hb_server_soak(s, p->soak - 1, l.pid, port, row, client_msg, sizeof client_msg);
+            client_failed = soak_rc < 0;
+        } else {
+            client_failed = step(drv, p->w.name, "client", dir, s->scale, port, path, left, client_msg,
+                                 sizeof client_msg) != 0;
+        }
         uint64_t c1 = hb_now_ns();
         hb_launch_finish(&l, 0, 1, row, msg, len);
         /* A server's time is its client's: from the first request to the
@@ -388,6 +429,13 @@ void hb_program_cell(const hb_spec *s, unsigned timeout_s, hb_row *row, char *ms
     if (client_failed) {
         hb_row_set(row, HB_COL_status, "error");
         snprintf(msg, len, "%s", client_msg);
+        goto out;
+    }
+    if (p->soak) { /* the soak set the checksum: the key set read back */
+        if (soak_rc > 0) {
+            hb_row_set(row, HB_COL_status, "wrong");
+            snprintf(msg, len, "%s", client_msg);
+        }
         goto out;
     }
     snprintf(path, sizeof path, "%s/checksum", dir);

@@ -16,6 +16,8 @@ typedef struct hb_program {
     const char *package;   /* the Debian package that installs it */
     int server;            /* driven by a client on a loopback port */
     const char *exercises; /* the allocation profile it brings */
+    int soak;              /* 0, or the protocol + 1 (HB_LG_RESP, HB_LG_MEMCACHE) of a server soak
+                            * driven by server_soak.c instead of the driver's client */
 } hb_program;
 
 size_t hb_program_count(void);

@@ -13,6 +13,8 @@
  *  3. empty arenas (small and medium) go back to the OS: stats' mapped bytes
  *     drop after a large live set is freed; freed large blocks are cached,
  *     reused, and unmapped once they have waited past the delay;
+ *  3b. large blocks grown by realloc as strbufs grow (in place, copied, moved),
+ *     shrunk (copied, or trimmed when too big to cache), grown into a cached block, in four threads;
  *  4. threads that come and go, freeing each other's blocks through a shared
  *     exchange array; then check, and no live block left once heaps drain;
  *  5. several instances in one thread, destroyed and re-created;
@@ -354,6 +356,121 @@ static void test_return_sizes(hb_pooled *pa, size_t lo, size_t hi, int N)
     free(v);
 }
 
+/* ---- 3b. large blocks that grow and shrink by realloc -------------------------- */
+
+/* Grows a buffer from `from` bytes by 1.5x (git's strbuf) to `to`, filling
+ * each new part and verifying the whole after every realloc; returns it. */
+static char *grow_buffer(hb_pooled *pa, char *p, size_t from, size_t to, uintptr_t seed)
+{
+    size_t n = from;
+    while (n < to) {
+        size_t m = (n + 16) * 3 / 2;
+        if (m > to)
+            m = to;
+        char *q = hb_pooled_realloc(pa, p, m);
+        EXPECT(q != NULL && hb_pooled_usable_size(pa, q) >= m, "growing realloc %zu -> %zu", n, m);
+        verify(q, n, seed, "a growing realloc keeps the bytes");
+        for (size_t i = n; i < m; i++)
+            q[i] = (char)pat(seed, i);
+        p = q;
+        n = m;
+    }
+    return p;
+}
+
+static void *grow_worker(void *arg)
+{
+    hb_pooled *pa = arg;
+    for (int r = 0; r < 6; r++) {
+        size_t from = 20000 + (size_t)r * 1000, to = ((size_t)r % 3 + 1) << 20;
+        uintptr_t seed = (uintptr_t)arg + (uintptr_t)r * 77 + (uintptr_t)pthread_self();
+        char *p = hb_pooled_malloc(pa, from);
+        EXPECT(p != NULL, "malloc %zu", from);
+        fill(p, from, seed);
+        p = grow_buffer(pa, p, from, to, seed);
+        p = hb_pooled_realloc(pa, p, to / 8); /* shrinks by more than half */
+        EXPECT(p != NULL, "shrinking realloc");
+        verify(p, to / 8, seed, "a shrinking realloc keeps the bytes");
+        hb_pooled_free(pa, p);
+    }
+    return NULL;
+}
+
+static void test_large_growth(void)
+{
+    hb_pooled *pa = hb_pooled_create();
+    EXPECT(pa != NULL, "create");
+    /* a medium block growing past MEDIUM_MAX takes a cached block whole, and grows in it */
+    char *big = hb_pooled_malloc(pa, (size_t)2 << 20);
+    EXPECT(big != NULL, "malloc 2 MiB");
+    size_t bigsize = hb_pooled_usable_size(pa, big);
+    hb_pooled_free(pa, big);
+    char *m = hb_pooled_malloc(pa, 30000);
+    fill(m, 30000, 15);
+    char *g = hb_pooled_realloc(pa, m, 45000);
+    EXPECT(g == big && hb_pooled_usable_size(pa, g) == bigsize,
+           "a growing realloc takes the cached block whole (%p, %zu bytes; cached %p, %zu)", (void *)g,
+           hb_pooled_usable_size(pa, g), (void *)big, bigsize);
+    verify(g, 30000, 15, "a realloc into a cached block keeps the bytes");
+    EXPECT(hb_pooled_realloc(pa, g, (size_t)1 << 20) == g, "growth within the usable size stays in place");
+    hb_pooled_free(pa, g);
+    check(pa, "after growth into a cached block");
+    /* from a medium block through in-place growth, copies and moves to 9 MiB */
+    char *p = hb_pooled_malloc(pa, 1000);
+    EXPECT(p != NULL, "malloc");
+    fill(p, 1000, 11);
+    p = grow_buffer(pa, p, 1000, (size_t)9 << 20, 11);
+    check(pa, "after a buffer grew to 9 MiB");
+    /* a big block whose neighbour is in the way is moved, the neighbour untouched */
+    char *a = hb_pooled_malloc(pa, (size_t)3 << 19), *b = hb_pooled_malloc(pa, (size_t)1 << 20);
+    EXPECT(a != NULL && b != NULL, "malloc of two big blocks");
+    fill(a, (size_t)3 << 19, 12);
+    fill(b, (size_t)1 << 20, 13);
+    a = grow_buffer(pa, a, (size_t)3 << 19, (size_t)6 << 20, 12);
+    verify(b, (size_t)1 << 20, 13, "the neighbour of a block that grew");
+    check(pa, "after big blocks grew");
+    /* shrinking by more than half: copied (the old block waits in the cache), or trimmed where it is */
+    size_t mapped1, mapped2;
+    char *c = hb_pooled_malloc(pa, 800000);
+    EXPECT(c != NULL, "malloc");
+    fill(c, 800000, 14);
+    hb_pooled_stats(pa, &mapped1, NULL, NULL);
+    char *d = hb_pooled_realloc(pa, c, 100000);
+    EXPECT(d != NULL, "shrinking realloc");
+    verify(d, 100000, 14, "a realloc shrinking to a copy keeps the bytes");
+    hb_pooled_stats(pa, &mapped2, NULL, NULL);
+    EXPECT(mapped2 >= mapped1, "the block a shrinking copy left is cached, not unmapped: %zu -> %zu", mapped1,
+           mapped2);
+    char *e = hb_pooled_realloc(pa, a, (size_t)2 << 20); /* cacheable: copied too */
+    EXPECT(e != NULL && hb_pooled_usable_size(pa, e) >= ((size_t)2 << 20), "shrinking realloc of a big block");
+    verify(e, (size_t)2 << 20, 12, "a realloc shrinking a big block keeps the bytes");
+    char *f = hb_pooled_malloc(pa, (size_t)40 << 20), *f2; /* over LARGE_CACHE_BLOCK: trimmed where it is */
+    EXPECT(f != NULL, "malloc 40 MiB");
+    fill(f, (size_t)1 << 20, 16);
+    f2 = hb_pooled_realloc(pa, f, (size_t)8 << 20);
+    EXPECT(f2 == f && hb_pooled_usable_size(pa, f2) >= ((size_t)8 << 20) &&
+               hb_pooled_usable_size(pa, f2) < ((size_t)16 << 20),
+           "a block too big to cache, shrinking by more than half, is trimmed where it is");
+    verify(f2, (size_t)1 << 20, 16, "a trimmed block keeps its bytes");
+    hb_pooled_free(pa, f2);
+    check(pa, "after shrinking reallocs");
+    hb_pooled_free(pa, b);
+    hb_pooled_free(pa, d);
+    hb_pooled_free(pa, e);
+    hb_pooled_free(pa, p);
+    /* threads growing buffers at once: moves and copies race with each other's large operations */
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++)
+        EXPECT(pthread_create(&t[i], NULL, grow_worker, pa) == 0, "pthread_create");
+    for (int i = 0; i < 4; i++)
+        pthread_join(t[i], NULL);
+    check(pa, "after threads grew buffers");
+    size_t in_use, live;
+    hb_pooled_stats(pa, NULL, &in_use, &live);
+    EXPECT(live == 0 && in_use == 0, "blocks left after the growth test: %zu (%zu bytes)", live, in_use);
+    hb_pooled_destroy(pa);
+}
+
 /* ---- 4. threads ------------------------------------------------------------------ */
 #define XCHG 1024
 static _Atomic(char *) xchg[XCHG];
@@ -542,6 +659,7 @@ static void test_plugin(void)
 int main(int argc, char **argv)
 {
     long ops = argc > 1 ? atol(argv[1]) : 1000000;
+    test_large_growth();
     hb_pooled *pa = hb_pooled_create();
     EXPECT(pa != NULL, "create");
     test_edges(pa);

@@ -25,6 +25,15 @@
  *   check        hb_gc_check holds between the increments of a cycle,
  *                while marking is half done (gray objects) and after a
  *                freeze in the middle of one.
+ *   recent       (gen-inc) while the old cycle waits for growth, the
+ *                automatic increments examine what young collections
+ *                promoted since the last increment: a garbage cycle that
+ *                survived a young collection is freed within the next
+ *                two automatic collections, no cycle started, no full
+ *                collection.
+ * Which collectors run which rule: tests/collectors/CMakeLists.txt (the
+ * incremental family shares this file; incremental-3.14 marks in one step
+ * and has no gate, gen-inc's waiting increments take recent objects).
  */
 #include "incremental_rules.h"
 
@@ -329,7 +338,55 @@ static void c_check(hb_gc *gc)
     TC_EQ(tc_stats().live_objects, 0);
 }
 
+static void c_recent(hb_gc *gc)
+{
+    TC_ASSERT(inc_is_gen_inc(gc), "gen-inc's rule");
+    hb_scope s = hb_scope_enter(gc);
+    hb_gc_disable(gc);
+    for (int i = 0; i < 3000; i++)
+        inc_new_tracked(gc, 1, NULL);
+    TC_COLLECT(HB_GC_FULL);
+    inc_finish_cycle(gc, 1000); /* an automatic-style end: the next cycle waits */
+    TC_ASSERT(inc_probe(gc).waiting, "no wait after a cycle (threshold2 100)");
+    uint64_t aid, bid;
+    {
+        hb_scope t = hb_scope_enter(gc);
+        hb_obj *a = inc_new_tracked(gc, 1, &aid);
+        hb_obj *b = inc_new_tracked(gc, 1, &bid);
+        hb_set(gc, a, 0, b);
+        hb_set(gc, b, 0, a);
+        TC_COLLECT(0); /* survives: promoted, pending */
+        hb_scope_leave(gc, t);
+    }
+    TC_EQ(tc_freed(aid) + tc_freed(bid), 0);
+    TC_CHECK();
+    long t[3] = {32 << 10, 10, 25};
+    TC_EQ(hb_gc_set_threshold(gc, 3, t), 0);
+    hb_gc_stats a0 = tc_stats();
+    hb_gc_enable(gc);
+    uint64_t autos = 0;
+    while (tc_freed(aid) == 0 && autos < 2) {
+        hb_scope u = hb_scope_enter(gc);
+        tc_new(gc, &tc_plain, 1, NULL); /* garbage: nothing more is promoted */
+        hb_scope_leave(gc, u);
+        hb_gc_stats n = tc_stats();
+        autos = n.gen[0].collections + n.gen[1].collections - a0.gen[0].collections - a0.gen[1].collections;
+    }
+    hb_gc_disable(gc);
+    hb_inc_probe p = inc_probe(gc);
+    TC_EQ(tc_freed(aid), 1);
+    TC_EQ(tc_freed(bid), 1);
+    TC_ASSERT(p.waiting, "an old cycle started");
+    TC_EQ(tc_stats().gen[2].collections, a0.gen[2].collections);
+    TC_CHECK();
+    tc_recorded("a garbage cycle promoted by a young collection was freed by the automatic increment "
+                "after %llu automatic collection(s), the old cycle still waiting", (unsigned long long)autos);
+    hb_gc_enable(gc);
+    hb_scope_leave(gc, s);
+}
+
 static const tc_case cases[] = {
+    {"recent", c_recent},
     {"closure", c_closure},
     {"mark_alive", c_mark_alive},
     {"increment", c_increment},

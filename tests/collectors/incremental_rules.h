@@ -10,6 +10,8 @@
 #include "gctest.h"
 #include "internal.h" /* hb__inc_probe */
 
+/* gen-inc: triggered by bytes, alternating young collections and increments. */
+bool inc_is_gen_inc(hb_gc *gc);
 void inc_thresholds(hb_gc *gc);
 void inc_auto(hb_gc *gc);
 void inc_promotion(hb_gc *gc);

@@ -3,7 +3,8 @@
  * reachability model.
  *
  * Input: byte 0 picks the collector (refcount, generational, marksweep,
- * incremental: byte 0 % 4) and the allocator under it (libc mostly, so that
+ * incremental: byte 0 % 4; or the one HB_FUZZ_GC_COLLECTOR names: ctest replays
+ * the corpus under incremental-3.14 and gen-inc so) and the allocator under it (libc mostly, so that
  * AddressSanitizer sees every object block; pooled one time in four); then three bytes per operation:
  * new object with k slots, set a slot of a reachable object to another
  * reachable object or NULL, push / drop / rebind handles, enter / leave
@@ -375,7 +376,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     model *m = &mm;
     char msg[256];
     memset(m, 0, sizeof *m);
-    m->name = collectors[data[0] % 4];
+    /* HB_FUZZ_GC_COLLECTOR replays a corpus under another collector (the
+     * incremental family: incremental-3.14, gen-inc), byte 0 keeping its
+     * allocator choice. */
+    const char *over = getenv("HB_FUZZ_GC_COLLECTOR");
+    m->name = over != NULL && over[0] != '\0' ? over : collectors[data[0] % 4];
     const char *aname = (data[0] / 4) % 4 == 3 ? "pooled" : "libc";
     if (hb_alloc_open(&m->a, aname, msg, sizeof msg) != 0)
         FUZZ_FAIL("cannot open allocator %s: %s", aname, msg);

@@ -74,6 +74,11 @@ SQL
   redis:client) $PY "$HERE/kv_client.py" redis "$PORT" "$SCALE" ;;
   redis:checksum) sum_of <"$DIR/client.out" ;;
 
+  # ---- the server soaks: heapbench's own client drives them (harness/server_soak.c)
+  redis-soak:prepare | memcached-soak:prepare) : ;;
+  redis-soak:command) arg redis-server --bind 127.0.0.1 --port "$PORT" --save "" --appendonly no --daemonize no --dir "$DIR" ;;
+  memcached-soak:command) arg memcached -l 127.0.0.1 -p "$PORT" -U 0 -m 4096 -t 2 -c 256 -u "$(id -un)" ;;
+
   # ---- rocksdb: db_bench fillrandom then readrandom on a fresh database
   rocksdb:prepare) : ;;
   rocksdb:command)
@@ -93,6 +98,27 @@ SQL
     printf 'env PYTHONMALLOC=pymalloc\nenv PYTHONHASHSEED=0\nenv PYTHONDONTWRITEBYTECODE=1\n'
     arg "$PY" "$HERE/python_seeds.py" "$HERE/../python" "$SCALE" ;;
   python:checksum | python-pymalloc:checksum) sum_of <"$DIR/out" ;;
+
+  # ---- git: `git log -p --stat` over a generated history (gen_git.py), whose
+  # repository is built once per scale and version of gen_git.py (git
+  # fast-import takes ~10 s at scale 1) under $HB_GIT_CACHE, then copied
+  git:prepare)
+    cache=${HB_GIT_CACHE:-${TMPDIR:-/tmp}/heapbench-git-cache}
+    key=$( (cat "$HERE/gen_git.py"; echo "$SCALE") | sum_of)
+    if [ ! -d "$cache/$key" ]; then
+      mkdir -p "$cache" || die "cannot create $cache"
+      tmp=$(mktemp -d "$cache/.build.XXXXXX")
+      git init -q -b main "$tmp/repo" &&
+        $PY "$HERE/gen_git.py" "$SCALE" | git -C "$tmp/repo" fast-import --quiet ||
+        { rm -rf "$tmp"; die "could not build the git repository"; }
+      mv -T "$tmp/repo" "$cache/$key" 2>/dev/null || true # another run may have made it meanwhile
+      rm -rf "$tmp"
+    fi
+    cp -r "$cache/$key" "$DIR/repo" ;;
+  git:command)
+    printf 'env GIT_CONFIG_NOSYSTEM=1\nenv GIT_CONFIG_GLOBAL=/dev/null\nenv HOME=%s\nenv LC_ALL=C\n' "$DIR"
+    arg git -C repo log -p --stat main ;;
+  git:checksum) sum_of <"$DIR/out" ;;
 
   *) die "unknown program or step '$NAME $STEP'" ;;
 esac
