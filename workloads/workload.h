@@ -36,6 +36,7 @@ enum {
     HB_WL_COLLECTOR = 1u << 1, /* needs a collector (env->gc is set) */
     HB_WL_THREADED = 1u << 2,  /* honours env->threads */
     HB_WL_PROGRAM = 1u << 3,   /* a real program (harness/programs.c): run == NULL */
+    HB_WL_FIELD = 1u << 4,     /* a field workload: models a public report (field.h); gc-study --field */
 };
 
 /* A parameter: an integer in [min, max], or, when `choices` is set, one of
