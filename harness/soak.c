@@ -179,3 +179,29 @@ void hb_soak_emit(const hb_soak_figures *f, int fd)
     if (f->have & HB_SOAK_IDLE)
         put(fd, "soak_idle_rss_kib", "%.0f", (double)f->idle_rss_kib);
 }
+
+int hb_soak_write_latency(const char *path, const double *v, size_t n)
+{
+    char tmp[4200];
+    if (n == 0 || snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+        return -1;
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL)
+        return -1;
+    fprintf(f, "percentile,latency_ns\n");
+    for (int k = 3; k <= 50; k++) { /* x = 0.3 (read as log10(2): the median), 0.4, ... 5.0 */
+        double x = k == 3 ? log10(2.0) : k / 10.0, q = 1.0 - pow(10.0, -x);
+        if ((double)n < 1.0 / (1.0 - q) - 1e-9)
+            break;
+        size_t rank = (size_t)ceil(q * (double)n - 1e-9);
+        if (rank < 1)
+            rank = 1;
+        fprintf(f, "%.6g,%.0f\n", 100.0 * q, v[rank - 1]);
+    }
+    fprintf(f, "100,%.0f\n", v[n - 1]);
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HB_WORKLOAD_LIST(X) X(glibc_simple) X(random_churn) X(refcount_alias) X(cycle_pairs) X(self_cycles) X(small_objects) X(weak_cache) X(traced_peak) X(finalizer_lifecycle) X(materialize_vs_stream) X(slots_vs_dict) X(containers) X(generational_churn) X(gcbench) X(binary_trees) X(gcold) X(larson) X(xmalloc_test) X(cache_scratch) X(cache_thrash) X(mstress) X(glibc_thread) X(alloc_test) X(malloc_large) X(chunked_stream) X(scoped_resource)
+#define HB_WORKLOAD_LIST(X) X(glibc_simple) X(random_churn) X(refcount_alias) X(cycle_pairs) X(self_cycles) X(small_objects) X(weak_cache) X(traced_peak) X(finalizer_lifecycle) X(materialize_vs_stream) X(slots_vs_dict) X(containers) X(generational_churn) X(gcbench) X(binary_trees) X(gcold) X(larson) X(xmalloc_test) X(cache_scratch) X(cache_thrash) X(mstress) X(glibc_thread) X(alloc_test) X(malloc_large) X(chunked_stream) X(scoped_resource) X(service_soak)
 
 #define HB_DECLARE(n) extern const hb_workload_ops hb_wl_##n;
 HB_WORKLOAD_LIST(HB_DECLARE)
