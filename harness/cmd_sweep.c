@@ -667,6 +667,8 @@ int hb_cmd_sweep(int argc, char **argv)
                 snprintf(tlpath, sizeof tlpath, "%s/timeline-%s-%s%s%s.csv", dir, spec.workload->name,
                          spec.allocator->name, spec.collector ? "-" : "", spec.collector ? spec.collector : "");
                 spec.timeline = tlpath;
+                if (phased) /* a soak's timeline: 100 ms, as its figures (10 ms would be 10 times the file) */
+                    spec.timeline_ms = 100;
             }
             if (r == 1 && phased && (spec.measure & HB_MEASURE_LATENCY)) {
                 snprintf(latpath, sizeof latpath, "%s/latency-%s-%s.csv", dir, spec.workload->name,

@@ -100,6 +100,7 @@ typedef struct worker {
     value *out;               /* batch for the next thread's queue */
     int nout;
     int large;                /* current value-size mix: pages */
+    uint64_t settles;         /* settle() calls made */
     uint64_t cursor;          /* eviction scan */
     char msg[120];
 } worker;
@@ -111,6 +112,7 @@ typedef struct shared {
     int remote, drop, get;
     double phase_s[P_COUNT];
     pthread_barrier_t barrier;
+    _Atomic uint64_t arrived; /* settle(): threads that have arrived, over all settles */
     atomic_int stop; /* a thread failed: the others skip the rest of the work */
     queue *q; /* one per thread */
     worker *w;
@@ -356,12 +358,25 @@ static void enter(worker *w, int phase)
 }
 
 /* Hands the batch on, waits for every thread to do the same, frees what
- * came in. */
+ * came in.  While it waits it goes on freeing what others hand it, as a
+ * server thread with no requests still completes its share of frees: a
+ * thread that finished its phase early must not hold the values of one that
+ * is still serving. */
 static int settle(worker *w)
 {
+    int rc = 0;
     flush_out(w);
-    pthread_barrier_wait(&w->sh->barrier);
-    return drain(w);
+    uint64_t want = (uint64_t)w->sh->T * ++w->settles;
+    atomic_fetch_add(&w->sh->arrived, 1);
+    while (atomic_load(&w->sh->arrived) < want) {
+        if (drain(w) != 0)
+            rc = -1;
+        struct timespec ts = {0, 200000};
+        nanosleep(&ts, NULL);
+    }
+    if (drain(w) != 0) /* everything handed to us was flushed before its sender arrived */
+        rc = -1;
+    return rc;
 }
 
 static uint64_t phase_requests(const shared *sh, int phase)
@@ -385,6 +400,15 @@ static int going(worker *w)
         if (going(w) && (call) != 0) {                                                                   \
             if ((w)->base.rc == HB_WL_OK)                                                                \
                 (w)->base.rc = HB_WL_WRONG;                                                              \
+            atomic_store(&(w)->sh->stop, 1);                                                             \
+        }                                                                                                \
+    } while (0)
+
+/* Every thread settles the same number of times, failed or not. */
+#define SETTLE(w)                                                                                        \
+    do {                                                                                                 \
+        if (settle(w) != 0 && going(w)) {                                                                \
+            (w)->base.rc = HB_WL_WRONG;                                                                  \
             atomic_store(&(w)->sh->stop, 1);                                                             \
         }                                                                                                \
     } while (0)
@@ -422,26 +446,26 @@ static void serve(worker *w)
     enter(w, P_WARMUP);
     p = pace_start(w, P_WARMUP, (uint64_t)((double)w->budget / mean_session) + 1);
     STEP(w, fill(w, &p, &i));
-    STEP(w, settle(w));
+    SETTLE(w);
 
     enter(w, P_STEADY);
     n = phase_requests(sh, P_STEADY);
     p = pace_start(w, P_STEADY, n);
     i = 0;
     STEP(w, churn(w, &p, &i, n, 0));
-    STEP(w, settle(w));
+    SETTLE(w);
 
     enter(w, P_SHIFT);
     n = phase_requests(sh, P_SHIFT);
     p = pace_start(w, P_SHIFT, n);
     i = 0;
     STEP(w, churn(w, &p, &i, n, n * 2 / 3));
-    STEP(w, settle(w));
+    SETTLE(w);
 
     enter(w, P_DROP);
     p = pace_start(w, P_DROP, w->nkeys);
     STEP(w, drop_keys(w, &p));
-    STEP(w, settle(w));
+    SETTLE(w);
 
     enter(w, P_IDLE); /* nothing allocated or freed until the phase ends */
     if (w->index == 0 && going(w))
@@ -457,7 +481,7 @@ static void serve(worker *w)
 
     /* the end of the service: every value goes, the same ways */
     STEP(w, release_all(w));
-    STEP(w, settle(w));
+    SETTLE(w);
 }
 
 static void *worker_main(void *arg)
@@ -472,6 +496,7 @@ static int run(const hb_workload_env *env, hb_workload_result *out)
     memset(&sh, 0, sizeof sh);
     sh.env = env;
     atomic_init(&sh.stop, 0);
+    atomic_init(&sh.arrived, 0);
     sh.T = env->threads > 0 ? env->threads : 1;
     long long duration = env->params[0];
     uint64_t capacity = (uint64_t)hb_wl_scaled(env, env->params[1] << 20, (long long)sh.T * 16384);
