@@ -27,6 +27,7 @@
 #include "csvread.h"
 #include "measure.h"
 #include "launch.h"
+#include "plot_soak.h"
 #include "programs.h"
 #include "spawn.h"
 #include "stats.h"
@@ -203,6 +204,7 @@ void hb_write_summary_note(const char *self, const char *csv, const char *dir, c
     if (pid > 0)
         while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
             ;
+    hb_soak_summary(f, csv);
     fclose(f);
     if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
         fprintf(stderr, "heapbench: %s is incomplete (compare failed)\n", path);

@@ -5,6 +5,8 @@
  *                             allocator, RSS over time with the phases shaded
  *                             and the live bytes as a reference line; every
  *                             panel on the same axes, so that heights compare
+ *   summary.md's "Soaks" table, one row per soak cell: medians of the soak_*
+ *                             and lat_* columns over its ok runs
  *   latency-W.{png,svg}       per workload W with latency percentile files:
  *                             one curve per allocator, latency against
  *                             percentile from 50% to 99.99% and beyond (log x:
@@ -22,12 +24,15 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "csvread.h"
 #include "plot_soak.h"
+#include "row.h"
 
 #define MAX_FILES 64
 #define MAX_PHASES 32
@@ -298,4 +303,95 @@ int hb_soak_plots(FILE *gp, const char *dir, const char *const *workloads, size_
         made += latency_plot(gp, dir, workloads[i]);
     }
     return made;
+}
+
+/* Median of column col over the ok rows of one cell (workload, allocator,
+ * threads, params as in rows[first]); NAN when none has it. */
+static double soak_median(const hb_table *t, size_t first, int col)
+{
+    double v[256];
+    size_t k = 0;
+    const hb_row *a = &t->rows[first];
+    for (size_t i = 0; i < t->n && k < 256; i++) {
+        const hb_row *r = &t->rows[i];
+        int ok;
+        if (strcmp(r->v[HB_COL_status], "ok") != 0 || strcmp(r->v[HB_COL_workload], a->v[HB_COL_workload]) != 0 ||
+            strcmp(r->v[HB_COL_allocator], a->v[HB_COL_allocator]) != 0 ||
+            strcmp(r->v[HB_COL_threads], a->v[HB_COL_threads]) != 0 ||
+            strcmp(r->v[HB_COL_params], a->v[HB_COL_params]) != 0)
+            continue;
+        double d = hb_row_num(r, col, &ok);
+        if (ok)
+            v[k++] = d;
+    }
+    if (k == 0)
+        return NAN;
+    for (size_t i = 1; i < k; i++)
+        for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            double x = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = x;
+        }
+    return k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
+}
+
+static void cellf(FILE *f, double v, const char *fmt, double div)
+{
+    fputs(" | ", f);
+    if (isnan(v))
+        fputs("-", f);
+    else
+        fprintf(f, fmt, v / div);
+}
+
+void hb_soak_summary(FILE *f, const char *csv)
+{
+    hb_table t;
+    char msg[1024];
+    if (hb_csv_read_file(csv, &t, msg, sizeof msg) != 0)
+        return;
+    int header = 0;
+    for (size_t i = 0; i < t.n; i++) {
+        const hb_row *r = &t.rows[i];
+        int ok;
+        hb_row_num(r, HB_COL_soak_peak_rss_kib, &ok);
+        if (!ok || strcmp(r->v[HB_COL_status], "ok") != 0)
+            continue;
+        int seen = 0; /* the first ok soak row of its cell prints it */
+        for (size_t j = 0; j < i && !seen; j++) {
+            int ok2;
+            hb_row_num(&t.rows[j], HB_COL_soak_peak_rss_kib, &ok2);
+            seen = ok2 && strcmp(t.rows[j].v[HB_COL_status], "ok") == 0 &&
+                   strcmp(t.rows[j].v[HB_COL_workload], r->v[HB_COL_workload]) == 0 &&
+                   strcmp(t.rows[j].v[HB_COL_allocator], r->v[HB_COL_allocator]) == 0 &&
+                   strcmp(t.rows[j].v[HB_COL_threads], r->v[HB_COL_threads]) == 0 &&
+                   strcmp(t.rows[j].v[HB_COL_params], r->v[HB_COL_params]) == 0;
+        }
+        if (seen)
+            continue;
+        if (!header) {
+            fprintf(f, "\n## Soaks\n\nMedians over ok runs (docs/soak.md): fragmentation = RSS / live bytes in "
+                       "steady state; creep = RSS growth over it; drop = RSS 1 s and 10 s after the load drop / "
+                       "peak; latency = sampled allocation calls.\n\n"
+                       "| workload | allocator | threads | frag median | frag max | creep MiB/min | peak MiB | "
+                       "drop 1 s | drop 10 s | settle s | idle MiB | p50 ns | p99 ns | p99.9 ns | max ns |\n"
+                       "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+            header = 1;
+        }
+        fprintf(f, "| %s | %s | %s", r->v[HB_COL_workload], r->v[HB_COL_allocator], r->v[HB_COL_threads]);
+        cellf(f, soak_median(&t, i, HB_COL_soak_frag_median), "%.3f", 1);
+        cellf(f, soak_median(&t, i, HB_COL_soak_frag_max), "%.3f", 1);
+        cellf(f, soak_median(&t, i, HB_COL_soak_creep_mib_min), "%.2f", 1);
+        cellf(f, soak_median(&t, i, HB_COL_soak_peak_rss_kib), "%.1f", 1024);
+        cellf(f, soak_median(&t, i, HB_COL_soak_drop_1s), "%.3f", 1);
+        cellf(f, soak_median(&t, i, HB_COL_soak_drop_10s), "%.3f", 1);
+        cellf(f, soak_median(&t, i, HB_COL_soak_settle_s), "%.1f", 1);
+        cellf(f, soak_median(&t, i, HB_COL_soak_idle_rss_kib), "%.1f", 1024);
+        cellf(f, soak_median(&t, i, HB_COL_lat_p50_ns), "%.0f", 1);
+        cellf(f, soak_median(&t, i, HB_COL_lat_p99_ns), "%.0f", 1);
+        cellf(f, soak_median(&t, i, HB_COL_lat_p999_ns), "%.0f", 1);
+        cellf(f, soak_median(&t, i, HB_COL_lat_max_ns), "%.0f", 1);
+        fputs(" |\n", f);
+    }
+    hb_table_free(&t);
 }

@@ -13,4 +13,9 @@
  * the number of plots added. */
 int hb_soak_plots(FILE *gp, const char *dir, const char *const *workloads, size_t n, FILE *log);
 
+/* Appends to summary.md (f) a "Soaks" table of the soak cells of csv: one
+ * line per cell, medians of the soak_* and lat_* columns; nothing when the
+ * file has no soak rows. */
+void hb_soak_summary(FILE *f, const char *csv);
+
 #endif
