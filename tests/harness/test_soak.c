@@ -2,9 +2,12 @@
  * test_soak.c: the soak figures (harness/soak.c) on series whose answers are
  * known by construction, and on series missing the phases a figure needs.
  */
+#define _GNU_SOURCE
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "soak.h"
 
@@ -104,6 +107,42 @@ int main(void)
     hb_soak_free(&g);
 
     CHECK(hb_soak_phase_index(phases, "idle") == IDLE && hb_soak_phase_index(phases, "nope") == -1);
+
+    /* Latency percentile files: 1000 samples 1..1000 ns give the median 500,
+     * 90% 900, 99% 990, 99.9% 999 (nearest rank), nothing beyond (too few samples) but the
+     * maximum, percentiles rising. */
+    double lat[1000];
+    for (int i = 0; i < 1000; i++)
+        lat[i] = i + 1;
+    char path[] = "/tmp/hb-test-soak-lat-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    if (fd >= 0) {
+        close(fd);
+        CHECK(hb_soak_write_latency(path, lat, 1000) == 0);
+        FILE *in = fopen(path, "r");
+        char line[128];
+        double p[64], v[64];
+        int n = 0;
+        CHECK(in != NULL && fgets(line, sizeof line, in) != NULL && strcmp(line, "percentile,latency_ns\n") == 0);
+        while (in != NULL && n < 64 && fscanf(in, "%lf,%lf", &p[n], &v[n]) == 2)
+            n++;
+        if (in != NULL)
+            fclose(in);
+        CHECK(n >= 4 && p[0] == 50 && v[0] == 500 && p[n - 1] == 100 && v[n - 1] == 1000);
+        for (int i = 1; i < n; i++)
+            CHECK(p[i] > p[i - 1] && v[i] >= v[i - 1]);
+        int at90 = 0, at99 = 0, at999 = 0;
+        for (int i = 0; i < n - 1; i++) {
+            at90 |= NEAR(p[i], 90, 1e-6) && v[i] == 900;
+            at99 |= NEAR(p[i], 99, 1e-6) && v[i] == 990;
+            at999 |= NEAR(p[i], 99.9, 1e-6) && v[i] == 999;
+            CHECK(p[i] <= 99.9 + 1e-6); /* 99.92% would need 1259 samples */
+        }
+        CHECK(at90 && at99 && at999);
+        CHECK(hb_soak_write_latency(path, lat, 0) == -1); /* no samples: no file */
+        unlink(path);
+    }
     if (failures == 0)
         printf("test_soak: ok\n");
     return failures != 0;
