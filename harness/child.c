@@ -64,7 +64,7 @@ typedef struct timeline {
     int fd;                    /* the report descriptor: phase=NAME lines for the progress line */
     int running;
     uint64_t t0;
-    volatile int stop;
+    atomic_int stop; /* set by the main thread when the workload returns */
     pthread_t thread;
 } timeline;
 
@@ -103,7 +103,7 @@ static void *timeline_main(void *arg)
 {
     timeline *t = arg;
     struct timespec ts = {t->ms / 1000, (long)(t->ms % 1000) * 1000000L};
-    while (!t->stop) {
+    while (!atomic_load(&t->stop)) {
         timeline_sample(t);
         nanosleep(&ts, NULL);
     }
@@ -200,7 +200,7 @@ int hb_child_run(const hb_spec *s, int fd)
     long peak = hb_peak_rss_kib();
 
     if (tl.running) {
-        tl.stop = 1;
+        atomic_store(&tl.stop, 1);
         pthread_join(tl.thread, NULL);
         tl.series_last = 0; /* the last sample goes into the series too */
         timeline_sample(&tl);
