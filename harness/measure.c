@@ -220,18 +220,3 @@ double *hb_latency_sorted(const hb_alloc *a, size_t *n_out)
     *n_out = n;
     return v;
 }
-
-void hb_latency_result(const hb_alloc *a, double *p50, double *p99, double *p999, double *max, size_t *samples)
-{
-    size_t n;
-    double *v = hb_latency_sorted(a, &n);
-    *p50 = *p99 = *p999 = *max = 0;
-    *samples = n;
-    if (v == NULL)
-        return;
-    *p50 = hb_percentile(v, n, 0.50);
-    *p99 = hb_percentile(v, n, 0.99);
-    *p999 = hb_percentile(v, n, 0.999);
-    *max = v[n - 1];
-    free(v);
-}

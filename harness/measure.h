@@ -23,8 +23,6 @@ long hb_peak_rss_kib(void);
  * (reservoir sampling).  Frees pass through untimed.  Thread-safe when the
  * inner instance is. */
 int hb_latency_wrap(hb_alloc *out, const hb_alloc *inner, unsigned every, size_t capacity);
-/* Percentiles of the samples in nanoseconds (nearest rank); 0 when none. */
-void hb_latency_result(const hb_alloc *lat, double *p50, double *p99, double *p999, double *max, size_t *samples);
 /* The samples in nanoseconds, sorted ascending, in a malloc'd array the
  * caller frees; NULL (and *n = 0) when there are none. */
 double *hb_latency_sorted(const hb_alloc *lat, size_t *n);
