@@ -106,16 +106,24 @@ void hb_soak_compute(const hb_soak_series *s, hb_soak_figures *f)
         }
     }
 
-    size_t dlo, dhi;
-    if (!phase_span(s, drop, &dlo, &dhi))
+    size_t dlo = 0, dhi = 0, ilo = 0, ihi = 0;
+    int have_idle = phase_span(s, idle, &ilo, &ihi);
+    if (drop < 0)
         return;
+    if (!phase_span(s, drop, &dlo, &dhi)) {
+        /* A burst of a drop can begin and end between two samples: then
+         * it lies between the last sample before idle and the first of it,
+         * when that sample is of a phase before the drop. */
+        if (!have_idle || ilo == 0 || s->v[ilo - 1].phase < 0 || s->v[ilo - 1].phase >= drop)
+            return;
+        dlo = dhi = ilo;
+    }
     for (size_t i = 0; i < dlo; i++)
         if (s->v[i].rss_kib > f->peak_rss_kib)
             f->peak_rss_kib = s->v[i].rss_kib;
     if (f->peak_rss_kib > 0)
         f->have |= HB_SOAK_PEAK;
-    size_t ilo, ihi;
-    if (!phase_span(s, idle, &ilo, &ihi) || ilo != dhi)
+    if (!have_idle || ilo != dhi)
         return; /* the figures after the drop are read in the idle phase that follows it */
     double t_end = s->v[ilo].t; /* the drop ended at the first idle sample */
     f->idle_rss_kib = s->v[ihi - 1].rss_kib;

@@ -8,7 +8,9 @@
  *
  *   frag     RSS / live bytes over the phase named "steady": median and max
  *   creep    least-squares slope of RSS over "steady", MiB per minute
- *   peak     highest RSS before the phase named "drop" begins
+ *   peak     highest RSS before the phase named "drop" begins (a drop so
+ *            short that no sample falls in it began after the last sample
+ *            before "idle")
  *   drop_1s, drop_10s
  *            RSS 1 s and 10 s after the drop ended (the first sample at or
  *            after that moment, within "idle") / peak

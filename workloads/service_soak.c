@@ -13,8 +13,10 @@
  *                expiry); random eviction when over budget
  *   shift   20%  the same churn with pages (4 KiB .. 64 KiB) for its first
  *                two thirds, then sessions again: small to large and back
- *   drop     5%  `drop` percent of the keys deleted
- *   idle    20%  no allocation at all: the threads sleep
+ *   drop         `drop` percent of the keys deleted at once: a burst, as fast
+ *                as the threads can delete (unpaced), so that the idle phase
+ *                sees how soon the allocator gives memory back
+ *   idle    25%  no allocation at all: the threads sleep
  *   regrow  10%  fill to budget again, then churn
  *
  * Cross-thread frees: a value that leaves the table (overwrite, expiry,
@@ -54,7 +56,7 @@
 #include "workload.h"
 
 static const hb_param_def params[] = {
-    {"duration", 60, 1, 86400, NULL, "seconds the soak lasts at least (phases are shares of it; the idle phase 20%)"},
+    {"duration", 60, 1, 86400, NULL, "seconds the soak lasts at least (phases are shares of it; the idle phase 25%)"},
     {"capacity", 256, 1, 65536, NULL, "cache budget, MiB of values at scale 1 (split evenly over the threads)"},
     {"keys", 400000, 16, 1000000000LL, NULL, "key space at scale 1 (split evenly over the threads)"},
     {"rate", 20000, 10, 100000000LL, NULL, "requests per second per thread the schedule paces (fixes each phase's count)"},
@@ -67,7 +69,7 @@ static const hb_param_def params[] = {
 enum { P_WARMUP, P_STEADY, P_SHIFT, P_DROP, P_IDLE, P_REGROW, P_COUNT };
 static const char *const phase_names[] = {"warmup", "steady", "shift", "drop", "idle", "regrow", NULL};
 /* share of duration, per mille */
-static const int phase_share[P_COUNT] = {100, 350, 200, 50, 200, 100};
+static const int phase_share[P_COUNT] = {100, 350, 200, 0, 250, 100}; /* drop: a burst */
 
 /* A value: this header, then its payload, every byte of which is written (a
  * cache stores what it is given, so RSS sees every page). */
@@ -463,7 +465,7 @@ static void serve(worker *w)
     SETTLE(w);
 
     enter(w, P_DROP);
-    p = pace_start(w, P_DROP, w->nkeys);
+    p = pace_start(w, P_DROP, 0); /* unpaced */
     STEP(w, drop_keys(w, &p));
     SETTLE(w);
 

@@ -99,6 +99,25 @@ int main(void)
     CHECK(f.peak_rss_kib == 1029);
     hb_soak_free(&d);
 
+    /* A burst of a drop between two samples: shift, then idle at once. */
+    hb_soak_series b = {.phases = phases};
+    for (int i = 0; i < 60; i++)
+        CHECK(hb_soak_add(&b, i * 0.5, i < 30 ? 2000 + i : 500, 1 << 20, i < 10 ? STEADY : i < 30 ? SHIFT : IDLE) == 0);
+    hb_soak_compute(&b, &f);
+    CHECK(f.have & HB_SOAK_PEAK);
+    CHECK(f.peak_rss_kib == 2029);
+    CHECK((f.have & HB_SOAK_DROP10) && NEAR(f.drop_10s, 500 / 2029.0, 1e-9));
+    CHECK((f.have & HB_SOAK_SETTLE) && f.settle_s == 0 && f.idle_rss_kib == 500);
+    hb_soak_free(&b);
+
+    /* Idle with no drop before it (regrow, say, then idle): no drop figures. */
+    hb_soak_series n = {.phases = phases};
+    for (int i = 0; i < 40; i++)
+        CHECK(hb_soak_add(&n, i * 0.5, 1000, 1 << 20, i < 20 ? REGROW : IDLE) == 0);
+    hb_soak_compute(&n, &f);
+    CHECK((f.have & (HB_SOAK_PEAK | HB_SOAK_DROP1 | HB_SOAK_IDLE)) == 0);
+    hb_soak_free(&n);
+
     /* The series grows past its first mapping. */
     hb_soak_series g = {.phases = phases};
     for (int i = 0; i < 20000; i++)
