@@ -234,9 +234,9 @@ static int memory_plot(FILE *gp, const char *dir, const char *w, FILE *log)
             const phase_span *p = &ti[i].ph[k];
             add(&b,
                 "set object %d rect from %.3f, graph 0 to %.3f, graph 1 fc rgb '%s' fs solid 0.35 noborder behind\n"
-                "set label %d '%s' at %.3f, graph 0.97 font ',8' noenhanced\n",
+                "set label %d '%s' at %.3f, graph %.2f font ',8' noenhanced\n",
                 k + 1, p->t0, p->t1 > p->t0 ? p->t1 : p->t0 + 0.01, phase_colour(p->name), k + 1, p->name,
-                p->t0 + 0.3);
+                p->t0 + tmax * 0.003, k % 2 ? 0.91 : 0.97); /* alternate heights: short phases stay legible */
         }
         add(&b,
             "set title '%s' noenhanced\nplot '%s' every ::1 using %d:($%d/1024) lw 2 lc rgb '#08519c' title 'RSS', "
