@@ -56,7 +56,8 @@ static const char sweep_usage[] =
     "                   binary-trees, cycle-pairs at scale 0.2, one run\n"
     "  -a LIST          allocators (default: all; collector workloads: libc, pooled, jemalloc,\n"
     "                   mimalloc, quick: libc, pooled, mimalloc); -c LIST collectors (default: all)\n"
-    "  -w LIST          workloads and real programs (default: all of both, or the quick set)\n"
+    "  -w LIST          workloads and real programs (default: all of both but the soaks, which run\n"
+    "                   minutes each and only when named, such as -w service-soak; or the quick set)\n"
     "  -r RUNS          runs per cell (default 3; quick: 1); --runs auto[:MAX]: rounds of one run of\n"
     "                   every unsettled cell until the 95% CI of each median is within +-2%\n"
     "                   (at least 5 runs, at most MAX, default 30)\n"
@@ -485,7 +486,8 @@ int hb_cmd_sweep(int argc, char **argv)
     } else {
         workloads.n = 0;
         for (size_t i = 0; i < hb_workload_count() && workloads.n < MAX_ITEMS; i++)
-            workloads.items[workloads.n++] = hb_workload_at(i)->name;
+            if (hb_workload_at(i)->phases == NULL) /* soaks run minutes each: only when named (-w) */
+                workloads.items[workloads.n++] = hb_workload_at(i)->name;
         for (size_t i = 0; i < hb_program_count() && workloads.n < MAX_ITEMS; i++) /* the real programs too */
             workloads.items[workloads.n++] = hb_program_at(i)->w.name;
     }
