@@ -60,9 +60,11 @@ typedef struct timeline {
     const char *const *phases; /* the workload's phase names, or NULL */
     hb_soak_series series;     /* workloads with phases: a sample every 100 ms */
     uint64_t series_last;
+    int last_phase;            /* the phase last reported to the parent */
+    int fd;                    /* the report descriptor: phase=NAME lines for the progress line */
     int running;
     uint64_t t0;
-    volatile int stop;
+    atomic_int stop; /* set by the main thread when the workload returns */
     pthread_t thread;
 } timeline;
 
@@ -79,6 +81,13 @@ static void timeline_sample(timeline *t)
     int ph = atomic_load_explicit(&t->gauges->phase, memory_order_relaxed);
     uint64_t now = hb_now_ns();
     long rss = hb_rss_kib();
+    if (ph != t->last_phase && ph >= 0 && t->phases != NULL) {
+        char line[128];
+        int n = snprintf(line, sizeof line, "phase=%s\n", t->phases[ph]);
+        t->last_phase = ph;
+        if (n > 0 && n < (int)sizeof line && write(t->fd, line, (size_t)n) < 0) { /* the parent is gone */
+        }
+    }
     if (t->f != NULL)
         fprintf(t->f, "%.3f,%ld,%" PRId64 ",%" PRId64 ",%" PRId64 ",%s\n", (double)(now - t->t0) / 1e9, rss, live,
                 atomic_load_explicit(&t->gauges->trash_objects, memory_order_relaxed),
@@ -94,7 +103,7 @@ static void *timeline_main(void *arg)
 {
     timeline *t = arg;
     struct timespec ts = {t->ms / 1000, (long)(t->ms % 1000) * 1000000L};
-    while (!t->stop) {
+    while (!atomic_load(&t->stop)) {
         timeline_sample(t);
         nanosleep(&ts, NULL);
     }
@@ -166,6 +175,8 @@ int hb_child_run(const hb_spec *s, int fd)
         tl.ms = tl.f != NULL ? (s->timeline_ms ? s->timeline_ms : 10) : 100;
         tl.counting = counted.ops ? &counted : NULL;
         tl.gauges = &gauges;
+        tl.last_phase = -1;
+        tl.fd = fd;
         tl.t0 = hb_now_ns();
         if (pthread_create(&tl.thread, NULL, timeline_main, &tl) != 0) {
             if (tl.f != NULL)
@@ -189,7 +200,7 @@ int hb_child_run(const hb_spec *s, int fd)
     long peak = hb_peak_rss_kib();
 
     if (tl.running) {
-        tl.stop = 1;
+        atomic_store(&tl.stop, 1);
         pthread_join(tl.thread, NULL);
         tl.series_last = 0; /* the last sample goes into the series too */
         timeline_sample(&tl);
@@ -216,14 +227,17 @@ int hb_child_run(const hb_spec *s, int fd)
             emit(&o, "internal_frag", "%.4f", (double)cs.usable_slack / (double)cs.usable_requested);
     }
     if (timed.ops != NULL) {
-        double p50, p99, max;
         size_t n;
-        hb_latency_result(&timed, &p50, &p99, &max, &n);
+        double *v = hb_latency_sorted(&timed, &n);
         if (n > 0) {
-            emit(&o, "lat_p50_ns", "%.0f", p50);
-            emit(&o, "lat_p99_ns", "%.0f", p99);
-            emit(&o, "lat_max_ns", "%.0f", max);
+            emit(&o, "lat_p50_ns", "%.0f", hb_percentile(v, n, 0.50));
+            emit(&o, "lat_p99_ns", "%.0f", hb_percentile(v, n, 0.99));
+            emit(&o, "lat_p999_ns", "%.0f", hb_percentile(v, n, 0.999));
+            emit(&o, "lat_max_ns", "%.0f", v[n - 1]);
+            if (s->latfile != NULL && hb_soak_write_latency(s->latfile, v, n) != 0)
+                emit(&o, "message", "cannot write latency file %s: %s", s->latfile, strerror(errno));
         }
+        free(v);
     }
     if (tl.series.n > 0) {
         hb_soak_figures sf;

@@ -289,6 +289,26 @@ void hb_spec_init(hb_spec *s, const hb_workload_ops *w)
     memcpy(s->params, env.params, sizeof s->params);
 }
 
+void hb_apply_duration(hb_spec *s, const char *v)
+{
+    char msg[512];
+    int i = hb_workload_param_index(s->workload, "duration");
+    if (i < 0)
+        hb_usage_error("--duration: workload '%s' has no duration (it runs a fixed amount of work; "
+                       "soaks such as service-soak have one)", s->workload->name);
+    if (hb_workload_param_parse(s->workload, i, v, &s->params[i], msg, sizeof msg) != 0)
+        hb_usage_error("--duration %s: %s", v, msg);
+}
+
+unsigned hb_default_timeout(const hb_spec *s, unsigned dflt)
+{
+    int i = hb_workload_param_index(s->workload, "duration");
+    if (i < 0 || dflt == 0)
+        return dflt;
+    long long t = 2 * s->params[i] + 300;
+    return t > (long long)dflt ? (unsigned)(t > 86400 * 3 ? 86400 * 3 : t) : dflt;
+}
+
 void hb_parse_param(hb_spec *s, const char *kv)
 {
     char key[64], msg[512];

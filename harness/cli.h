@@ -44,6 +44,13 @@ int hb_write_row(int fd, const char *path, const hb_row *row);
  * usage error naming valid parameters when it is wrong. */
 void hb_parse_param(hb_spec *s, const char *kv);
 
+/* --duration S: sets the workload's `duration` parameter; exits with a usage
+ * error when it has none or S is out of its range. */
+void hb_apply_duration(hb_spec *s, const char *v);
+/* The timeout of a pass of spec when none is given: dflt, or 2 x its
+ * duration + 300 s when that is longer (a soak). */
+unsigned hb_default_timeout(const hb_spec *s, unsigned dflt);
+
 /* Fills defaults for a spec of workload w. */
 void hb_spec_init(hb_spec *s, const hb_workload_ops *w);
 

@@ -122,17 +122,23 @@ static const char run_usage[] =
     "  -t THREADS        threads for threaded workloads (default 1); a list (1,2,4) runs each\n"
     "  -o FILE           append rows to this CSV (created with a header when new)\n"
     "  --seed N          workload seed (default 42)\n"
-    "  --timeout S       kill a run after S seconds: status timeout (default 600; 0 = none)\n"
+    "  --timeout S       kill a pass after S seconds: status timeout (default 600, or 2 x duration\n"
+    "                    + 300 for a workload with a duration; 0 = none)\n"
     "  --measure WHAT    all (default), none, or a comma list of count,latency,frag,instructions\n"
     "  --lat-every N     time one allocation call in N (default 64)\n"
     "  --timeline FILE   write time,rss_kib,live_bytes samples of each run to FILE\n"
     "                    (FILE.ALLOC.RUN when there are several runs)\n"
     "  --timeline-ms N   timeline sampling interval (default 10)\n"
+    "  --latency FILE    write the latency percentile curve of each run's instrumented pass to FILE\n"
+    "                    (FILE.ALLOC.tT.RUN when there are several runs; docs/soak.md)\n"
+    "  --duration S      seconds a soak lasts (-p duration=S; only workloads with a duration\n"
+    "                    parameter, such as service-soak); the default timeout grows to 2S + 300\n"
     "  --cpus LIST       pin every run to these CPUs (0,1 or 0-3)\n"
     "  --warmup N        N discarded runs of every allocator and thread count first (default 0)\n"
     "  -q                no table on stdout\n";
 
-enum { OPT_SEED = 256, OPT_TIMEOUT, OPT_MEASURE, OPT_LAT_EVERY, OPT_TIMELINE, OPT_TIMELINE_MS, OPT_FD, OPT_CPUS, OPT_WARMUP };
+enum { OPT_SEED = 256, OPT_TIMEOUT, OPT_MEASURE, OPT_LAT_EVERY, OPT_TIMELINE, OPT_TIMELINE_MS, OPT_FD, OPT_CPUS, OPT_WARMUP,
+       OPT_LATENCY, OPT_DURATION };
 
 static const struct option run_options[] = {
     {"help", no_argument, NULL, 'h'},
@@ -144,6 +150,8 @@ static const struct option run_options[] = {
     {"timeline-ms", required_argument, NULL, OPT_TIMELINE_MS},
     {"cpus", required_argument, NULL, OPT_CPUS},
     {"warmup", required_argument, NULL, OPT_WARMUP},
+    {"latency", required_argument, NULL, OPT_LATENCY},
+    {"duration", required_argument, NULL, OPT_DURATION},
     {"threads", required_argument, NULL, 't'},
     {NULL, 0, NULL, 0},
 };
@@ -165,7 +173,9 @@ static void parse_run(int argc, char **argv, run_opts *o, int child)
 {
     const char *alist = NULL, *wname = NULL, *cname = NULL, *threads = NULL;
     const char *params[MAX_PARAMS_ARGS];
-    const char *measure = NULL, *lat_every = NULL, *seed = NULL, *tl = NULL, *tl_ms = NULL;
+    const char *measure = NULL, *lat_every = NULL, *seed = NULL, *tl = NULL, *tl_ms = NULL, *lat = NULL,
+               *duration = NULL;
+    int timeout_given = 0;
     size_t nparams = 0;
     char names[1024];
     int c;
@@ -192,8 +202,13 @@ static void parse_run(int argc, char **argv, run_opts *o, int child)
         case 'q': o->quiet = 1; break;
         case 'h': fputs(run_usage, stdout); exit(HB_EXIT_OK);
         case OPT_SEED: seed = optarg; break;
-        case OPT_TIMEOUT: o->timeout = (unsigned)hb_parse_ulong("--timeout", optarg, 0, 86400); break;
+        case OPT_TIMEOUT:
+            o->timeout = (unsigned)hb_parse_ulong("--timeout", optarg, 0, 86400);
+            timeout_given = 1;
+            break;
         case OPT_MEASURE: measure = optarg; break;
+        case OPT_LATENCY: lat = optarg; break;
+        case OPT_DURATION: duration = optarg; break;
         case OPT_LAT_EVERY: lat_every = optarg; break;
         case OPT_TIMELINE: tl = optarg; break;
         case OPT_TIMELINE_MS: tl_ms = optarg; break;
@@ -255,6 +270,11 @@ static void parse_run(int argc, char **argv, run_opts *o, int child)
     if (lat_every)
         o->spec.lat_every = (unsigned)hb_parse_ulong("--lat-every", lat_every, 1, 1u << 30);
     o->spec.timeline = tl;
+    o->spec.latfile = lat;
+    if (duration != NULL)
+        hb_apply_duration(&o->spec, duration);
+    if (!timeout_given)
+        o->timeout = hb_default_timeout(&o->spec, o->timeout);
     if (tl_ms)
         o->spec.timeline_ms = (unsigned)hb_parse_ulong("--timeline-ms", tl_ms, 1, 60000);
 }
@@ -289,7 +309,7 @@ int hb_cmd_run(int argc, char **argv)
     size_t total = o.nallocs * o.runs * o.nthreads, n = 0;
     hb_row *rows = calloc(total, sizeof *rows);
     const char *self = hb_self_path();
-    char params[HB_FIELD_MAX], message[512], tlpath[4096];
+    char params[HB_FIELD_MAX], message[512], tlpath[4096], latpath[4096];
     int failed = 0;
 
     if (rows == NULL) {
@@ -298,6 +318,7 @@ int hb_cmd_run(int argc, char **argv)
     }
     hb_spec_params_text(&o.spec, params, sizeof params);
     hb_spawn_install_sigint();
+    hb_spawn_progress_tty = isatty(2);
     /* warm-up runs, discarded: each allocator and thread count, before any measured run */
     for (unsigned w = 0; w < o.warmup && !hb_interrupted; w++)
         for (size_t ti = 0; ti < o.nthreads * o.nallocs && !hb_interrupted; ti++) {
@@ -306,6 +327,7 @@ int hb_cmd_run(int argc, char **argv)
             s.allocator = o.allocs[ti % o.nallocs];
             s.threads = o.threads[ti / o.nallocs];
             s.timeline = NULL;
+            s.latfile = NULL;
             hb_row_identity(&scratch, &s, 0);
             hb_spawn_cell(self, &s, o.timeout, &scratch, message, sizeof message);
         }
@@ -322,10 +344,19 @@ int hb_cmd_run(int argc, char **argv)
                 snprintf(tlpath, sizeof tlpath, "%s.%s.t%d.%u", o.spec.timeline, s.allocator->name, s.threads, r);
                 s.timeline = tlpath;
             }
+            if (o.spec.latfile && total > 1) {
+                snprintf(latpath, sizeof latpath, "%s.%s.t%d.%u", o.spec.latfile, s.allocator->name, s.threads, r);
+                s.latfile = latpath;
+            }
             hb_row_identity(row, &s, r);
-            if (!o.quiet)
+            if (!o.quiet) {
                 fprintf(stderr, "[%zu/%zu] %s on %s, run %u\n", n + 1, total, s.workload->name, s.allocator->name, r);
+                snprintf(hb_spawn_progress, sizeof hb_spawn_progress, "[%zu/%zu] %s on %s, run %u", n + 1, total,
+                         s.workload->name, s.allocator->name, r);
+            }
             hb_spawn_cell(self, &s, o.timeout, row, message, sizeof message);
+            if (hb_spawn_progress_tty && hb_spawn_progress[0] && s.workload->phases)
+                fputs("\r\033[K", stderr);
             n++;
             check_checksums(rows, n, n - 1);
             if (strcmp(row->v[HB_COL_status], "ok") != 0) {

@@ -27,6 +27,7 @@
 #include "csvread.h"
 #include "measure.h"
 #include "launch.h"
+#include "plot_soak.h"
 #include "programs.h"
 #include "spawn.h"
 #include "stats.h"
@@ -55,7 +56,8 @@ static const char sweep_usage[] =
     "                   binary-trees, cycle-pairs at scale 0.2, one run\n"
     "  -a LIST          allocators (default: all; collector workloads: libc, pooled, jemalloc,\n"
     "                   mimalloc, quick: libc, pooled, mimalloc); -c LIST collectors (default: all)\n"
-    "  -w LIST          workloads and real programs (default: all of both, or the quick set)\n"
+    "  -w LIST          workloads and real programs (default: all of both but the soaks, which run\n"
+    "                   minutes each and only when named, such as -w service-soak; or the quick set)\n"
     "  -r RUNS          runs per cell (default 3; quick: 1); --runs auto[:MAX]: rounds of one run of\n"
     "                   every unsettled cell until the 95% CI of each median is within +-2%\n"
     "                   (at least 5 runs, at most MAX, default 30)\n"
@@ -63,7 +65,9 @@ static const char sweep_usage[] =
     "                   default: the number of CPUs)\n"
     "  -p scale=X       size multiplier for every workload (default 0.5; quick: 0.2)\n"
     "  --measure WHAT   all (default), none, or count,latency,frag,instructions (see heapbench run --help)\n"
-    "  --timeout S      per run (default 600)\n"
+    "  --timeout S      per pass of a run (default 600, or 2 x duration + 300 for a soak)\n"
+    "  --duration S     seconds each soak lasts (workloads with a duration parameter, such as\n"
+    "                   service-soak; an error when no workload chosen has one)\n"
     "  --resume         keep DIR/results.csv and skip the cells it already has\n"
     "  --no-plots       do not render plots\n"
     "  --list           print the runs it would make, one line each (workload, allocator,\n"
@@ -201,6 +205,7 @@ void hb_write_summary_note(const char *self, const char *csv, const char *dir, c
     if (pid > 0)
         while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
             ;
+    hb_soak_summary(f, csv);
     fclose(f);
     if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
         fprintf(stderr, "heapbench: %s is incomplete (compare failed)\n", path);
@@ -324,7 +329,7 @@ static double loadavg1(void)
     return l;
 }
 
-enum { OPT_QUICK = 400, OPT_MEASURE, OPT_TIMEOUT, OPT_RESUME, OPT_NO_PLOTS, OPT_LIST, OPT_SHARD, OPT_COSTS, OPT_CPUS,
+enum { OPT_QUICK = 400, OPT_DURATION, OPT_MEASURE, OPT_TIMEOUT, OPT_RESUME, OPT_NO_PLOTS, OPT_LIST, OPT_SHARD, OPT_COSTS, OPT_CPUS,
        OPT_WARMUP, OPT_RUNS };
 
 /* --runs auto: a cell is done when the 95% confidence interval of its median
@@ -364,11 +369,12 @@ int hb_cmd_sweep(int argc, char **argv)
         {"list", no_argument, NULL, OPT_LIST},     {"shard", required_argument, NULL, OPT_SHARD},
         {"costs", required_argument, NULL, OPT_COSTS},   {"cpus", required_argument, NULL, OPT_CPUS},
         {"warmup", required_argument, NULL, OPT_WARMUP}, {"runs", required_argument, NULL, OPT_RUNS},
-        {"threads", required_argument, NULL, 't'},
+        {"threads", required_argument, NULL, 't'}, {"duration", required_argument, NULL, OPT_DURATION},
         {NULL, 0, NULL, 0},
     };
     char *alist = NULL, *clist = NULL, *wlist = NULL;
-    const char *dir = NULL, *measure = NULL, *scale = NULL, *costs_csv = NULL;
+    const char *dir = NULL, *measure = NULL, *scale = NULL, *costs_csv = NULL, *duration = NULL;
+    int timeout_given = 0;
     unsigned runs = 0, timeout = 600, shard_k = 0, shard_n = 0, warmup = 0, auto_max = 0;
     int tlist[HB_MAX_THREAD_LIST];
     size_t ntl = 0;
@@ -402,7 +408,11 @@ int hb_cmd_sweep(int argc, char **argv)
         case 'h': fputs(sweep_usage, stdout); return HB_EXIT_OK;
         case OPT_QUICK: quick = 1; break;
         case OPT_MEASURE: measure = optarg; break;
-        case OPT_TIMEOUT: timeout = (unsigned)hb_parse_ulong("--timeout", optarg, 0, 86400); break;
+        case OPT_TIMEOUT:
+            timeout = (unsigned)hb_parse_ulong("--timeout", optarg, 0, 86400);
+            timeout_given = 1;
+            break;
+        case OPT_DURATION: duration = optarg; break;
         case OPT_RESUME: resume = 1; break;
         case OPT_NO_PLOTS: plots = 0; break;
         case OPT_LIST: listing = 1; break;
@@ -476,7 +486,8 @@ int hb_cmd_sweep(int argc, char **argv)
     } else {
         workloads.n = 0;
         for (size_t i = 0; i < hb_workload_count() && workloads.n < MAX_ITEMS; i++)
-            workloads.items[workloads.n++] = hb_workload_at(i)->name;
+            if (hb_workload_at(i)->phases == NULL) /* soaks run minutes each: only when named (-w) */
+                workloads.items[workloads.n++] = hb_workload_at(i)->name;
         for (size_t i = 0; i < hb_program_count() && workloads.n < MAX_ITEMS; i++) /* the real programs too */
             workloads.items[workloads.n++] = hb_program_at(i)->w.name;
     }
@@ -527,10 +538,19 @@ int hb_cmd_sweep(int argc, char **argv)
                 }
                 cell *ce = &cells[ncells++];
                 ce->spec = proto;
+                if (duration && hb_workload_param_index(w, "duration") >= 0)
+                    hb_apply_duration(&ce->spec, duration);
                 ce->spec.allocator = hb_allocator_find(al->items[ai]);
                 ce->spec.collector = gc ? collectors.items[ci / nt] : NULL;
             }
         }
+    }
+    if (duration) {
+        int any = 0;
+        for (size_t wi = 0; wi < workloads.n; wi++)
+            any |= hb_workload_param_index(hb_find_workload(workloads.items[wi]), "duration") >= 0;
+        if (!any)
+            hb_usage_error("--duration: none of the workloads chosen has a duration (soaks such as service-soak do)");
     }
     if (measure) {
         unsigned m = hb_parse_measure(measure);
@@ -591,6 +611,7 @@ int hb_cmd_sweep(int argc, char **argv)
     cpu_jiffies(&steal0, &total0);
     int tty = isatty(2);
     char message[512], left[32], spent[32];
+    hb_spawn_progress_tty = tty;
     hb_spawn_install_sigint();
     /* The schedule: with a fixed count, this shard's runs cell by cell; with
      * --runs auto, rounds of one run of every cell not yet settled (so drift
@@ -637,16 +658,29 @@ int hb_cmd_sweep(int argc, char **argv)
                     finished, total, cells[i].spec.workload->name, cells[i].spec.allocator->name,
                     cells[i].spec.collector ? "/" : "", cells[i].spec.collector ? cells[i].spec.collector : "", r,
                     spent, left, tty ? "" : "\n");
-            /* Run 1 of each cell of the first workload, and of every workload
-             * with phases (the soaks), records memory over time. */
-            char tlpath[4096];
+            snprintf(hb_spawn_progress, sizeof hb_spawn_progress, "[%zu/%zu] %s %s%s%s run %u", finished, total,
+                     cells[i].spec.workload->name, cells[i].spec.allocator->name, cells[i].spec.collector ? "/" : "",
+                     cells[i].spec.collector ? cells[i].spec.collector : "", r);
+            /* Run 1 of each cell of the first workload, and of every soak (a
+             * workload with phases), records memory over time; a soak's run 1
+             * also its latency percentile curve (docs/soak.md). */
+            char tlpath[4096], latpath[4096];
             hb_spec spec = cells[i].spec;
-            if (r == 1 && (spec.workload == cells[0].spec.workload || spec.workload->phases != NULL) &&
-                spec.measure != 0) {
+            int phased = spec.workload->phases != NULL;
+            if (r == 1 && ((spec.workload == cells[0].spec.workload && spec.measure != 0) || phased)) {
                 snprintf(tlpath, sizeof tlpath, "%s/timeline-%s-%s%s%s.csv", dir, spec.workload->name,
                          spec.allocator->name, spec.collector ? "-" : "", spec.collector ? spec.collector : "");
                 spec.timeline = tlpath;
+                if (phased) /* a soak's timeline: 100 ms, as its figures (10 ms would be 10 times the file) */
+                    spec.timeline_ms = 100;
             }
+            if (r == 1 && phased && (spec.measure & HB_MEASURE_LATENCY)) {
+                snprintf(latpath, sizeof latpath, "%s/latency-%s-%s.csv", dir, spec.workload->name,
+                         spec.allocator->name);
+                spec.latfile = latpath;
+            }
+            if (!timeout_given)
+                timeout = hb_default_timeout(&spec, 600);
             /* warm-up runs of the cell, discarded, before its first run here */
             int first_here = 1;
             for (unsigned q2 = 1; q2 < r && !auto_max; q2++)

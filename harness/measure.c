@@ -5,7 +5,11 @@
  * time-stamp counter around one call in `every`, so its cost is a decrement
  * per call plus two TSC reads per sample.  Ticks are turned into nanoseconds
  * with the tick rate measured against CLOCK_MONOTONIC between wrap and
- * result.  Samples go to an mmap'd ring (its memory is not the allocator's).
+ * result.  Samples go to an mmap'd reservoir (its memory is not the
+ * allocator's): the first `capacity` samples fill it, and sample i after
+ * that replaces a slot chosen by a hash of i with probability capacity / i
+ * (reservoir sampling), so a long run keeps a uniform sample of all its
+ * calls, not the last ones: a soak's p99.9 covers every phase.
  */
 #define _GNU_SOURCE
 #include "measure.h"
@@ -75,16 +79,28 @@ typedef struct latency {
     unsigned every;
     size_t capacity;
     _Atomic size_t count;
-    uint32_t *samples; /* ticks, saturated at UINT32_MAX */
+    _Atomic uint32_t *samples; /* ticks, saturated at UINT32_MAX */
     uint64_t t0_ns, t0_ticks;
 } latency;
 
 static __thread unsigned countdown;
 
+static inline uint64_t mix64(uint64_t z) /* splitmix64's finaliser */
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
 static inline void record(latency *l, uint64_t dt)
 {
-    size_t i = atomic_fetch_add_explicit(&l->count, 1, memory_order_relaxed);
-    l->samples[i % l->capacity] = dt > UINT32_MAX ? UINT32_MAX : (uint32_t)dt;
+    size_t i = atomic_fetch_add_explicit(&l->count, 1, memory_order_relaxed), slot = i;
+    if (i >= l->capacity) { /* keep it with probability capacity / (i + 1) */
+        slot = (size_t)(((unsigned __int128)mix64(i) * (i + 1)) >> 64);
+        if (slot >= l->capacity)
+            return;
+    }
+    atomic_store_explicit(&l->samples[slot], dt > UINT32_MAX ? UINT32_MAX : (uint32_t)dt, memory_order_relaxed);
 }
 
 #define TIMED(l, call)                                                                                   \
@@ -184,7 +200,7 @@ int hb_latency_wrap(hb_alloc *out, const hb_alloc *inner, unsigned every, size_t
     return 0;
 }
 
-void hb_latency_result(const hb_alloc *a, double *p50, double *p99, double *max, size_t *samples)
+double *hb_latency_sorted(const hb_alloc *a, size_t *n_out)
 {
     latency *l = a->ctx;
     uint64_t dns = hb_now_ns() - l->t0_ns, dticks = ticks() - l->t0_ticks;
@@ -192,17 +208,15 @@ void hb_latency_result(const hb_alloc *a, double *p50, double *p99, double *max,
     size_t n = atomic_load(&l->count);
     if (n > l->capacity)
         n = l->capacity;
-    *p50 = *p99 = *max = 0;
-    *samples = n;
+    *n_out = 0;
     if (n == 0)
-        return;
+        return NULL;
     double *v = malloc(n * sizeof *v);
     if (v == NULL)
-        return;
+        return NULL;
     for (size_t i = 0; i < n; i++)
-        v[i] = l->samples[i] * ns_per_tick;
-    *p50 = hb_percentile(v, n, 0.50);
-    *p99 = hb_percentile(v, n, 0.99);
-    *max = v[n - 1];
-    free(v);
+        v[i] = atomic_load_explicit(&l->samples[i], memory_order_relaxed) * ns_per_tick;
+    qsort(v, n, sizeof *v, cmp_double);
+    *n_out = n;
+    return v;
 }

@@ -18,12 +18,14 @@ long hb_rss_kib(void);
 long hb_peak_rss_kib(void);
 
 /* Latency wrapper: times one allocation call (malloc, calloc, realloc,
- * aligned) in every `every` with the CPU's time-stamp counter, storing up
- * to `capacity` samples (then overwriting the oldest).  Frees pass through
- * untimed.  Thread-safe when the inner instance is. */
+ * aligned) in every `every` with the CPU's time-stamp counter, keeping a
+ * uniform sample of at most `capacity` of those timings over the whole run
+ * (reservoir sampling).  Frees pass through untimed.  Thread-safe when the
+ * inner instance is. */
 int hb_latency_wrap(hb_alloc *out, const hb_alloc *inner, unsigned every, size_t capacity);
-/* Percentiles of the samples in nanoseconds; 0 when none. */
-void hb_latency_result(const hb_alloc *lat, double *p50, double *p99, double *max, size_t *samples);
+/* The samples in nanoseconds, sorted ascending, in a malloc'd array the
+ * caller frees; NULL (and *n = 0) when there are none. */
+double *hb_latency_sorted(const hb_alloc *lat, size_t *n);
 
 /* Percentile q (0..1) of n values, sorting them in place (nearest rank). */
 double hb_percentile(double *v, size_t n, double q);

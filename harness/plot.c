@@ -11,6 +11,8 @@
  *                       pause of every run of a collector workload), log scale
  *   timeline.{png,svg}  memory over time, from timeline files beside the CSV
  *                       (timeline-*.csv), when there are any
+ *   soak-memory-W, latency-W   soaks: memory over time per allocator with the
+ *                       phases shaded, latency percentile curves (plot_soak.c)
  * The data files and the gnuplot script stay beside the plots, so a plot can
  * be restyled by editing plots.gp and running gnuplot again.
  */
@@ -26,6 +28,7 @@
 
 #include "cli.h"
 #include "measure.h"
+#include "plot_soak.h"
 #include "row.h"
 
 #define MAX_NAMES 128
@@ -415,6 +418,11 @@ int hb_render_plots(const char *csv, const char *dir, FILE *log)
         both_terminals(gp, "timeline", body);
     }
     names_free(&tls);
+    names wls = {0};
+    for (size_t i = 0; i < n; i++)
+        name_index(&wls, rows[i].v[HB_COL_workload]);
+    hb_soak_plots(gp, dir, (const char *const *)wls.v, wls.n, log);
+    names_free(&wls);
     fclose(gp);
     rc = run_gnuplot(dir, log);
     goto out;

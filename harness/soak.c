@@ -106,16 +106,24 @@ void hb_soak_compute(const hb_soak_series *s, hb_soak_figures *f)
         }
     }
 
-    size_t dlo, dhi;
-    if (!phase_span(s, drop, &dlo, &dhi))
+    size_t dlo = 0, dhi = 0, ilo = 0, ihi = 0;
+    int have_idle = phase_span(s, idle, &ilo, &ihi);
+    if (drop < 0)
         return;
+    if (!phase_span(s, drop, &dlo, &dhi)) {
+        /* A burst of a drop can begin and end between two samples: then
+         * it lies between the last sample before idle and the first of it,
+         * when that sample is of a phase before the drop. */
+        if (!have_idle || ilo == 0 || s->v[ilo - 1].phase < 0 || s->v[ilo - 1].phase >= drop)
+            return;
+        dlo = dhi = ilo;
+    }
     for (size_t i = 0; i < dlo; i++)
         if (s->v[i].rss_kib > f->peak_rss_kib)
             f->peak_rss_kib = s->v[i].rss_kib;
     if (f->peak_rss_kib > 0)
         f->have |= HB_SOAK_PEAK;
-    size_t ilo, ihi;
-    if (!phase_span(s, idle, &ilo, &ihi) || ilo != dhi)
+    if (!have_idle || ilo != dhi)
         return; /* the figures after the drop are read in the idle phase that follows it */
     double t_end = s->v[ilo].t; /* the drop ended at the first idle sample */
     f->idle_rss_kib = s->v[ihi - 1].rss_kib;
@@ -178,4 +186,30 @@ void hb_soak_emit(const hb_soak_figures *f, int fd)
         put(fd, "soak_settle_s", "%.2f", f->settle_s);
     if (f->have & HB_SOAK_IDLE)
         put(fd, "soak_idle_rss_kib", "%.0f", (double)f->idle_rss_kib);
+}
+
+int hb_soak_write_latency(const char *path, const double *v, size_t n)
+{
+    char tmp[4200];
+    if (n == 0 || snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+        return -1;
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL)
+        return -1;
+    fprintf(f, "percentile,latency_ns\n");
+    for (int k = 3; k <= 50; k++) { /* x = 0.3 (read as log10(2): the median), 0.4, ... 5.0 */
+        double x = k == 3 ? log10(2.0) : k / 10.0, q = 1.0 - pow(10.0, -x);
+        if ((double)n < 1.0 / (1.0 - q) - 1e-9)
+            break;
+        size_t rank = (size_t)ceil(q * (double)n - 1e-9);
+        if (rank < 1)
+            rank = 1;
+        fprintf(f, "%.6g,%.0f\n", 100.0 * q, v[rank - 1]);
+    }
+    fprintf(f, "100,%.0f\n", v[n - 1]);
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
 }

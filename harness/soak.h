@@ -8,7 +8,9 @@
  *
  *   frag     RSS / live bytes over the phase named "steady": median and max
  *   creep    least-squares slope of RSS over "steady", MiB per minute
- *   peak     highest RSS before the phase named "drop" begins
+ *   peak     highest RSS before the phase named "drop" begins (a drop so
+ *            short that no sample falls in it began after the last sample
+ *            before "idle")
  *   drop_1s, drop_10s
  *            RSS 1 s and 10 s after the drop ended (the first sample at or
  *            after that moment, within "idle") / peak
@@ -77,6 +79,15 @@ void hb_soak_compute(const hb_soak_series *s, hb_soak_figures *f);
 /* Writes the measured figures as "column=value" lines to fd (the child's
  * protocol). */
 void hb_soak_emit(const hb_soak_figures *f, int fd);
+
+/* Latency percentile file (docs/soak.md, "Latency percentile files"): a CSV
+ * `percentile,latency_ns`, one row per point of the curve from 50% to
+ * 99.999% (percentiles 100 * (1 - 10^-x) for x = log10(2), 0.4, 0.5, ...
+ * 5.0), then 100 (the maximum); a point is written only when there are at
+ * least 1 / (1 - q) samples, so the curve stops where the data do.
+ * `sorted_ns`: n latencies, ascending.  Written as PATH.tmp and renamed.
+ * 0, or -1 with errno set. */
+int hb_soak_write_latency(const char *path, const double *sorted_ns, size_t n);
 
 /* Index of phase `name` in a NULL-terminated list, or -1. */
 int hb_soak_phase_index(const char *const *phases, const char *name);

@@ -20,6 +20,7 @@
 #include <sched.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,9 +114,28 @@ int hb_spec_to_argv(const hb_spec *s, char **argv, int max, char *store, size_t 
         ARG("--timeline-ms");
         ARG("%u", s->timeline_ms);
     }
+    if (s->latfile) {
+        ARG("--latency");
+        ARG("%s", s->latfile);
+    }
 #undef ARG
     argv[argc] = NULL;
     return argc;
+}
+
+char hb_spawn_progress[512];
+int hb_spawn_progress_tty;
+
+/* A child announced a phase: the progress line shows it. */
+static void show_phase(const char *phase, const hb_spec *s)
+{
+    if (hb_spawn_progress[0] == '\0')
+        return;
+    const char *pass = s->measure ? "instrumented pass" : "clean pass";
+    if (hb_spawn_progress_tty)
+        fprintf(stderr, "\r\033[K%s  [%s: %s]", hb_spawn_progress, pass, phase);
+    else
+        fprintf(stderr, "%s: %s: phase %s\n", hb_spawn_progress, pass, phase);
 }
 
 /* Applies one "column=value" line to the row (message goes aside). */
@@ -198,7 +218,7 @@ static void spawn_pass(const char *self, const hb_spec *s, unsigned timeout_s, h
     close(fds[1]);
 
     char buf[16384];
-    size_t have = 0;
+    size_t have = 0, scanned = 0; /* scanned: bytes looked at for phase lines */
     int timed_out = 0;
     uint64_t deadline = hb_now_ns() + (uint64_t)timeout_s * 1000000000ull;
     for (;;) {
@@ -222,6 +242,12 @@ static void spawn_pass(const char *self, const hb_spec *s, unsigned timeout_s, h
         if (n <= 0)
             break;
         have += (size_t)n;
+        for (char *nl; (nl = memchr(buf + scanned, '\n', have - scanned)) != NULL; scanned = (size_t)(nl - buf) + 1)
+            if (strncmp(buf + scanned, "phase=", 6) == 0) {
+                char phase[64];
+                snprintf(phase, sizeof phase, "%.*s", (int)(nl - buf - (ptrdiff_t)scanned - 6), buf + scanned + 6);
+                show_phase(phase, s);
+            }
         if (have == sizeof buf - 1)
             break;
     }
@@ -257,7 +283,7 @@ static void cell_passes(const char *self, const hb_spec *s, unsigned timeout_s, 
 
 /* Columns that only the instrumented pass measures. */
 static const int instrumented_cols[] = {HB_COL_peak_live_bytes, HB_COL_internal_frag, HB_COL_lat_p50_ns,
-                                        HB_COL_lat_p99_ns, HB_COL_lat_max_ns};
+                                        HB_COL_lat_p99_ns, HB_COL_lat_p999_ns, HB_COL_lat_max_ns};
 
 /* Self instruction counts per object in a callgrind output file: the total,
  * and those of the object that is the file `object` (0 when object is "").
@@ -315,6 +341,7 @@ static void instruction_pass(const char *self, const hb_spec *s, unsigned timeou
     hb_spec c = *s;
     c.measure = 0;
     c.timeline = NULL;
+    c.latfile = NULL;
     hb_row cg;
     hb_row_clear(&cg);
     /* callgrind runs a program about 50 times slower */
@@ -355,16 +382,25 @@ void hb_spawn_cell(const char *self, const hb_spec *in, unsigned timeout_s, hb_r
 static void cell_passes(const char *self, const hb_spec *s, unsigned timeout_s, hb_row *row, char *message,
                         size_t msglen)
 {
+    /* A workload with phases (a soak) writes its timeline in the clean pass,
+     * the one its soak_* columns come from; others in the instrumented
+     * pass (live bytes from the counting wrapper). */
+    int phased = s->workload->phases != NULL;
     hb_spec clean = *s;
     clean.measure = 0;
-    clean.timeline = NULL;
+    clean.latfile = NULL;
+    if (!phased)
+        clean.timeline = NULL;
     spawn_pass(self, &clean, timeout_s, row, message, msglen, NULL);
     if (s->measure == 0 || strcmp(row->v[HB_COL_status], "ok") != 0 || hb_interrupted)
         return;
 
     hb_row inst;
     hb_row_clear(&inst);
-    spawn_pass(self, s, timeout_s, &inst, message, msglen, NULL);
+    hb_spec instrumented = *s;
+    if (phased)
+        instrumented.timeline = NULL;
+    spawn_pass(self, &instrumented, timeout_s, &inst, message, msglen, NULL);
     if (strcmp(inst.v[HB_COL_status], "ok") != 0) {
         hb_row_set(row, HB_COL_status, "%s", inst.v[HB_COL_status]);
         return;

@@ -26,6 +26,13 @@ void hb_spawn_install_sigint(void);
 void hb_spawn_cell(const char *self, const hb_spec *s, unsigned timeout_s, hb_row *row, char *message,
                    size_t msglen);
 
+/* The progress line of the run in progress ("" for none: -q); when its
+ * child announces a phase (a soak), the phase is shown after it: on a
+ * terminal (hb_spawn_progress_tty) the line is rewritten, elsewhere a line
+ * per phase. */
+extern char hb_spawn_progress[512];
+extern int hb_spawn_progress_tty;
+
 /* Sets the alloc_path and alloc_sha256 columns of a row run on `a`. */
 void hb_row_library(hb_row *row, const hb_allocator_ops *a);
 

@@ -31,6 +31,7 @@ typedef struct hb_spec {
     unsigned lat_every;     /* sample one allocation call in this many */
     const char *timeline;   /* file for the memory timeline, or NULL */
     unsigned timeline_ms;   /* its sampling interval */
+    const char *latfile;    /* file for the latency percentile curve (docs/soak.md), or NULL */
 } hb_spec;
 
 /* "k=v;k=v" of the spec's parameters (scale included), for the params column. */

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #define HB_WORKLOAD_LIST(X) X(glibc_simple) X(random_churn) X(refcount_alias) X(cycle_pairs) X(self_cycles) X(small_objects) X(weak_cache) X(traced_peak) X(finalizer_lifecycle) X(materialize_vs_stream) X(slots_vs_dict) X(containers) X(generational_churn) X(gcbench) X(binary_trees) X(gcold) X(larson) X(xmalloc_test) X(cache_scratch) X(cache_thrash) X(mstress) X(glibc_thread) X(alloc_test) X(malloc_large) X(realloc_grow) X(chunked_stream) X(scoped_resource) \
-    X(trash_stream) X(surprise_link) X(request_cycles) X(ast_build) X(docs_build)
+    X(trash_stream) X(surprise_link) X(request_cycles) X(ast_build) X(docs_build) X(service_soak)
 
 #define HB_DECLARE(n) extern const hb_workload_ops hb_wl_##n;
 HB_WORKLOAD_LIST(HB_DECLARE)

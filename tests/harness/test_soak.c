@@ -2,9 +2,12 @@
  * test_soak.c: the soak figures (harness/soak.c) on series whose answers are
  * known by construction, and on series missing the phases a figure needs.
  */
+#define _GNU_SOURCE
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "soak.h"
 
@@ -96,6 +99,25 @@ int main(void)
     CHECK(f.peak_rss_kib == 1029);
     hb_soak_free(&d);
 
+    /* A burst of a drop between two samples: shift, then idle at once. */
+    hb_soak_series b = {.phases = phases};
+    for (int i = 0; i < 60; i++)
+        CHECK(hb_soak_add(&b, i * 0.5, i < 30 ? 2000 + i : 500, 1 << 20, i < 10 ? STEADY : i < 30 ? SHIFT : IDLE) == 0);
+    hb_soak_compute(&b, &f);
+    CHECK(f.have & HB_SOAK_PEAK);
+    CHECK(f.peak_rss_kib == 2029);
+    CHECK((f.have & HB_SOAK_DROP10) && NEAR(f.drop_10s, 500 / 2029.0, 1e-9));
+    CHECK((f.have & HB_SOAK_SETTLE) && f.settle_s == 0 && f.idle_rss_kib == 500);
+    hb_soak_free(&b);
+
+    /* Idle with no drop before it (regrow, say, then idle): no drop figures. */
+    hb_soak_series n = {.phases = phases};
+    for (int i = 0; i < 40; i++)
+        CHECK(hb_soak_add(&n, i * 0.5, 1000, 1 << 20, i < 20 ? REGROW : IDLE) == 0);
+    hb_soak_compute(&n, &f);
+    CHECK((f.have & (HB_SOAK_PEAK | HB_SOAK_DROP1 | HB_SOAK_IDLE)) == 0);
+    hb_soak_free(&n);
+
     /* The series grows past its first mapping. */
     hb_soak_series g = {.phases = phases};
     for (int i = 0; i < 20000; i++)
@@ -104,6 +126,42 @@ int main(void)
     hb_soak_free(&g);
 
     CHECK(hb_soak_phase_index(phases, "idle") == IDLE && hb_soak_phase_index(phases, "nope") == -1);
+
+    /* Latency percentile files: 1000 samples 1..1000 ns give the median 500,
+     * 90% 900, 99% 990, 99.9% 999 (nearest rank), nothing beyond (too few samples) but the
+     * maximum, percentiles rising. */
+    double lat[1000];
+    for (int i = 0; i < 1000; i++)
+        lat[i] = i + 1;
+    char path[] = "/tmp/hb-test-soak-lat-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    if (fd >= 0) {
+        close(fd);
+        CHECK(hb_soak_write_latency(path, lat, 1000) == 0);
+        FILE *in = fopen(path, "r");
+        char line[128];
+        double p[64], v[64];
+        int n = 0;
+        CHECK(in != NULL && fgets(line, sizeof line, in) != NULL && strcmp(line, "percentile,latency_ns\n") == 0);
+        while (in != NULL && n < 64 && fscanf(in, "%lf,%lf", &p[n], &v[n]) == 2)
+            n++;
+        if (in != NULL)
+            fclose(in);
+        CHECK(n >= 4 && p[0] == 50 && v[0] == 500 && p[n - 1] == 100 && v[n - 1] == 1000);
+        for (int i = 1; i < n; i++)
+            CHECK(p[i] > p[i - 1] && v[i] >= v[i - 1]);
+        int at90 = 0, at99 = 0, at999 = 0;
+        for (int i = 0; i < n - 1; i++) {
+            at90 |= NEAR(p[i], 90, 1e-6) && v[i] == 900;
+            at99 |= NEAR(p[i], 99, 1e-6) && v[i] == 990;
+            at999 |= NEAR(p[i], 99.9, 1e-6) && v[i] == 999;
+            CHECK(p[i] <= 99.9 + 1e-6); /* 99.92% would need 1259 samples */
+        }
+        CHECK(at90 && at99 && at999);
+        CHECK(hb_soak_write_latency(path, lat, 0) == -1); /* no samples: no file */
+        unlink(path);
+    }
     if (failures == 0)
         printf("test_soak: ok\n");
     return failures != 0;
