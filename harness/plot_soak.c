@@ -17,7 +17,8 @@
  *   timeline-W-A.csv  a header naming at least time_s, rss_kib, live_bytes
  *                     and phase (any order, other columns ignored), then one
  *                     sample a line
- *   latency-W-A.csv   `percentile,latency_ns` (or `latency_us`), one point a line
+ *   latency-W-A.csv   `percentile,latency_ns` (or `latency_us`), one point a line;
+ *                     a server soak's `percentile,measured_us,corrected_us`
  * W is matched against the workloads of the CSV's rows (a name may hold
  * dashes), A is the rest of the file name.  Files that cannot be read or lack
  * a column are skipped with a note; they never stop the other plots.
@@ -277,13 +278,22 @@ static int latency_plot(FILE *gp, const char *dir, const char *w)
         if (fgets(head, sizeof head, in) == NULL)
             head[0] = '\0';
         fclose(in);
-        double unit = strstr(head, "latency_us") ? 1000.0 : strstr(head, "latency_ns") ? 1.0 : 0;
+        /* percentile,latency_ns|latency_us (sampled allocation calls), or a
+         * server soak's percentile,measured_us,corrected_us (loadgen.h):
+         * the corrected curve solid, the measured one dashed */
+        int server = strstr(head, "corrected_us") != NULL;
+        double unit = server || strstr(head, "latency_us") ? 1000.0 : strstr(head, "latency_ns") ? 1.0 : 0;
         if (strncmp(head, "percentile,", 11) != 0 || unit == 0)
             continue;
         alloc_part(files[i], "latency", w, alloc, sizeof alloc);
-        add(&b, "%s'%s' every ::1 using ($1 < 100 ? 100/(100-$1) : 1/0):($2*%g) with linespoints lw 2 pt 7 ps 0.5 "
-                "lt %d dt %d title '%s'",
-            k ? ", " : "", files[i], unit, k % 8 + 1, k / 8 + 1, alloc);
+        add(&b, "%s'%s' every ::1 using ($1 < 100 ? 100/(100-$1) : 1/0):($%d*%g) with linespoints lw 2 pt 7 ps 0.5 "
+                "lt %d dt %d title '%s%s'",
+            k ? ", " : "", files[i], server ? 3 : 2, unit, k % 8 + 1, server ? 1 : k / 8 + 1, alloc,
+            server ? " corrected" : "");
+        if (server)
+            add(&b, ", '%s' every ::1 using ($1 < 100 ? 100/(100-$1) : 1/0):($2*%g) with lines lw 1 lt %d dt 2 "
+                    "title '%s measured'",
+                files[i], unit, k % 8 + 1, alloc);
         k++;
     }
     add(&b, "\nset datafile separator whitespace\nreset\n");
