@@ -28,9 +28,11 @@ static double median_of(const hb_row *rows, const size_t *idx, size_t n, int col
     }
     *count = k;
     if (cv)
-        *cv = hb_cv(v, k);
+        *cv = -1;
     if (k == 0)
         return 0;
+    if (cv)
+        *cv = hb_cv(v, k);
     double m = hb_percentile(v, k, 0.5); /* sorts v */
     if (k % 2 == 0)
         m = (v[k / 2 - 1] + v[k / 2]) / 2;
