@@ -67,12 +67,12 @@ grep -q "^usage: heapbench describe WORKLOAD" help.txt || fail "describe --help:
 
 # slurm.sh: no Slurm here (2) against a refused submission (1)
 mkdir -p fake/none fake/down fake/up
-for b in bash dirname seq printf; do ln -sf "$(command -v $b)" fake/none/$b; done
+for b in bash dirname seq; do ln -sf "$(type -P $b)" fake/none/$b; done
 printf '#!/bin/sh\necho "slurm_load_partitions: Unable to contact slurm controller" >&2\nexit 1\n' >fake/down/sinfo
 printf '#!/bin/sh\nexit 0\n' >fake/up/sinfo
 printf '#!/bin/sh\necho "sbatch: error: Batch job submission failed: Invalid account" >&2\nexit 1\n' >fake/down/sbatch
 cp fake/down/sbatch fake/up/sbatch
-chmod +x fake/*/*
+chmod +x fake/down/* fake/up/*
 sargs=(-n 2 -o slurm-out --heapbench "$hb" -- -w glibc-simple -a libc -r 1 -p scale=0.01 --measure none)
 PATH="$PWD/fake/none:/usr/bin:/bin" bash -c 'command -v sbatch' >/dev/null 2>&1 && have_sbatch=1 || have_sbatch=0
 if [ "$have_sbatch" = 0 ]; then
