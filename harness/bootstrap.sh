@@ -18,9 +18,10 @@ PACKAGES=(build-essential cmake pkg-config clang libclang-rt-dev
 # script may fail on a machine without an init system, so none of them ever
 # fails the set-up.
 # The scale-out tests run GNU parallel and a one-node Slurm cluster when they
-# are there.
+# are there.  electric-fence and libdmalloc5: the conform tests of foreign
+# libraries (tests/conform/foreign.sh; skipped without them).
 OPTIONAL=(redis-server redis-tools lua5.4 sqlite3 z3 ghostscript memcached rocksdb-tools git parallel slurm-wlm munge
-          valgrind)
+          valgrind electric-fence libdmalloc5)
 
 missing_of() { # prints the packages of "$@" that are not installed
   for p in "$@"; do
@@ -50,9 +51,55 @@ deps() {
   fi
 }
 
-build() { # build PRESET
-  cmake --preset "$1" >/dev/null
-  cmake --build --preset "$1" -j "$(nproc)"
+# Build output goes to build-logs/ (out of the way); its path is printed
+# when a step fails.
+logs=build-logs
+mkdir -p "$logs"
+
+build() { # build PRESET: configure and build, output to build-logs/PRESET-build.log; status of the build
+  local log="$logs/$1-build.log"
+  echo "bootstrap: building $1 (log: $log)" >&2
+  if cmake --preset "$1" >"$log" 2>&1 && cmake --build --preset "$1" -j "$(nproc)" >>"$log" 2>&1; then
+    return 0
+  fi
+  echo "bootstrap: the $1 build failed; the last lines of $log:" >&2
+  tail -n 20 "$log" >&2
+  echo "bootstrap: whole log: $PWD/$log" >&2
+  return 1
+}
+
+summary=() # one line per suite
+failed=0
+suite() { # suite PRESET: build and run ctest --preset PRESET; appends its line to summary
+  local preset=$1 start log rc line total nfail nskip
+  start=$(date +%s)
+  log="$logs/$preset-test.log"
+  if ! build "$preset"; then
+    summary+=("$(printf '%-8s FAIL  build failed (log: %s)  %d s' "$preset" "$PWD/$logs/$preset-build.log" $(($(date +%s) - start)))")
+    failed=1
+    return 0
+  fi
+  echo "bootstrap: testing $preset (log: $log)" >&2
+  ctest --preset "$preset" >"$log" 2>&1
+  rc=$?
+  line=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1)
+  total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line")
+  nfail=$(sed -E 's/.*passed, ([0-9]+) tests? failed.*/\1/' <<<"$line")
+  nskip=$(grep -cE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .*\*\*\*Skipped' "$log")
+  if [ -z "$line" ]; then
+    summary+=("$(printf '%-8s FAIL  ctest exited %d without a summary (log: %s)  %d s' "$preset" "$rc" "$PWD/$log" \
+      $(($(date +%s) - start)))")
+    failed=1
+  elif [ "$rc" -ne 0 ] || [ "$nfail" -ne 0 ]; then
+    echo "bootstrap: $preset: failed tests (details in $PWD/$log):" >&2
+    sed -n '/^The following tests FAILED:/,/^[^[:space:]]/p' "$log" | grep -E '^[[:space:]]+[0-9]+ - ' >&2
+    summary+=("$(printf '%-8s FAIL  %d passed, %d failed, %d skipped of %d (log: %s)  %d s' "$preset" \
+      $((total - nfail - nskip)) "$nfail" "$nskip" "$total" "$PWD/$log" $(($(date +%s) - start)))")
+    failed=1
+  else
+    summary+=("$(printf '%-8s pass  %d passed, 0 failed, %d skipped of %d  %d s' "$preset" $((total - nskip)) \
+      "$nskip" "$total" $(($(date +%s) - start)))")
+  fi
 }
 
 case "${1:-}" in
@@ -60,21 +107,24 @@ case "${1:-}" in
     deps ;;
   main)
     deps
-    build release
+    build release || exit 1
     rm -rf results/quick
     ./build/heapbench sweep --quick -o results/quick
     ./build/heapbench compare results/quick/results.csv --baseline-allocator libc --no-verdict
     echo "results, plots and the gnuplot script: results/quick/ (time.png, rss.png, runs.png, pauses.png, timeline.png)" ;;
   test)
+    # Every suite runs, whatever an earlier one did; the summary comes last.
     deps
-    build release
-    ctest --preset release
-    build asan
-    ctest --preset asan
-    build tsan
-    ctest --preset tsan
-    build fuzz            # libFuzzer harnesses: each fuzzes its corpus for 30 s; a crash fails the job
-    ctest --preset fuzz ;;
+    set +e
+    start=$(date +%s)
+    for preset in release asan tsan fuzz; do # fuzz: libFuzzer harnesses, each fuzzes its corpus for 30 s
+      suite "$preset"
+    done
+    echo
+    echo "bootstrap test: one line per suite (preset, verdict, tests, seconds):"
+    printf '  %s\n' "${summary[@]}"
+    echo "bootstrap test: $([ "$failed" = 0 ] && echo "every suite passed" || echo "FAILED") in $(($(date +%s) - start)) s"
+    exit "$failed" ;;
   *)
     echo "usage: bash harness/bootstrap.sh main|test|deps" >&2
     exit 2 ;;

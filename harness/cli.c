@@ -172,6 +172,33 @@ size_t hb_parse_allocators(const char *list, const hb_allocator_ops **out, size_
     return n;
 }
 
+int hb_mkdirs(const char *dir)
+{
+    char p[4096];
+    if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *s = p + 1;; s++) {
+        if (*s != '/' && *s != '\0')
+            continue;
+        char c = *s;
+        *s = '\0';
+        struct stat st;
+        if (mkdir(p, 0755) != 0 && errno != EEXIST)
+            return -1;
+        if (stat(p, &st) != 0)
+            return -1;
+        if (!S_ISDIR(st.st_mode)) {
+            errno = ENOTDIR;
+            return -1;
+        }
+        *s = c;
+        if (c == '\0')
+            return 0;
+    }
+}
+
 int hb_open_results(const char *path)
 {
     char header[4096];

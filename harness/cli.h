@@ -36,6 +36,9 @@ extern int hb_cli_trust_allocators;
  * or empty and refusing a file whose header is of another schema.  Exits with
  * a usage error when it cannot.  Returns the descriptor. */
 int hb_open_results(const char *path);
+/* mkdir -p: creates dir and its missing parents (0755); 0, or -1 with errno
+ * (ENOTDIR when dir or a parent is not a directory). */
+int hb_mkdirs(const char *dir);
 
 /* Appends a row; on failure prints the reason and returns -1. */
 int hb_write_row(int fd, const char *path, const hb_row *row);

@@ -444,18 +444,7 @@ static void list_unmatched(const side *s, const char *which, const char *other, 
 
 /* Coefficient of variation (sample standard deviation / mean) of v[0..n),
  * or -1 below 2 values. */
-static double coef_var(const double *v, size_t n)
-{
-    if (n < 2)
-        return -1;
-    double sum = 0, sq = 0;
-    for (size_t i = 0; i < n; i++)
-        sum += v[i];
-    double mean = sum / (double)n;
-    for (size_t i = 0; i < n; i++)
-        sq += (v[i] - mean) * (v[i] - mean);
-    return mean > 0 ? sqrt(sq / (double)(n - 1)) / mean : -1;
-}
+static double coef_var(const double *v, size_t n) { return hb_cv(v, n); }
 
 /* Prints the cell-by-cell comparison of two loaded sides (their paths are
  * the labels) and returns the number of regressions; unloads both. */
@@ -639,7 +628,11 @@ static int compare_files(const char *base_path, const char *new_path, const opti
 /* ---- one file against a baseline allocator ----------------------------- */
 
 /* With `spread`, each cell is the coefficient of variation of the column
- * over the cell's ok runs, and the last row their median. */
+ * over the cell's ok runs, and the last row their median.  A row where only
+ * one allocator ran (a collector with an allocator of its own: boehm) is
+ * left out: it compares the baseline with nothing.  The last row is taken
+ * over the rows every column has a value in, so that each column's mean is
+ * over the same cells; its label says how many. */
 static void relative_table(const side *s, const char *const *allocs, size_t na, int col, const char *title,
                            const options *o, int spread)
 {
@@ -686,9 +679,14 @@ static void relative_table(const side *s, const char *const *allocs, size_t na, 
     double *ratios = xcalloc(na * (nrows ? nrows : 1), sizeof *ratios);
     size_t *nratios = xcalloc(na, sizeof *nratios);
     char(*text)[80] = xcalloc(na, sizeof *text);
+    double *rat = xcalloc(na * (nrows ? nrows : 1), sizeof *rat); /* rat[r * na + a]: the ratio, or -1 */
+    size_t alone = 0;                                              /* rows left out: one allocator only */
     for (size_t r = 0; r < nrows; r++) {
         const hb_row *key = s->cells[rowkey[r]].key;
         double base = -1, med[32];
+        size_t present = 0;
+        for (size_t a = 0; a < na; a++)
+            rat[r * na + a] = -1;
         for (size_t a = 0; a < na; a++) {
             /* The cell of this row and allocator, if any. */
             size_t ci = SIZE_MAX;
@@ -701,6 +699,7 @@ static void relative_table(const side *s, const char *const *allocs, size_t na, 
                 snprintf(text[a], sizeof text[a], " ");
                 continue;
             }
+            present++;
             size_t k = values(s, ci, col, buf);
             med[a] = k ? hb_median(buf, k) : -1;
             if (k == 0)
@@ -709,7 +708,7 @@ static void relative_table(const side *s, const char *const *allocs, size_t na, 
                 double cv = coef_var(buf, k);
                 snprintf(text[a], sizeof text[a], cv < 0 ? "-" : "%.1f%%", cv * 100);
                 if (cv >= 0)
-                    ratios[a * nrows + nratios[a]++] = cv;
+                    rat[r * na + a] = cv;
                 med[a] = -1; /* no ratio in this table */
             }
         }
@@ -729,8 +728,17 @@ static void relative_table(const side *s, const char *const *allocs, size_t na, 
             double ratio = med[a] / base;
             snprintf(text[a], sizeof text[a], "%.0f%%%s", ratio * 100, ref > 0 ? "*" : "");
             if (ref == 0 && ratio > 0)
-                ratios[a * nrows + nratios[a]++] = ratio;
+                rat[r * na + a] = ratio;
         }
+        if (na > 1 && present <= 1) {
+            alone++;
+            continue;
+        }
+        int every = 1;
+        for (size_t a = 0; a < na; a++)
+            every &= rat[r * na + a] >= 0;
+        for (size_t a = 0; a < na && every; a++)
+            ratios[a * nrows + nratios[a]++] = rat[r * na + a];
         c = 0;
         vals[c++] = (char *)key->v[HB_COL_workload];
         if (has_collector)
@@ -744,7 +752,10 @@ static void relative_table(const side *s, const char *const *allocs, size_t na, 
         tbl_row(&t, vals);
     }
     c = 0;
-    vals[c++] = spread ? "median" : "geometric mean";
+    char label[96];
+    snprintf(label, sizeof label, "%s (%zu row%s every column ran)", spread ? "median" : "geometric mean",
+             nratios[0], nratios[0] == 1 ? "" : "s");
+    vals[c++] = label;
     for (size_t l = 1; l < nlabel; l++)
         vals[c++] = "";
     for (size_t a = 0; a < na; a++) {
@@ -763,10 +774,14 @@ static void relative_table(const side *s, const char *const *allocs, size_t na, 
     if (stand_in != NULL)
         printf("\n*: %s has no ok run in that row: relative to %s there, and left out of the geometric means.\n",
                allocs[0], stand_in);
+    if (alone > 0)
+        printf("\n%zu row%s where only one allocator ran (a collector with an allocator of its own) left out.\n",
+               alone, alone == 1 ? "" : "s");
     tbl_free(&t);
     free(vals);
     free(buf);
     free(ratios);
+    free(rat);
     free(nratios);
     free(text);
     free(rowkey);
@@ -918,8 +933,17 @@ static int compare_baseline(const char *path, const char *baseline, const option
     char title[256];
     snprintf(title, sizeof title, "time (median wall_s of ok runs) relative to %s, lower is better:", baseline);
     relative_table(&s, allocs, na, HB_COL_wall_s, title, o, 0);
-    relative_table(&s, allocs, na, HB_COL_wall_s,
-                   "\nspread of time (coefficient of variation of wall_s over the ok runs; '-': one run):", o, 1);
+    size_t most = 0; /* the most ok runs of one cell: no spread table when every cell has one */
+    double *buf = xcalloc(s.t.n ? s.t.n : 1, sizeof *buf);
+    for (size_t i = 0; i < s.ncells; i++) {
+        size_t k = values(&s, i, HB_COL_wall_s, buf);
+        most = k > most ? k : most;
+    }
+    free(buf);
+    if (most > 1)
+        relative_table(&s, allocs, na, HB_COL_wall_s,
+                       "\nspread of time (cv: coefficient of variation of wall_s over the ok runs; '-': one run):", o,
+                       1);
     snprintf(title, sizeof title,
              "\npeak RSS (median peak_rss_kib of ok runs) relative to %s, lower is better:", baseline);
     relative_table(&s, allocs, na, HB_COL_peak_rss_kib, title, o, 0);

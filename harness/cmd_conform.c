@@ -1,6 +1,6 @@
 /*
  * cmd_conform.c: `heapbench conform LIB...`: the allocator rules of
- * CONFORMANCE.md section 1, and the malloc-API rules beyond it, against any
+ * docs/conformance.md section 1, and the malloc-API rules beyond it, against any
  * malloc library, each rule in a child process of its own with a time limit.
  *
  * The rules are written once, in tests/allocators/ (conform_common.c,
@@ -49,17 +49,20 @@
 #define EVIDENCE 512
 
 static const char conform_usage[] =
-    "usage: heapbench conform [--rule GLOB] [--timeout S] [--markdown] [--junit FILE] LIB...\n"
+    "usage: heapbench conform [--rule GLOB]... [--timeout S] [--markdown] [--junit FILE] LIB...\n"
     "       heapbench conform --list [LIB]\n"
-    "Checks each LIB against the allocator rules of CONFORMANCE.md (section 1) and the\n"
+    "Checks each LIB against the allocator rules of docs/conformance.md (section 1) and the\n"
     "malloc-API rules beyond it, every rule in a child process of its own with a time limit,\n"
     "and prints a table (rules down, libraries across) and the evidence of every failure.\n"
     "LIB: a registered allocator (heapbench list allocators), NAME=PATH.so, a library path,\n"
     "pooled-dropin / naive-dropin (heapbench's drop-in libraries), or all (every registered\n"
     "allocator and both drop-ins).  A registered allocator's\n"
     "known divergences show as 'recorded'; a library heapbench has never seen has none: the C\n"
-    "standard and POSIX decide, and what they leave open is shown, never failed.\n"
-    "  --rule GLOB     only the rules matching GLOB (fnmatch; e.g. 'calloc-*')\n"
+    "standard and POSIX decide, and what they leave open is shown, never failed.  A path whose\n"
+    "content (SHA-256) is a registered anchor's file is judged as that anchor, and a note says so.\n"
+    "How each rule judges: docs/conformance.md.\n"
+    "  --rule GLOB     only the rules matching GLOB (fnmatch; e.g. 'calloc-*'); may be given\n"
+    "                  more than once: the rules matching any of them\n"
     "  --timeout S     time limit of one rule, seconds (default 30)\n"
     "  --markdown      the table as Markdown\n"
     "  --junit FILE    also write JUnit XML (one testcase per library and rule)\n"
@@ -135,6 +138,7 @@ static const char *rule_what(const char *rule)
 /* One library under test. */
 typedef struct lib {
     char name[80];        /* as shown: jemalloc, pooled-dropin, mine */
+    char as[80];          /* the name the runner judges: name, or the registered anchor the file is */
     const char *runner;   /* conform_api or conform_iface */
     char preload[PATH_MAX]; /* LD_PRELOAD, or "" */
     char file[PATH_MAX];  /* HB_CONFORM_LIB for a library given by path, or "" */
@@ -249,17 +253,56 @@ static void strip_name(char *s, const char *name)
         memmove(s, s + n + 1, strlen(s + n + 1) + 1);
 }
 
+/* The child's last words: the last nonblank line of its output after the
+ * runner's "start:" line that is not the runner's own (observed:, recorded:,
+ * ok:, FAIL), into dst; NULL when there is none.  A library that aborts says
+ * why on stderr (efence: "ElectricFence Aborting: Allocating 0 bytes,
+ * probably a bug."); a banner it prints when loaded comes before "start:". */
+static const char *last_words(const char *out, char *dst, size_t len)
+{
+    const char *best = NULL;
+    size_t blen = 0;
+    for (const char *m = strstr(out, "start: "); m != NULL; m = strstr(m + 1, "start: "))
+        if (m == out || m[-1] == '\n')
+            out = m; /* the runner's own start line: what comes before it, the library printed when loaded */
+    for (const char *l = out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        const char *e = strchr(l, '\n');
+        size_t n = e ? (size_t)(e - l) : strlen(l);
+        const char *b = l;
+        while (n > 0 && (*b == ' ' || *b == '\t' || *b == '\r')) {
+            b++;
+            n--;
+        }
+        while (n > 0 && (b[n - 1] == ' ' || b[n - 1] == '\t' || b[n - 1] == '\r'))
+            n--;
+        if (n == 0 || strncmp(b, "observed: ", 10) == 0 || strncmp(b, "recorded: ", 10) == 0 ||
+            strncmp(b, "ok: ", 4) == 0 || strncmp(b, "FAIL ", 5) == 0 || strncmp(b, "start: ", 7) == 0)
+            continue;
+        best = b;
+        blen = n;
+    }
+    if (best == NULL)
+        return NULL;
+    snprintf(dst, len, "%.*s", (int)(blen < 200 ? blen : 200), best);
+    for (char *c = dst; *c; c++)
+        if ((unsigned char)*c < 0x20)
+            *c = ' ';
+    return dst;
+}
+
 static void run_rule(const lib *l, const char *rule, unsigned timeout_s, verdict *v)
 {
     static char out[65536];
     char prog[PATH_MAX], tag[256];
     beside(l->runner, prog, sizeof prog);
-    char *argv[] = {prog, (char *)l->name, (char *)rule, NULL};
+    char *argv[] = {prog, (char *)l->as, (char *)rule, NULL};
     uint64_t t0 = hb_now_ns();
     int st = run_capture(l, argv, timeout_s, out, sizeof out);
     v->seconds = (double)(hb_now_ns() - t0) / 1e9;
     v->text[0] = '\0';
-    snprintf(tag, sizeof tag, "FAIL alloc.%s.%s: ", l->name, rule);
+    snprintf(tag, sizeof tag, "FAIL alloc.%s.%s: ", l->as, rule);
+    char words[256];
+    const char *said = last_words(out, words, sizeof words);
     if (st == -1) {
         v->kind = V_FAIL;
         snprintf(v->text, sizeof v->text, "timeout %u s: %s", timeout_s, rule_what(rule));
@@ -268,20 +311,23 @@ static void run_rule(const lib *l, const char *rule, unsigned timeout_s, verdict
         v->kind = V_FAIL;
     } else if (WIFSIGNALED(st)) {
         v->kind = V_FAIL;
-        snprintf(v->text, sizeof v->text, "killed by SIG%s", sigabbrev_np(WTERMSIG(st)) ? sigabbrev_np(WTERMSIG(st)) : "?");
+        snprintf(v->text, sizeof v->text, "killed by SIG%s%s%s%s",
+                 sigabbrev_np(WTERMSIG(st)) ? sigabbrev_np(WTERMSIG(st)) : "?", said ? ": \"" : "",
+                 said ? said : "", said ? "\"" : "");
     } else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
         v->kind = V_FAIL;
-        snprintf(v->text, sizeof v->text, "exited with status %d", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+        snprintf(v->text, sizeof v->text, "exited with status %d%s%s%s", WIFEXITED(st) ? WEXITSTATUS(st) : -1,
+                 said ? ": \"" : "", said ? said : "", said ? "\"" : "");
     } else if (record_only(rule) && line_with(out, "observed: ", v->text, sizeof v->text) != NULL) {
         v->kind = V_OBSERVED;
-        strip_name(v->text, l->name);
+        strip_name(v->text, l->as);
     } else if (line_with(out, "recorded: ", v->text, sizeof v->text) != NULL) {
         v->kind = V_RECORDED;
-        strip_name(v->text, l->name);
+        strip_name(v->text, l->as);
     } else {
         v->kind = V_PASS;
     }
-    const char *why = v->kind == V_FAIL && !l->file[0] ? known_failure(l->name, rule, v->text) : NULL;
+    const char *why = v->kind == V_FAIL && !l->file[0] ? known_failure(l->as, rule, v->text) : NULL;
     if (why != NULL) {
         char ev[EVIDENCE];
         snprintf(ev, sizeof ev, "%s", v->text);
@@ -308,6 +354,31 @@ static void list_rules(lib *l)
     l->nrules = 0;
     for (char *save = NULL, *t = strtok_r(out, "\n", &save); t && l->nrules < MAX_RULES; t = strtok_r(NULL, "\n", &save))
         l->rules[l->nrules++] = strdup(t);
+}
+
+/* One file, one verdict: a library given by path whose content is that of a
+ * registered anchor's file (the same SHA-256, as `list allocators PATH`
+ * records) is judged as that anchor, with its recorded divergences; the
+ * table still shows the name given, and a note says which anchor it is. */
+static void judge_as_anchor(lib *l)
+{
+    char sha[65];
+    hb_file_sha256(l->file, sha);
+    if (sha[0] == '\0')
+        return;
+    for (size_t k = 0; k < hb_allocator_count(); k++) {
+        const hb_allocator_ops *a = hb_allocator_at(k);
+        if (!(a->caps & HB_ALLOC_PROCESS) || (a->caps & HB_ALLOC_EXTERNAL) || a->preload == NULL)
+            continue;
+        const char *asha = hb_allocator_sha256(a);
+        if (asha[0] != '\0' && strcmp(asha, sha) == 0) {
+            snprintf(l->as, sizeof l->as, "%s", a->name);
+            l->file[0] = '\0'; /* the anchor's table decides, not the reference */
+            printf("note: %s (%s) is the registered anchor %s (same SHA-256 as %s): judged as %s\n", l->name,
+                   l->preload, a->name, hb_allocator_path(a), a->name);
+            return;
+        }
+    }
 }
 
 static void add_lib(lib *libs, size_t *n, const char *arg)
@@ -342,6 +413,9 @@ static void add_lib(lib *libs, size_t *n, const char *arg)
             l->runner = "conform_iface";
         }
     }
+    snprintf(l->as, sizeof l->as, "%s", l->name);
+    if (l->file[0])
+        judge_as_anchor(l);
     for (size_t i = 0; i < *n; i++)
         if (strcmp(libs[i].name, l->name) == 0)
             hb_usage_error("conform: library '%s' is given twice", l->name);
@@ -517,7 +591,9 @@ static void free_libs(lib *libs, size_t nl)
 
 int hb_cmd_conform(int argc, char **argv)
 {
-    const char *glob = NULL, *junit = NULL;
+    const char *globs[MAX_RULES], *junit = NULL;
+    size_t ng = 0;
+    char globs_text[512] = "";
     unsigned timeout = 30;
     int markdown = 0, list = 0;
     lib *libs = calloc(MAX_LIBS, sizeof *libs);
@@ -540,8 +616,13 @@ int hb_cmd_conform(int argc, char **argv)
             if (i + 1 >= argc)
                 hb_usage_error("conform: %s needs a value (see heapbench conform --help)", a);
             const char *val = argv[++i];
-            if (strcmp(a, "--rule") == 0)
-                glob = val;
+            if (strcmp(a, "--rule") == 0) {
+                if (ng == MAX_RULES)
+                    hb_usage_error("conform: too many --rule options (at most %d)", MAX_RULES);
+                globs[ng++] = val;
+                size_t used = strlen(globs_text);
+                snprintf(globs_text + used, sizeof globs_text - used, "%s'%s'", ng > 1 ? ", " : "", val);
+            }
             else if (strcmp(a, "--junit") == 0)
                 junit = val;
             else
@@ -588,12 +669,15 @@ int hb_cmd_conform(int argc, char **argv)
             size_t r = 0;
             while (r < nr && strcmp(rules[r], libs[l].rules[k]) != 0)
                 r++;
-            if (r == nr && nr < MAX_RULES && (glob == NULL || fnmatch(glob, libs[l].rules[k], 0) == 0))
+            int wanted = ng == 0;
+            for (size_t g = 0; g < ng && !wanted; g++)
+                wanted = fnmatch(globs[g], libs[l].rules[k], 0) == 0;
+            if (r == nr && nr < MAX_RULES && wanted)
                 rules[nr++] = libs[l].rules[k];
         }
     }
     if (nr == 0)
-        hb_usage_error("conform: no rule matches '%s' (see heapbench conform --list)", glob ? glob : "");
+        hb_usage_error("conform: no rule matches %s (see heapbench conform --list)", globs_text);
     if (list) {
         for (size_t r = 0; r < nr; r++)
             printf("%-20s %s\n", rules[r], rule_what(rules[r]));

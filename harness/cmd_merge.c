@@ -13,7 +13,9 @@
  * written beside and renamed into place, so DIR never holds half a merge.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +169,55 @@ int hb_cmd_report(int argc, char **argv)
     return render(dir, plots);
 }
 
+/* The memory timelines (timeline-*.csv) beside each input go into DIR too,
+ * so that the merged plots have the memory-over-time plot a sweep has; a
+ * name already in DIR is kept.  0, or -1 after a message on stderr. */
+static int copy_timelines(const char *dir, const input *in, size_t nin)
+{
+    for (size_t i = 0; i < nin; i++) {
+        char from[4096];
+        snprintf(from, sizeof from, "%s", in[i].path);
+        char *slash = strrchr(from, '/');
+        if (slash != NULL)
+            *slash = '\0';
+        else
+            snprintf(from, sizeof from, ".");
+        DIR *d = opendir(from);
+        struct dirent *e;
+        while (d != NULL && (e = readdir(d)) != NULL) {
+            size_t n = strlen(e->d_name);
+            if (strncmp(e->d_name, "timeline-", 9) != 0 || n < 13 || strcmp(e->d_name + n - 4, ".csv") != 0)
+                continue;
+            char src[8192], dst[8192], tmp[8300];
+            snprintf(src, sizeof src, "%s/%s", from, e->d_name);
+            snprintf(dst, sizeof dst, "%s/%s", dir, e->d_name);
+            if (access(dst, F_OK) == 0)
+                continue;
+            snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, e->d_name);
+            FILE *a = fopen(src, "r"), *b = a ? fopen(tmp, "w") : NULL;
+            char buf[65536];
+            size_t got;
+            int bad = a == NULL || b == NULL;
+            while (!bad && (got = fread(buf, 1, sizeof buf, a)) > 0)
+                bad = fwrite(buf, 1, got, b) != got;
+            bad |= a != NULL && ferror(a);
+            if (a)
+                fclose(a);
+            if (b && fclose(b) != 0)
+                bad = 1;
+            if (bad || rename(tmp, dst) != 0) {
+                fprintf(stderr, "heapbench: merge: cannot copy %s to %s: %s\n", src, dst, strerror(errno));
+                unlink(tmp);
+                closedir(d);
+                return -1;
+            }
+        }
+        if (d)
+            closedir(d);
+    }
+    return 0;
+}
+
 int hb_cmd_merge(int argc, char **argv)
 {
     const char *dir = NULL;
@@ -204,6 +255,12 @@ int hb_cmd_merge(int argc, char **argv)
         hb_usage_error("merge: no output directory given (-o DIR)");
     if (nin == 0)
         hb_usage_error("merge: no input given (heapbench merge -o DIR IN...)");
+    for (size_t i = 0; i < nin; i++) /* the same file twice would double every run */
+        for (size_t j = 0; j < i; j++) {
+            char ri[PATH_MAX], rj[PATH_MAX];
+            if (realpath(in[i].path, ri) != NULL && realpath(in[j].path, rj) != NULL && strcmp(ri, rj) == 0)
+                hb_usage_error("merge: the same input was given twice: %s and %s (%s)", in[j].path, in[i].path, ri);
+        }
     size_t total = 0;
     for (size_t i = 0; i < nin; i++) {
         if (hb_csv_read_file(in[i].path, &in[i].t, msg, sizeof msg) != 0)
@@ -254,7 +311,7 @@ int hb_cmd_merge(int argc, char **argv)
         }
 
     /* write beside, then rename into place */
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+    if (hb_mkdirs(dir) != 0) /* and its missing parents */
         hb_usage_error("merge: cannot create directory %s: %s", dir, strerror(errno));
     char out[4096], tmp[4200];
     struct stat st;
@@ -280,6 +337,8 @@ int hb_cmd_merge(int argc, char **argv)
     for (size_t j = 0; j < k; j++)
         free(all[j].key);
     free(all);
+    if (copy_timelines(dir, in, nin) != 0)
+        return HB_EXIT_FAILED;
     int rc = mixed ? render_by_host(dir, in, nin, plots) : render(dir, plots);
     for (size_t i = 0; i < nin; i++)
         hb_table_free(&in[i].t);

@@ -66,6 +66,14 @@ int hb_cmd_list(int argc, char **argv)
 int hb_cmd_describe(int argc, char **argv)
 {
     char names[1024];
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        fputs("usage: heapbench describe WORKLOAD\n"
+              "Prints what WORKLOAD (heapbench list workloads, or a program of heapbench list programs)\n"
+              "does, where it comes from, whether it needs a collector (-c) or takes threads (-t), and\n"
+              "its parameters (-p KEY=VALUE) with their defaults and ranges.\n",
+              stdout);
+        return HB_EXIT_OK;
+    }
     if (argc != 2)
         hb_usage_error("usage: heapbench describe WORKLOAD");
     const hb_workload_ops *w = hb_find_workload(argv[1]);

@@ -589,7 +589,7 @@ int hb_cmd_sweep(int argc, char **argv)
         return HB_EXIT_OK;
     }
 
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+    if (hb_mkdirs(dir) != 0) /* and its missing parents */
         hb_usage_error("cannot create directory %s: %s", dir, strerror(errno));
     char path[4096];
     snprintf(path, sizeof path, "%s/results.csv", dir);
@@ -756,5 +756,9 @@ int hb_cmd_sweep(int argc, char **argv)
                    "beside the sweep, and its times are noisier than they would be on a quiet machine.**"
                  : "");
     hb_write_summary_note(self, path, dir, note);
+    if (load_max > (double)ncpu + 1 || steal > 0.02) /* on stdout too: the reader of the table sees it */
+        printf("warning: the machine was busy during the sweep (1-minute load average up to %.2f on %ld CPUs, steal "
+               "%.1f%%): other work ran beside it, and its times are noisier than on a quiet machine\n",
+               load_max, ncpu, steal * 100);
     return failed ? HB_EXIT_FAILED : HB_EXIT_OK;
 }

@@ -30,7 +30,7 @@ rc=$?
   echo
   echo "Made by \`bash harness/conformance.sh\` (\`heapbench conform --markdown --junit junit.xml all\`)"
   echo "on $(uname -srm), $(nproc) cores, glibc $(ldd --version | head -1 | awk '{print $NF}'),"
-  echo "in $(( $(date +%s) - start )) s; exit status $rc.  Rules: CONFORMANCE.md section 1 and the"
+  echo "in $(( $(date +%s) - start )) s; exit status $rc.  Rules: docs/conformance.md section 1 and the"
   echo "malloc-API rules of \`heapbench conform --list\`.  \`pass\`: the rule holds.  \`recorded\`:"
   echo "a registered allocator's known divergence from the reference (glibc, C, POSIX), shown"
   echo "below with what it does.  \`FAIL\`: a rule broken.  For malloc0 and realloc-zero the cell"

@@ -2,7 +2,9 @@
  * html.c: DIR/index.html, one static page per sweep (no server, no script):
  * summary.md's paragraphs and tables as HTML, then every plot of DIR, for
  * people who would rather click than read CSV.  Written beside and renamed
- * into place.
+ * into place.  Every table scrolls inside a box of its own, so that the page
+ * fits a 1400 px screen; Markdown's **bold** becomes <strong>, never a
+ * literal "**".
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -25,6 +27,25 @@ static void esc(FILE *f, const char *s, size_t n)
         }
 }
 
+/* Text with Markdown's **bold** as <strong> (closed at the end if open). */
+static void esc_md(FILE *f, const char *s, size_t n)
+{
+    int bold = 0;
+    size_t from = 0;
+    for (size_t i = 0; i + 1 < n && s[i] && s[i + 1]; i++)
+        if (s[i] == '*' && s[i + 1] == '*') {
+            esc(f, s + from, i - from);
+            fputs(bold ? "</strong>" : "<strong>", f);
+            bold = !bold;
+            from = i + 2;
+            i++;
+        }
+    if (from < n)
+        esc(f, s + from, n - from);
+    if (bold)
+        fputs("</strong>", f);
+}
+
 /* One Markdown table row "| a | b |" as <tr> of <th> or <td>. */
 static void table_row(FILE *f, const char *line, int head)
 {
@@ -40,7 +61,7 @@ static void table_row(FILE *f, const char *line, int head)
         while (n > 0 && p[n - 1] == ' ')
             n--;
         fputs(head ? "<th>" : "<td>", f);
-        esc(f, p, n);
+        esc_md(f, p, n);
         fputs(head ? "</th>" : "</td>", f);
         if (*bar != '|')
             break;
@@ -68,7 +89,8 @@ void hb_write_html(const char *dir)
         return;
     }
     fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>heapbench sweep</title>\n<style>\n"
-          "body{font-family:sans-serif;margin:2em;max-width:1500px}table{border-collapse:collapse;margin:1em 0}"
+          "body{font-family:sans-serif;margin:2em;max-width:1400px}table{border-collapse:collapse;margin:0}"
+          ".t{max-width:100%;overflow-x:auto;margin:1em 0}"
           "td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}td:first-child,th:first-child{text-align:left}"
           "th{background:#eee}img{max-width:100%;border:1px solid #ddd;margin:1em 0}\n</style></head><body>\n",
           f);
@@ -78,14 +100,14 @@ void hb_write_html(const char *dir)
             if (strstr(line, "---") != NULL && strspn(line, "|-: \n") == strlen(line))
                 continue; /* the separator row */
             if (!in_table)
-                fputs("<table>\n", f);
+                fputs("<div class=\"t\"><table>\n", f);
             table_row(f, line, !in_table);
             in_table = 1;
             rows++;
             continue;
         }
         if (in_table)
-            fputs("</table>\n", f);
+            fputs("</table></div>\n", f);
         in_table = 0;
         if (line[0] == '\n')
             continue;
@@ -95,12 +117,12 @@ void hb_write_html(const char *dir)
             fputs("</h1>\n", f);
         } else {
             fputs("<p>", f);
-            esc(f, line, strcspn(line, "\n"));
+            esc_md(f, line, strcspn(line, "\n"));
             fputs("</p>\n", f);
         }
     }
     if (in_table)
-        fputs("</table>\n", f);
+        fputs("</table></div>\n", f);
     if (in)
         fclose(in);
     /* every plot, in name order */

@@ -9,7 +9,7 @@
 static const char usage[] =
     "heapbench " HB_VERSION ": a benchmark and conformance suite for allocators and collectors\n"
     "usage:\n"
-    "  heapbench list allocators|collectors|workloads\n"
+    "  heapbench list allocators|collectors|workloads|programs|columns\n"
     "  heapbench describe WORKLOAD\n"
     "ALLOC is a registered allocator (heapbench list allocators), NAME=PATH.so or a path to a\n"
     "malloc library (its name from the file: ./libfoo.so is foo).\n"
@@ -20,7 +20,7 @@ static const char usage[] =
     "  heapbench gc-study -o DIR [-c LIST] [-w LIST] [-r RUNS] [--from]   (collectors: pauses, MMU, LBO, RSS)\n"
     "  heapbench exec -a ALLOC[,ALLOC...]|all [-r RUNS] [-o FILE.csv] -- COMMAND [ARG]...\n"
     "  heapbench compare BASE.csv NEW.csv [--threshold PCT] [--markdown] | FILE.csv --baseline-allocator NAME\n"
-    "  heapbench conform [--rule GLOB] [--markdown] [--junit FILE] LIB...\n"
+    "  heapbench conform [--rule GLOB]... [--markdown] [--junit FILE] LIB...\n"
     "Each command takes --help.  Exit status: 0 ok, 1 a run failed, 2 bad input.\n";
 
 int main(int argc, char **argv)

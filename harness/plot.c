@@ -195,6 +195,30 @@ static void sized_terminals(FILE *gp, const char *name, const char *body, size_t
 
 static void both_terminals(FILE *gp, const char *name, const char *body) { sized_terminals(gp, name, body, 1400); }
 
+/* Line types 1..n, each its own colour (gnuplot's default cycles through 8,
+ * so a ninth allocator would share the first's): twelve distinct colours,
+ * then hues spaced by the golden ratio. */
+static void distinct_colours(FILE *gp, size_t n)
+{
+    static const char *const fixed[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+                                        "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#000080", "#808000"};
+    const size_t nf = sizeof fixed / sizeof fixed[0];
+    for (size_t i = 0; i < n; i++) {
+        if (i < nf) {
+            fprintf(gp, "set linetype %zu lc rgb '%s'\n", i + 1, fixed[i]);
+            continue;
+        }
+        double h = fmod(0.13 + (double)(i - nf) * 0.618033988749895, 1.0) * 6, s = 0.7, v = 0.75;
+        double c = v * s, x = c * (1 - fabs(fmod(h, 2) - 1)), m = v - c, r = 0, g = 0, b = 0;
+        int sec = (int)h;
+        r = sec == 0 || sec == 5 ? c : sec == 1 || sec == 4 ? x : 0;
+        g = sec == 1 || sec == 2 ? c : sec == 0 || sec == 3 ? x : 0;
+        b = sec == 3 || sec == 4 ? c : sec == 2 || sec == 5 ? x : 0;
+        fprintf(gp, "set linetype %zu lc rgb '#%02x%02x%02x'\n", i + 1, (unsigned)((r + m) * 255),
+                (unsigned)((g + m) * 255), (unsigned)((b + m) * 255));
+    }
+}
+
 int hb_render_plots(const char *csv, const char *dir, FILE *log)
 {
     size_t n;
@@ -266,6 +290,7 @@ int hb_render_plots(const char *csv, const char *dir, FILE *log)
     if (gp == NULL)
         goto io;
     fprintf(gp, "# heapbench plots of %s; run `gnuplot plots.gp` in this directory to redraw.\n", csv);
+    distinct_colours(gp, allocs.n > 64 ? allocs.n : 64); /* allocators, and the timeline's lines */
     fprintf(gp, "set datafile missing 'NaN'\nset style data histograms\nset style histogram clustered gap 1\n"
                 "set style fill solid 0.8 border -1\nset boxwidth 0.9\nset key outside right top\n"
                 "set grid ytics\nset xtics rotate by -40 left noenhanced\nset key noenhanced\n");
@@ -289,7 +314,7 @@ int hb_render_plots(const char *csv, const char *dir, FILE *log)
                                    "unset logscale\nset logscale y 2\nset style fill solid 0.4 border -1\n"
                                    "set style boxplot outliers pointtype 7\nset boxwidth 0.5\nunset key\n"
                                    "set ylabel 'run time / %s median of the same workload'\n"
-                                   "set title 'Every run, relative to %s: spread over runs and workloads' noenhanced\n"
+                                   "set title 'Every run, relative to %s: distribution over runs and workloads' noenhanced\n"
                                    "set xtics (",
                                    base, base);
     for (size_t a = 0; a < allocs.n && used < sizeof body; a++)
@@ -410,8 +435,8 @@ int hb_render_plots(const char *csv, const char *dir, FILE *log)
             if (dot)
                 *dot = '\0';
             used += (size_t)snprintf(body + used, sizeof body - used,
-                                     "%s'%s' using 1:($2/1024) every ::1 with lines lw 2 lt %zu dt %zu title '%s'",
-                                     i ? ", " : "", tls.v[i], i % 8 + 1, i / 8 + 1, t); /* 8 colours, then dashes */
+                                     "%s'%s' using 1:($2/1024) every ::1 with lines lw 2 lt %zu title '%s'",
+                                     i ? ", " : "", tls.v[i], i + 1, t); /* each its own colour */
         }
         if (used < sizeof body)
             snprintf(body + used, sizeof body - used, "\nset datafile separator whitespace\nunset xlabel\n");

@@ -164,12 +164,12 @@ free_port() {
 
 # Stops the server of one run: shutdown, then signals; waits for heapbench's row.
 stop_redis() { # PORT
-  timeout 5 redis-cli -h 127.0.0.1 -p "$1" shutdown nosave >/dev/null 2>&1
-  for _ in $(seq 50); do kill -0 "$HBPID" 2>/dev/null || break; sleep 0.1; done
+  timeout 30 redis-cli -h 127.0.0.1 -p "$1" shutdown nosave >/dev/null 2>&1
+  for _ in $(seq 600); do kill -0 "$HBPID" 2>/dev/null || break; sleep 0.1; done # long bounds: a busy machine
   if kill -0 "$HBPID" 2>/dev/null; then
     echo "real.sh: redis-server did not stop on shutdown; killing it" >&2
     [ -n "$RPID" ] && { kill -TERM -- "-$RPID" 2>/dev/null; kill -TERM "$RPID" 2>/dev/null; }
-    for _ in $(seq 30); do kill -0 "$HBPID" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 300); do kill -0 "$HBPID" 2>/dev/null || break; sleep 0.1; done
   fi
   wait "$HBPID" 2>/dev/null
   local rc=$?
@@ -190,7 +190,7 @@ run_redis() { # ALLOC RUN
        --daemonize no --loglevel warning >"$log" 2>&1 &
   HBPID=$!
   local up=0
-  for _ in $(seq 100); do
+  for _ in $(seq 600); do # up to a minute and more: a busy machine starts a server slowly
     kill -0 "$HBPID" 2>/dev/null || break
     if [ "$(timeout 2 redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null)" = PONG ]; then up=1; break; fi
     sleep 0.1

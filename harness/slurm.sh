@@ -9,7 +9,9 @@
 # merge -o DIR/merged DIR/shard-*`: one results.csv, the plots and
 # summary.md.  DIR must be on a file system every node sees.  Prints the two
 # job ids; --wait returns when the merge job has ended, with its status.
-# Exit status: 0 submitted (or, with --wait, merged), 1 a job failed, 2 bad input.
+# Exit status: 0 submitted (or, with --wait, merged), 1 a job failed (or its
+# submission was refused by a running cluster), 2 bad input or no Slurm here
+# (sbatch or sinfo missing, or no controller answers sinfo).
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 die() { echo "slurm.sh: $*" >&2; exit 2; }
@@ -29,7 +31,10 @@ done
 [[ "$N" =~ ^[1-9][0-9]{0,3}$ ]] || die "-n N: expected the number of shards, 1 to 9999"
 [ -n "$DIR" ] || die "no output directory (-o DIR)"
 [ -x "$HB" ] || die "no heapbench at $HB (build it, or --heapbench PATH)"
-command -v sbatch >/dev/null || die "sbatch is not installed (apt-get install slurm-client)"
+command -v sbatch >/dev/null || die "no Slurm here: sbatch is not installed (apt-get install slurm-client)"
+command -v sinfo >/dev/null || die "no Slurm here: sinfo is not installed (apt-get install slurm-client)"
+sinfo -h -o %P >/dev/null 2>&1 ||
+  die "no Slurm here: no controller answers sinfo ($(sinfo -h -o %P 2>&1 | head -n 1))"
 for a in "$@"; do
   case "$a" in --shard|--shard=*|-o|--list) die "sweep argument '$a' is set by slurm.sh" ;; esac
 done

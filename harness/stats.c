@@ -28,6 +28,19 @@ double hb_median(double *v, size_t n)
     return (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+double hb_cv(const double *v, size_t n)
+{
+    if (n < 2)
+        return -1;
+    double sum = 0, sq = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += v[i];
+    double mean = sum / (double)n;
+    for (size_t i = 0; i < n; i++)
+        sq += (v[i] - mean) * (v[i] - mean);
+    return mean > 0 ? sqrt(sq / (double)(n - 1)) / mean : -1;
+}
+
 double hb_geomean(const double *v, size_t n, size_t *used)
 {
     double sum = 0;

@@ -20,6 +20,11 @@
  * in place.  0 when n == 0. */
 double hb_median(double *v, size_t n);
 
+/* The spread, one definition wherever heapbench prints one (run's table,
+ * compare): the coefficient of variation, sample standard deviation over
+ * mean.  -1 when n < 2 or the mean is not positive. */
+double hb_cv(const double *v, size_t n);
+
 /* Geometric mean of the positive values among v[0..n); *used (if not NULL)
  * gets how many there were.  0 when there are none. */
 double hb_geomean(const double *v, size_t n, size_t *used);

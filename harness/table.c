@@ -1,6 +1,8 @@
 /*
  * table.c: the summary table printed after `run`: one line per
- * (allocator, collector), medians over its runs and the spread of wall time.
+ * (allocator, collector), medians over its runs and the spread of wall time
+ * (its coefficient of variation, hb_cv: the one definition of spread that
+ * compare and docs/csv.md use too).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,10 +10,10 @@
 
 #include "cli.h"
 #include "measure.h"
+#include "stats.h"
 
 /* Median of column col over rows idx[0..n) with status ok; *ok = count. */
-static double median_of(const hb_row *rows, const size_t *idx, size_t n, int col, size_t *count, double *lo,
-                        double *hi)
+static double median_of(const hb_row *rows, const size_t *idx, size_t n, int col, size_t *count, double *cv)
 {
     double v[1024];
     size_t k = 0;
@@ -25,15 +27,15 @@ static double median_of(const hb_row *rows, const size_t *idx, size_t n, int col
             v[k++] = d;
     }
     *count = k;
+    if (cv)
+        *cv = -1;
     if (k == 0)
         return 0;
+    if (cv)
+        *cv = hb_cv(v, k);
     double m = hb_percentile(v, k, 0.5); /* sorts v */
     if (k % 2 == 0)
         m = (v[k / 2 - 1] + v[k / 2]) / 2;
-    if (lo)
-        *lo = v[0];
-    if (hi)
-        *hi = v[k - 1];
     return m;
 }
 
@@ -56,7 +58,7 @@ void hb_print_table(const hb_row *rows, size_t n)
         return;
     }
     printf("%-10s %-12s %5s %10s %7s %6s %9s %9s %8s %9s %9s  %s\n", "allocator", "collector", "runs", "wall_s",
-           "spread", "rel", "Mops/s", "peakMiB", "overhead", "p50_ns", "p99_ns", "status");
+           "cv", "rel", "Mops/s", "peakMiB", "overhead", "p50_ns", "p99_ns", "status");
     for (size_t i = 0; i < n; i++) {
         if (done[i])
             continue;
@@ -75,23 +77,23 @@ void hb_print_table(const hb_row *rows, size_t n)
                 }
             }
         size_t c;
-        double lo = 0, hi = 0;
-        double wall = median_of(rows, idx, k, HB_COL_wall_s, &c, &lo, &hi);
+        double cv = -1;
+        double wall = median_of(rows, idx, k, HB_COL_wall_s, &c, &cv);
         char wall_s[32], spread[32], rel[32], mops[32], rss[32], ovh[32], p50[32], p99[32], st[160];
         fmt_or_dash(wall_s, sizeof wall_s, c, "%.4f", wall);
-        fmt_or_dash(spread, sizeof spread, c > 1 && wall > 0, "%.1f%%", wall > 0 ? 100 * (hi - lo) / wall : 0);
+        fmt_or_dash(spread, sizeof spread, cv >= 0, "%.1f%%", 100 * cv);
         if (first_wall == 0 && c > 0)
             first_wall = wall;
         fmt_or_dash(rel, sizeof rel, c > 0 && first_wall > 0, "%.2fx", first_wall > 0 ? wall / first_wall : 0);
-        double v = median_of(rows, idx, k, HB_COL_ops_per_s, &c, NULL, NULL);
+        double v = median_of(rows, idx, k, HB_COL_ops_per_s, &c, NULL);
         fmt_or_dash(mops, sizeof mops, c, "%.2f", v / 1e6);
-        v = median_of(rows, idx, k, HB_COL_peak_rss_kib, &c, NULL, NULL);
+        v = median_of(rows, idx, k, HB_COL_peak_rss_kib, &c, NULL);
         fmt_or_dash(rss, sizeof rss, c, "%.1f", v / 1024);
-        v = median_of(rows, idx, k, HB_COL_overhead_ratio, &c, NULL, NULL);
+        v = median_of(rows, idx, k, HB_COL_overhead_ratio, &c, NULL);
         fmt_or_dash(ovh, sizeof ovh, c, "%.2f", v);
-        v = median_of(rows, idx, k, HB_COL_lat_p50_ns, &c, NULL, NULL);
+        v = median_of(rows, idx, k, HB_COL_lat_p50_ns, &c, NULL);
         fmt_or_dash(p50, sizeof p50, c, "%.0f", v);
-        v = median_of(rows, idx, k, HB_COL_lat_p99_ns, &c, NULL, NULL);
+        v = median_of(rows, idx, k, HB_COL_lat_p99_ns, &c, NULL);
         fmt_or_dash(p99, sizeof p99, c, "%.0f", v);
         if (nok == k)
             snprintf(st, sizeof st, "ok");

@@ -369,7 +369,8 @@ static void case_usable_realloc(const tal *t)
 {
     (void)t;
     if (!served("malloc_usable_size")) {
-        tu_note("recorded: %s does not define malloc_usable_size: glibc's cannot read its blocks, rule not run",
+        tu_note("recorded: %s does not define malloc_usable_size (a glibc extension, in neither C nor POSIX): "
+                "glibc's cannot read its blocks, rule not run",
                 tu_alloc_name);
         return;
     }

@@ -1,5 +1,5 @@
 /*
- * conform_iface.c: CONFORMANCE.md section 1 through the hb_alloc interface,
+ * conform_iface.c: docs/conformance.md section 1 through the hb_alloc interface,
  * for the in-process plug-ins and for the wrappers stacked over them.
  *
  *   conform_iface <instance> <rule>

@@ -16,6 +16,12 @@
 
 /* p is aligned to a (a power of two). */
 int aligned_to(const void *p, size_t a);
+/* Fails unless p (a block of n bytes, from the call the format names:
+ * "calloc(%zu, %zu)") has the alignment malloc owes it: C11's, every block
+ * aligned for any fundamental type (_Alignof(max_align_t)), or what the
+ * allocator's table records; the evidence names the call and says when the
+ * block meets only C23's weaker rule (N2293). */
+__attribute__((format(printf, 4, 5))) void check_align(const tal *t, const void *p, size_t n, const char *fmt, ...);
 /* A misaligned aligned allocation that the table records for this allocator. */
 int aligned_recorded(const tal *t, size_t align, size_t n);
 /* Allocates with t->malloc and fails on NULL. */

@@ -1,6 +1,6 @@
 /*
  * dropin_api: the malloc family of a drop-in library against the rules of
- * CONFORMANCE.md section 1 that only the exported functions can show
+ * docs/conformance.md section 1 that only the exported functions can show
  * (posix_memalign, aligned_alloc, memalign, valloc, pvalloc, reallocarray,
  * malloc_usable_size, errno), plus the basic ones.
  *

@@ -1,7 +1,7 @@
 /*
  * testutil.h: what the allocator conformance programs share.
  *
- * The rules of CONFORMANCE.md section 1 are written once, in conform_common.c,
+ * The rules of docs/conformance.md section 1 are written once, in conform_common.c,
  * against `tal` (test allocator): a small table of functions that
  * conform_api.c fills with the process malloc family and conform_iface.c
  * with an hb_alloc instance.  Each program runs one rule for one allocator

@@ -29,7 +29,11 @@ PY
 runs merged/results.csv | sort | diff - list.txt >/dev/null || fail "the merged runs are not exactly those of --list"
 [ -s merged/summary.md ] || fail "merge wrote no summary.md"
 # refusals: exit 2, one line, nothing written
-"$hb" merge -o twice s1 s1 2>err.txt; rc=$?
+"$hb" merge -o same s1 s1/results.csv 2>err.txt; rc=$?
+[ "$rc" -eq 2 ] && [ "$(wc -l <err.txt)" -eq 1 ] && grep -q "the same input was given twice: s1/results.csv and s1/results.csv" err.txt &&
+  [ ! -e same/results.csv ] || fail "the same input given twice: exit $rc, $(cat err.txt)"
+cp s1/results.csv copy.csv
+"$hb" merge -o twice s1 copy.csv 2>err.txt; rc=$?
 [ "$rc" -eq 2 ] && [ "$(wc -l <err.txt)" -eq 1 ] && grep -q "appears again" err.txt && [ ! -e twice/results.csv ] ||
   fail "a run given twice: exit $rc, $(cat err.txt)"
 printf 'a,b\n1,2\n' >foreign.csv

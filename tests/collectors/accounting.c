@@ -1,5 +1,5 @@
 /*
- * accounting.c: CONFORMANCE 2.18, live bytes return to the baseline.
+ * accounting.c: docs/conformance.md 2.18, live bytes return to the baseline.
  *
  * Each case runs one scenario, drops every handle, breaks the cycles of
  * the garbage list and clears it, runs a final full collection, and then

@@ -1,5 +1,5 @@
 /*
- * cycles.c: CONFORMANCE 2.3 and 2.4, cycles.
+ * cycles.c: docs/conformance.md 2.3 and 2.4, cycles.
  *
  *   self_cycle, two_cycle, ring_1000   dropped cycles: a full collection
  *            frees them and returns how many objects it collected.

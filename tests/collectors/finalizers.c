@@ -1,5 +1,5 @@
 /*
- * finalizers.c: CONFORMANCE 2.11 - 2.14, finalizers and resurrection (PEP 442).
+ * finalizers.c: docs/conformance.md 2.11 - 2.14, finalizers and resurrection (PEP 442).
  *
  *   once_simple       a finalizer runs once, when its object dies.
  *   once_selfcycle    ... for a self-cycle (collected).

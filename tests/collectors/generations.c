@@ -1,5 +1,5 @@
 /*
- * generations.c: CONFORMANCE 2.6 - 2.10, generations and gc control.
+ * generations.c: docs/conformance.md 2.6 - 2.10, generations and gc control.
  *
  *   thresholds   three generations, defaults (700, 10, 10), settable, bad
  *                values rejected.

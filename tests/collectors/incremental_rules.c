@@ -1,5 +1,5 @@
 /*
- * incremental_rules.c: CONFORMANCE 2.6 - 2.10 (generations and gc control)
+ * incremental_rules.c: docs/conformance.md 2.6 - 2.10 (generations and gc control)
  * for the incremental collector, which has CPython 3.14's two generations
  * instead of three (see collectors/incremental.c):
  *

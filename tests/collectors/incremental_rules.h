@@ -1,5 +1,5 @@
 /*
- * incremental_rules.h: the generation rules of CONFORMANCE 2.6 - 2.10 as
+ * incremental_rules.h: the generation rules of docs/conformance.md 2.6 - 2.10 as
  * the incremental collector has them (incremental_rules.c), called by
  * generations.c for a collector with HB_GC_INCREMENTAL; and helpers shared
  * with the incremental-only cases (incremental.c).

@@ -1,5 +1,5 @@
 /*
- * random_graph.c: CONFORMANCE 2.5, only unreachable objects are freed.
+ * random_graph.c: docs/conformance.md 2.5, only unreachable objects are freed.
  *
  * Random object graphs (10..200 nodes, 0..4 slots each, some with
  * finalizers or their own traverse function), random edges through

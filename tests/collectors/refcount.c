@@ -1,5 +1,5 @@
 /*
- * refcount.c: CONFORMANCE 2.1 and 2.2, reference counting.
+ * refcount.c: docs/conformance.md 2.1 and 2.2, reference counting.
  *
  *   counts    a new object has one reference; each alias (handle or slot)
  *             adds one, each release removes one; the object is freed, and

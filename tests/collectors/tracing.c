@@ -1,5 +1,5 @@
 /*
- * tracing.c: CONFORMANCE 2.19 and 2.20, tracing collectors (asserted for
+ * tracing.c: docs/conformance.md 2.19 and 2.20, tracing collectors (asserted for
  * every collector, each with its documented behaviour).
  *
  *   unreachable_freed   100 small structures (rings, chains, trees), half

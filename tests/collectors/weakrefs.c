@@ -1,5 +1,5 @@
 /*
- * weakrefs.c: CONFORMANCE 2.15 - 2.17, weak references and the weak-value map.
+ * weakrefs.c: docs/conformance.md 2.15 - 2.17, weak references and the weak-value map.
  *
  *   cleared_on_death   a weak reference reads NULL once its referent died:
  *                      at once by refcount, at the collection under tracing.

@@ -22,14 +22,28 @@ case "$prog" in
   lua) bin=lua5.4 ;; sqlite) bin=sqlite3 ;; redis) bin=redis-server ;; rocksdb) bin=db_bench ;;
   python*) bin=python3.11 ;; *) bin=$prog ;;
 esac
-live() { # pids of $bin that are alive (a zombie waiting for its reaper is dead)
-  for p in $(pgrep -x "$bin"); do
-    [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" = Z ] || echo "$p"
-  done | sort
+# Every heapbench run here starts a session of its own (setsid); what it
+# starts stays in that session (programs get process groups of their own,
+# never sessions), so "left behind" is decided from the session's processes
+# only: the user's own $bin elsewhere on the machine does not count.
+live() { # live() SID: pids of the session SID other than zombies (dead, waiting for their reaper)
+  ps -e -o pid=,sid=,stat= | awk -v s="$1" '$2 == s && $3 !~ /^Z/ { print $1 }'
 }
-before=$(live)
-"$hb" run -q -a "$allocs" -w "$prog" -p scale=0.05 -r 1 -o "$dir/rows.csv" 2>"$dir/err.txt" ||
+gone() { # gone SID: waits (up to 60 s: a killed process takes a moment to die) for the session to empty
+  for _ in $(seq 600); do
+    [ -z "$(live "$1")" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+run_in_session() { # run_in_session SIDFILE ARGS...: heapbench ARGS as the leader of a new session
+  local f=$1
+  shift
+  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$f" "$hb" "$@"
+}
+run_in_session "$dir/sid" run -q -a "$allocs" -w "$prog" -p scale=0.05 -r 1 -o "$dir/rows.csv" 2>"$dir/err.txt" ||
   fail "heapbench run exited $?: $(cat "$dir/err.txt")"
+sid=$(cat "$dir/sid")
 python3 - "$dir/rows.csv" "$allocs" <<'PY' || exit 1
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1], newline="")))
@@ -44,22 +58,24 @@ if len(sums) != 1 or "" in sums:
     sys.exit(f"FAIL: checksums differ or are empty: {sums}")
 PY
 # nothing of the run survives it (servers included)
-sleep 0.2
-left=$(comm -13 <(echo "$before") <(live))
-[ -z "$left" ] || fail "$bin processes left behind: $left"
+gone "$sid" || fail "processes of the run left behind: $(ps -o pid=,comm= -s "$sid" | tr '\n' ' ')"
 # a server dies with heapbench, even when heapbench is killed outright
 if [ "$prog" = memcached ] || [ "$prog" = redis ]; then
-  "$hb" run -q -a pooled -w "$prog" -p scale=2 -o "$dir/killed.csv" 2>/dev/null &
-  hbpid=$!
-  for _ in $(seq 100); do
-    [ -n "$(comm -13 <(echo "$before") <(live))" ] && break
+  rm -f "$dir/sid"
+  run_in_session "$dir/sid" run -q -a pooled -w "$prog" -p scale=2 -o "$dir/killed.csv" 2>/dev/null &
+  bgpid=$!
+  server=""
+  for _ in $(seq 600); do # up to 60 s: a busy machine starts a server slowly
+    if [ -s "$dir/sid" ]; then
+      sid=$(cat "$dir/sid")
+      server=$(ps -o pid=,comm= -s "$sid" | awk -v b="$bin" '$2 == b { print $1 }')
+      [ -n "$server" ] && break
+    fi
     sleep 0.1
   done
-  [ -n "$(comm -13 <(echo "$before") <(live))" ] || fail "the server never started"
-  kill -9 "$hbpid"
-  wait "$hbpid" 2>/dev/null
-  sleep 0.5
-  left=$(comm -13 <(echo "$before") <(live))
-  [ -z "$left" ] || fail "$bin outlived a killed heapbench: $left"
+  [ -n "$server" ] || fail "the server never started"
+  kill -9 "$sid" # the session's leader is heapbench itself (bash exec'd it)
+  wait "$bgpid" 2>/dev/null
+  gone "$sid" || fail "$bin outlived a killed heapbench: $(ps -o pid=,comm= -s "$sid" | tr '\n' ' ')"
 fi
 echo "ok: $prog on $allocs, one checksum"

@@ -1,5 +1,5 @@
 /*
- * seeds.c: CONFORMANCE 3, every seed example that states an outcome,
+ * seeds.c: docs/conformance.md 3, every seed example that states an outcome,
  * reproduced through the object model, for every collector (what each
  * collector does instead is asserted and printed as "recorded:").
  *

@@ -6,7 +6,15 @@
 # through harness/slurm.sh (sbatch --array and a merge job with afterok), the
 # merged runs checked against `sweep --list`, and every daemon stopped by its
 # pid, on failure too.  77 (skipped) without root or without slurm-wlm and
-# munge.
+# munge, or where no directory munged accepts can be made.
+#
+# munged insists that every directory above its socket be open to all (x for
+# others) and that no directory above its key and state be writable by others
+# unless sticky; a clone under /root (700) or in a group-writable home meets
+# neither.  So munge's socket, key, seed and log live in a fresh directory of
+# their own, made here under the first of $TMPDIR, /tmp, /var/tmp, /dev/shm
+# whose every parent is root-owned, traversable by all, and not writable by
+# others (or sticky), whatever the clone's location; it is removed at the end.
 set -uo pipefail
 hb=$1 src=$2 work=$3
 skip() { echo "skipped: $*"; exit 77; }
@@ -15,12 +23,31 @@ for b in munged mungekey slurmctld slurmd sbatch sinfo; do
   command -v "$b" >/dev/null || [ -x "/usr/sbin/$b" ] || skip "$b is not installed (apt-get install slurm-wlm munge)"
 done
 export PATH="$PATH:/usr/sbin"
-rm -rf "$work" && mkdir -p "$work"/{munge,run,state,spool,log} || exit 1
-chmod 700 "$work/munge" # the key
-chmod 755 "$work/run"   # the socket: munged wants its directory open to all
+rm -rf "$work" && mkdir -p "$work"/{state,spool,log} || exit 1
+acceptable() { # acceptable DIR: DIR and every parent root-owned, x for all, not writable by others unless sticky
+  local d
+  d=$(readlink -f "$1" 2>/dev/null) || return 1
+  [ -d "$d" ] || return 1
+  while :; do
+    read -r owner mode < <(stat -c '%u %a' "$d") || return 1
+    [ "$owner" = 0 ] || return 1
+    mode=$((8#$mode))
+    [ $((mode & 8#001)) -ne 0 ] || return 1                                     # x for others
+    [ $((mode & 8#022)) -eq 0 ] || [ $((mode & 8#1000)) -ne 0 ] || return 1     # writable by group/others: sticky
+    [ "$d" = / ] && return 0
+    d=$(dirname "$d")
+  done
+}
+mdir=""
+for base in "${TMPDIR:-}" /tmp /var/tmp /dev/shm; do
+  [ -n "$base" ] && acceptable "$base" || continue
+  mdir=$(mktemp -d "$base/heapbench-munge.XXXXXX" 2>/dev/null) && break
+done
+[ -n "$mdir" ] || skip "no directory munged accepts: none of \$TMPDIR, /tmp, /var/tmp, /dev/shm is root-owned and open to all with every parent"
+chmod 755 "$mdir" && mkdir -m 700 "$mdir/key" && mkdir -m 755 "$mdir/run" || exit 1
 pids=() # every daemon started here, by pid
 remember() { # remember PIDFILE: wait for the pid file, add its pid
-  for _ in $(seq 50); do [ -s "$1" ] && break; sleep 0.1; done
+  for _ in $(seq 600); do [ -s "$1" ] && break; sleep 0.1; done # up to 60 s: a busy machine is slow
   [ -s "$1" ] && pids+=("$(cat "$1")")
 }
 stop() {
@@ -34,20 +61,22 @@ stop() {
   done
   kill -9 "${pids[@]}" 2>/dev/null
 }
-trap stop EXIT
-fail() { echo "FAIL: $*"; tail -5 "$work"/log/*.log 2>/dev/null; exit 1; }
+cleanup() { stop; rm -rf "$mdir"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; tail -5 "$work"/log/*.log "$mdir/munged.log" 2>/dev/null; exit 1; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-mungekey -c -k "$work/munge/munge.key" >/dev/null 2>&1 || fail "mungekey failed"
-munged --key-file="$work/munge/munge.key" --socket="$work/run/munge.sock" --pid-file="$work/run/munged.pid" \
-  --log-file="$work/log/munged.log" --seed-file="$work/munge/seed" || fail "munged did not start"
-remember "$work/run/munged.pid"
+mungekey -c -k "$mdir/key/munge.key" >/dev/null 2>&1 || fail "mungekey failed"
+munged --key-file="$mdir/key/munge.key" --socket="$mdir/run/munge.sock" --pid-file="$mdir/run/munged.pid" \
+  --log-file="$mdir/munged.log" --seed-file="$mdir/key/seed" 2>"$work/log/munged-start.log" ||
+  fail "munged did not start: $(head -3 "$work/log/munged-start.log" "$mdir/munged.log" 2>/dev/null)"
+remember "$mdir/run/munged.pid"
 host=$(hostname)
 cat >"$work/slurm.conf" <<CONF
 ClusterName=heapbench-test
 SlurmctldHost=$host
 AuthType=auth/munge
-AuthInfo=socket=$work/run/munge.sock
+AuthInfo=socket=$mdir/run/munge.sock
 CredType=cred/munge
 SlurmUser=root
 SlurmdUser=root
@@ -76,7 +105,7 @@ slurmctld -f "$SLURM_CONF" || fail "slurmctld did not start"
 remember "$work/slurmctld.pid"
 slurmd -f "$SLURM_CONF" || fail "slurmd did not start"
 remember "$work/slurmd.pid"
-for _ in $(seq 60); do
+for _ in $(seq 240); do # up to 120 s
   sinfo -h -o %t 2>/dev/null | grep -qx idle && break
   sleep 0.5
 done
@@ -84,7 +113,7 @@ sinfo -h -o %t | grep -qx idle || fail "the node never became idle: $(sinfo 2>&1
 
 args=(-w glibc-simple,random-churn -a libc,pooled -r 2 -t 2 -p scale=0.02 --measure none --no-plots)
 "$hb" sweep "${args[@]}" --list | sort >"$work/list.txt" || fail "sweep --list failed"
-timeout 240 bash "$src/harness/slurm.sh" -n 3 -o "$work/out" --heapbench "$hb" --wait -- "${args[@]}" ||
+timeout 500 bash "$src/harness/slurm.sh" -n 3 -o "$work/out" --heapbench "$hb" --wait -- "${args[@]}" ||
   fail "slurm.sh exited $?: $(cat "$work"/out/*.log 2>/dev/null | tail -5)"
 python3 - "$work/out/merged/results.csv" <<'PY' | sort | diff - "$work/list.txt" >/dev/null || fail "the merged runs are not those of --list"
 import csv, sys
