@@ -55,6 +55,10 @@
  *     CACHED --(class c needs a pool)--> AVAIL
  *   An arena whose pools are all FREE stays mapped as a spare (at most 8 of
  *   a kind) and is unmapped once it has been empty for 500 ms, but one.
+ *   A FREE pool whose pages were touched is dirty (on the instance's dirty
+ *   list, oldest first); once it has been free PURGE_DELAY_MS (1 s) a slow
+ *   path (arena put or take, a large operation) madvises its touched pages
+ *   away, 16 pools a call at most: it is then clean, as a never-used pool.
  *
  * ---- Large blocks -------------------------------------------------------------
  *   live (on large_live) --free--> cached (cache list, newest first), or
@@ -104,6 +108,8 @@
  *    entirely free.  New pools come from the lowest non-empty bucket: the
  *    fullest arena, so the emptiest ones can drain and go back to the OS
  *    (obmalloc's order).
+ *  - Dirty pools (dirty_bytes != 0) are FREE, on the dirty list once, in
+ *    freed_ms order; pa->dirty_bytes is their sum; clean pools are on no list.
  *  - Large records: live ones on large_live (nlarge of them), cached ones on
  *    the cache list newest first (ncached, cached_bytes within the limits);
  *    sizes are page multiples, bases 1 MiB-aligned.

@@ -104,6 +104,8 @@ static void large_expire(hb_pooled *pa, bool all)
     uint64_t now = now_ms();
     if (pa->nempty[KIND_SMALL] > 1 || pa->nempty[KIND_MEDIUM] > 1)
         arena_expire(pa, now);
+    if (pa->dirty_head != NULL && now - pa->dirty_head->freed_ms >= PURGE_DELAY_MS)
+        pooled_purge(pa, false);
     while (pa->cache_tail != NULL && (all || now - pa->cache_tail->freed_ms >= LARGE_DELAY_MS)) {
         large *l = pa->cache_tail;
         uintptr_t base = l->base;
@@ -409,6 +411,68 @@ void *pooled_large_realloc(hb_pooled *pa, large *l, size_t size)
 
 /* ---- arena layer (lock held) ---------------------------------------------- */
 
+/* The dirty list: FREE pools whose pages were touched, oldest first.  A pool
+ * joins it when it goes back to its arena, leaves it when taken again (its
+ * pages still resident: no fault) or when purged (madvise; the next carve
+ * faults fresh zero pages in) or when its arena is unmapped. */
+static void dirty_unlink(hb_pooled *pa, pool *p)
+{
+    if (p->dprev != NULL)
+        p->dprev->dnext = p->dnext;
+    else
+        pa->dirty_head = p->dnext;
+    if (p->dnext != NULL)
+        p->dnext->dprev = p->dprev;
+    else
+        pa->dirty_tail = p->dprev;
+    p->dnext = p->dprev = NULL;
+    pa->dirty_bytes -= p->dirty_bytes;
+    p->dirty_bytes = 0;
+}
+
+static void dirty_append(hb_pooled *pa, pool *p, uint32_t bytes, uint64_t now)
+{
+    p->dirty_bytes = bytes;
+    p->freed_ms = now;
+    p->dnext = NULL;
+    p->dprev = pa->dirty_tail;
+    if (pa->dirty_tail != NULL)
+        pa->dirty_tail->dnext = p;
+    else
+        pa->dirty_head = p;
+    pa->dirty_tail = p;
+    pa->dirty_bytes += bytes;
+}
+
+/* Under the lock: a batch is PURGE_BATCH pools of at most 128 KiB each, and
+ * a pool in the middle of a purge must not be taken by another thread. */
+void pooled_purge(hb_pooled *pa, bool all)
+{
+    uint64_t now = all ? 0 : now_ms();
+    for (unsigned n = 0; pa->dirty_head != NULL && (all || n < PURGE_BATCH); n++) {
+        pool *p = pa->dirty_head;
+        if (!all && now - p->freed_ms < PURGE_DELAY_MS)
+            break;
+        size_t bytes = p->dirty_bytes;
+        dirty_unlink(pa, p);
+        int saved = errno;
+        if (madvise(p->start, bytes, POOLED_PURGE_ADVICE) == 0)
+            pa->purged_bytes += bytes;
+        errno = saved;
+    }
+}
+
+size_t hb_pooled_purge(hb_pooled *pa, int all, size_t *dirty)
+{
+    pthread_mutex_lock(&pa->lock);
+    pooled_purge(pa, all != 0);
+    size_t purged = pa->purged_bytes;
+    if (dirty != NULL)
+        *dirty = pa->dirty_bytes;
+    pthread_mutex_unlock(&pa->lock);
+    return purged;
+}
+
 static void bucket_remove(hb_pooled *pa, arena *a)
 {
     if (a->nfree == 0)
@@ -523,6 +587,9 @@ static arena *arena_new(hb_pooled *pa, unsigned kind)
 
 static void arena_free(hb_pooled *pa, arena *a)
 {
+    for (unsigned i = 0; i < a->nextpool; i++)
+        if (a->pools[i].dirty_bytes != 0)
+            dirty_unlink(pa, &a->pools[i]);
     bucket_remove(pa, a);
     atomic_store_explicit(pooled_radix_slot(pa, a->base, false), 0, memory_order_release);
     if (a->all_prev != NULL)
@@ -541,7 +608,7 @@ pool *pooled_arena_take(hb_pooled *pa, heap *h, size_t cls)
 {
     unsigned kind = kind_of_class(cls);
     pthread_mutex_lock(&pa->lock);
-    if (pa->ncached != 0 || pa->nempty[KIND_SMALL] > 1 || pa->nempty[KIND_MEDIUM] > 1)
+    if (pa->ncached != 0 || pa->nempty[KIND_SMALL] > 1 || pa->nempty[KIND_MEDIUM] > 1 || pa->dirty_head != NULL)
         large_expire(pa, false);
     arena *a;
     if (pa->bucket_bits[kind] != 0)
@@ -558,6 +625,8 @@ pool *pooled_arena_take(hb_pooled *pa, heap *h, size_t cls)
         a->freepools = p->next;
     else
         p = &a->pools[a->nextpool++];
+    if (p->dirty_bytes != 0)
+        dirty_unlink(pa, p); /* its pages are still resident */
     a->nfree--;
     bucket_insert(pa, a);
     size_t bs = pooled_class_size[cls];
@@ -596,8 +665,12 @@ static void arena_expire(hb_pooled *pa, uint64_t now)
 void pooled_arena_put(hb_pooled *pa, pool *p)
 {
     int saved = errno;
+    size_t dirty = ((size_t)p->nextoffset + pa->page - 1) & ~(pa->page - 1);
     pthread_mutex_lock(&pa->lock);
     arena *a = p->arena;
+    uint64_t now = now_ms();
+    if (dirty != 0)
+        dirty_append(pa, p, (uint32_t)dirty, now);
     p->where = POOL_FREE;
     p->owner = NULL;
     p->next = a->freepools;
@@ -610,10 +683,12 @@ void pooled_arena_put(hb_pooled *pa, pool *p)
     } else {
         if (a->nfree == a->npools) {
             pa->nempty[a->kind]++;
-            a->empty_ms = now_ms();
+            a->empty_ms = now;
         }
         bucket_insert(pa, a);
     }
+    if (pa->dirty_head != NULL && now - pa->dirty_head->freed_ms >= PURGE_DELAY_MS)
+        pooled_purge(pa, false);
     pthread_mutex_unlock(&pa->lock);
     errno = saved;
 }

@@ -96,7 +96,7 @@ static int check_pool(hb_pooled *pa, arena *a, pool *p, char *msg, size_t msglen
     return 0;
 }
 
-static int check_arena(hb_pooled *pa, arena *a, char *msg, size_t msglen)
+static int check_arena(hb_pooled *pa, arena *a, size_t *ndirty, char *msg, size_t msglen)
 {
     CHECK((a->base & (ARENA_SIZE - 1)) == 0, "arena not aligned", (void *)a->base, 0);
     CHECK(a->kind < NKINDS && a->shift == shift_of_kind(a->kind) && a->npools == (ARENA_SIZE >> a->shift) - 1,
@@ -116,6 +116,14 @@ static int check_arena(hb_pooled *pa, arena *a, char *msg, size_t msglen)
     for (unsigned i = 0; i < a->nextpool; i++) {
         pool *p = &a->pools[i];
         CHECK(p->index == i + 1, "pool index wrong", p, p->index);
+        /* purged or never dirty: dirty_bytes 0, off the dirty list; dirty:
+         * FREE, a page multiple within its pool */
+        CHECK(p->dirty_bytes == 0 || (p->where == POOL_FREE && p->dirty_bytes % pa->page == 0 &&
+                                      p->dirty_bytes <= ((size_t)1 << a->shift)),
+              "bad dirty pool", p, p->dirty_bytes);
+        CHECK(p->dirty_bytes != 0 || (p->dnext == NULL && p->dprev == NULL && pa->dirty_head != p),
+              "clean pool on the dirty list", p, 0);
+        *ndirty += p->dirty_bytes != 0;
         if (p->where == POOL_FREE)
             nfreestate++;
         else if (check_pool(pa, a, p, msg, msglen))
@@ -158,16 +166,28 @@ int hb_pooled_check(hb_pooled *pa, char *msg, size_t msglen)
         CHECK(c < NCLASSES && pooled_class_size[c] >= n && (c == 0 || pooled_class_size[c - 1] < n),
               "class_of maps a size to the wrong class", NULL, n);
     }
-    size_t narenas = 0, nbucketed = 0, nspare[NKINDS] = {0};
+    size_t narenas = 0, nbucketed = 0, nspare[NKINDS] = {0}, ndirty = 0;
     for (arena *a = pa->all; a != NULL; a = a->all_next) {
         CHECK(++narenas <= pa->narenas, "arena list longer than the arena count", a, narenas);
         CHECK(a->all_prev == NULL ? pa->all == a : a->all_prev->all_next == a, "arena list links", a, narenas);
-        if (check_arena(pa, a, msg, msglen))
+        if (check_arena(pa, a, &ndirty, msg, msglen))
             return -1;
         nbucketed += a->nfree > 0;
         nspare[a->kind] += a->nfree == a->npools;
     }
     CHECK(narenas == pa->narenas, "arena count wrong", NULL, narenas);
+    /* the dirty list: every dirty pool once, oldest first, bytes summed */
+    size_t nlisted = 0, dbytes = 0;
+    for (pool *p = pa->dirty_head; p != NULL; p = p->dnext) {
+        CHECK(++nlisted <= ndirty && p->dirty_bytes != 0, "dirty list holds a clean pool or too many", p, nlisted);
+        CHECK(p->dprev == NULL ? pa->dirty_head == p : p->dprev->dnext == p && p->dprev->freed_ms <= p->freed_ms,
+              "dirty list links or order", p, nlisted);
+        CHECK(p->dnext != NULL || pa->dirty_tail == p, "dirty list tail", p, nlisted);
+        dbytes += p->dirty_bytes;
+    }
+    CHECK(nlisted == ndirty && (ndirty != 0 || pa->dirty_tail == NULL), "dirty pools missing from the dirty list",
+          NULL, ndirty);
+    CHECK(dbytes == pa->dirty_bytes, "dirty byte count wrong", NULL, dbytes);
     CHECK(nspare[KIND_SMALL] == pa->nempty[KIND_SMALL] && nspare[KIND_MEDIUM] == pa->nempty[KIND_MEDIUM],
           "empty arena count wrong", NULL, nspare[KIND_SMALL] + nspare[KIND_MEDIUM]);
     CHECK(nspare[KIND_SMALL] <= ARENA_SPARES && nspare[KIND_MEDIUM] <= ARENA_SPARES, "too many empty arenas kept",

@@ -58,6 +58,11 @@
 #define LARGE_MOVE_MIN ((size_t)1 << 20) /* large blocks this big are moved by mremap, smaller ones copied */
 #define LARGE_ROOM 4                      /* a block made by a growing realloc has 4x its size of address space */
 #define ARENA_SPARES 8                    /* empty arenas of a kind kept mapped (for LARGE_DELAY_MS; one for good) */
+#define PURGE_DELAY_MS 1000               /* a FREE pool's pages go back (madvise) once it has been free this long ... */
+#define PURGE_BATCH 16                    /* ... at most this many pools per slow path that looks */
+#ifndef POOLED_PURGE_ADVICE
+#define POOLED_PURGE_ADVICE MADV_DONTNEED /* RSS drops at once; MADV_FREE leaves it to memory pressure (docs/pooled.md) */
+#endif
 /* ============================================================================ */
 
 #define NSMALL (SMALL_MAX >> CLASS_SHIFT)  /* classes 0..31: 16(c+1) bytes */
@@ -116,6 +121,10 @@ typedef struct pool {
     /* second cache line: written by other threads */
     _Alignas(64) _Atomic uintptr_t thread_free; /* remote frees | QUEUED */
     struct pool *next_remote;      /* link in owner->remote */
+    /* dirty list (lock held): FREE pools whose carved pages may be resident */
+    struct pool *dnext, *dprev;
+    uint64_t freed_ms;             /* when it went back to its arena */
+    uint32_t dirty_bytes;          /* page-rounded bytes carved before it went back; 0 when not dirty */
 } pool;
 _Static_assert(sizeof(pool) == 128, "a descriptor is two cache lines");
 
@@ -181,6 +190,9 @@ struct hb_pooled {
     large *large_spare;                  /* unused large records */
     size_t nlarge, ncached, cached_bytes;
     _Atomic size_t mapped;
+    pool *dirty_head, *dirty_tail;       /* dirty FREE pools, oldest first (by freed_ms) */
+    size_t dirty_bytes;                  /* their dirty_bytes summed */
+    size_t purged_bytes;                 /* given back by madvise so far (hb_pooled_purge reports it) */
     _Alignas(64) _Atomic uintptr_t root[ROOT_LEN];    /* radix root: leaves of LEAF_LEN entries (see radix_get) */
     hb_fork_entry fork_entry;            /* in-process plug-in: registration with forksafe.c */
 };
@@ -202,6 +214,7 @@ POOLED_HIDDEN size_t hb_pooled_usable_size(hb_pooled *h, const void *p);
 POOLED_HIDDEN int hb_pooled_owns(hb_pooled *h, const void *p);
 POOLED_HIDDEN int hb_pooled_check(hb_pooled *h, char *msg, size_t msglen);
 POOLED_HIDDEN void hb_pooled_stats(hb_pooled *h, size_t *mapped, size_t *in_use, size_t *live);
+POOLED_HIDDEN size_t hb_pooled_purge(hb_pooled *h, int all, size_t *dirty);
 POOLED_HIDDEN void hb_pooled_fork_prepare(hb_pooled *h);
 POOLED_HIDDEN void hb_pooled_fork_parent(hb_pooled *h);
 POOLED_HIDDEN void hb_pooled_fork_child(hb_pooled *h);
@@ -302,7 +315,12 @@ POOLED_HIDDEN void pooled_large_free(hb_pooled *pa, large *l);
  * one by mremap: its (new) address, or NULL when the caller must copy. */
 POOLED_HIDDEN void *pooled_large_realloc(hb_pooled *pa, large *l, size_t size);
 /* Gives cached large blocks and spare arenas older than LARGE_DELAY_MS back to
- * the OS (all cached large blocks with all); takes the lock. */
+ * the OS (all cached large blocks with all), and the pages of pools free for
+ * PURGE_DELAY_MS (a batch); takes the lock. */
 POOLED_HIDDEN void pooled_large_trim(hb_pooled *pa, bool all);
+
+/* Purges dirty FREE pools: those free for PURGE_DELAY_MS, at most
+ * PURGE_BATCH of them, or with all every one; lock held. */
+POOLED_HIDDEN void pooled_purge(hb_pooled *pa, bool all);
 
 #endif
