@@ -106,12 +106,21 @@
 #define MAX_CREDIT 12000l        /* most objects one increment's credit adds */
 #define MIN_FRESH 1000l          /* fresh counted as at least this (an explicit collect(1) progresses) */
 #define SCAN_RATE_DIVISOR 10     /* as 3.14: a tenth of the heap per threshold1 increments */
+#ifndef MIDDLE_INCREMENTS
+#define MIDDLE_INCREMENTS 16 /* every MIDDLE_EVERY-th increment re-examines the promotions of this many */
+#endif
+#ifndef MIDDLE_EVERY
+#define MIDDLE_EVERY 2
+#endif
 
 typedef struct gi_ctx {
     hb_inc_ctx inc;         /* first: its first member is the rc heap */
     bool next_is_increment; /* the next automatic collection is an increment */
     size_t promoted;        /* objects the young collections moved to the old
                                generation since the last increment */
+    size_t middle[MIDDLE_INCREMENTS]; /* promoted, for the last increments (a ring) */
+    unsigned middle_next;             /* the ring's oldest entry, overwritten next */
+    unsigned increments;              /* increments so far (every MIDDLE_EVERY-th looks further) */
 } gi_ctx;
 
 static long gi_assess(hb_inc_ctx *ic)
@@ -147,6 +156,59 @@ static bool gate_closed(const hb_inc_ctx *ic)
            hb__inc_old_size(&ic->rc) <= base + base / 100 * (size_t)gc->threshold[2];
 }
 
+/* Reverses a list in place.  The objects a recent increment takes from the
+ * tail of a space are taken newest first; reversed, and with the young
+ * objects after them, the region's survivors go back to the tail oldest
+ * first, so that the tail stays in the order of age and the next increment,
+ * taking newest first, reaches this one's young survivors before the
+ * objects it re-examined.  (In the order taken, the young survivors sat
+ * behind the re-examined ones, beyond the next increment's budget: on
+ * trash-stream a ring that was young in an increment and died before the
+ * next one waited for an old cycle.) */
+static void reverse_list(hb_link *list)
+{
+    hb_link *l = list;
+    do {
+        hb_link *next = l->next;
+        l->next = l->prev;
+        l->prev = next;
+        l = next;
+    } while (l != list);
+}
+
+/* Takes up to `budget` objects from the tail of tracked list `t` (newest
+ * first) into the region, relabelled young; returns how many. */
+static size_t take_tail(hb_rcheap *h, hb_link *region, int t, size_t budget)
+{
+    hb_link *list = &h->lists[t];
+    size_t n = 0;
+    while (n < budget && !hb__list_empty(list)) {
+        hb_obj *o = (hb_obj *)list->prev;
+        hb__list_unlink(&o->link);
+        o->gc &= HB_OF_PERSIST;
+        hb__list_append(region, &o->link);
+        n++;
+    }
+    h->size[t] -= n;
+    return n;
+}
+
+/* The sliding budget: the objects the last MIDDLE_INCREMENTS increments
+ * (their young objects and the promotions before them) added to the old
+ * generation, `fresh` of this one recorded first; at most MAX_CREDIT. */
+static size_t middle_budget(gi_ctx *c, size_t fresh)
+{
+    c->middle[c->middle_next] = fresh;
+    c->middle_next = (c->middle_next + 1) % MIDDLE_INCREMENTS;
+    size_t budget = fresh;
+    if (++c->increments % MIDDLE_EVERY == 0) {
+        budget = 0;
+        for (int i = 0; i < MIDDLE_INCREMENTS; i++)
+            budget += c->middle[i];
+    }
+    return budget > (size_t)MAX_CREDIT ? (size_t)MAX_CREDIT : budget;
+}
+
 /* A recent increment: the young space, plus the pending objects promoted
  * since the last increment (the tail of the pending space's tracked list)
  * and the pending objects they reach, up to that many in all. */
@@ -158,18 +220,49 @@ static long recent_increment(gi_ctx *c)
     hb_inc_probe *p = &ic->last;
     hb_link region;
     hb__list_init(&region);
-    p->credit = (long)c->promoted;
     p->marked = p->pulled = 0;
+    size_t young = h->size[0];
+    size_t budget = middle_budget(c, c->promoted + young);
+    budget = budget > young ? budget - young : 0; /* this increment's young objects are in the region too */
+    p->credit = (long)budget;
+    p->pulled = take_tail(h, &region, 1 + (ic->visited ^ 1), budget);
+    reverse_list(&region);
     p->young = hb__inc_splice_young(h, &region);
-    size_t budget = c->promoted < (size_t)MAX_CREDIT ? c->promoted : (size_t)MAX_CREDIT;
-    hb_link *pend = &h->lists[1 + (ic->visited ^ 1)];
-    while (p->pulled < budget && !hb__list_empty(pend))
-        p->pulled += hb__inc_take_closure(ic, &region, (hb_obj *)pend->prev, budget - p->pulled);
     gc->count[0] = 0;
     size_t n = hb__inc_collect_young_region(ic, &region, p->young + p->pulled);
     gc->st.gen[1].collections++;
     gc->st.gen[1].collected += gc->last_collected;
     gc->st.gen[1].uncollectable += gc->last_uncollectable;
+    return (long)n;
+}
+
+/* A young collection while an old cycle runs: the young space plus the
+ * newest tracked objects of the visited space (where young collections
+ * and increments put their survivors during a cycle, and where no
+ * increment of this cycle looks), up to the sliding budget.  Without it,
+ * a structure promoted during a cycle and dropped soon after waited for
+ * the next cycle (trash-stream: most of its rings). */
+static long young_with_visited_tail(gi_ctx *c)
+{
+    hb_inc_ctx *ic = &c->inc;
+    hb_rcheap *h = &ic->rc;
+    hb_gc *gc = h->gc;
+    hb_inc_probe *p = &ic->last;
+    hb_link region;
+    hb__list_init(&region);
+    p->marked = p->pulled = 0;
+    size_t budget = c->middle[(c->middle_next + MIDDLE_INCREMENTS - 1) % MIDDLE_INCREMENTS];
+    if (budget > (size_t)MAX_CREDIT)
+        budget = MAX_CREDIT;
+    p->credit = (long)budget;
+    p->pulled = take_tail(h, &region, 1 + ic->visited, budget);
+    reverse_list(&region);
+    p->young = hb__inc_splice_young(h, &region);
+    gc->count[0] = 0;
+    size_t n = hb__inc_collect_young_region(ic, &region, p->young + p->pulled);
+    gc->st.gen[0].collections++;
+    gc->st.gen[0].collected += gc->last_collected;
+    gc->st.gen[0].uncollectable += gc->last_uncollectable;
     return (long)n;
 }
 
@@ -184,7 +277,11 @@ static long gi_collect(void *ctx, int g)
         c->promoted = 0;
         return n;
     }
+    if (g == 0 && ic->in_auto && !ic->waiting)
+        return young_with_visited_tail(c);
     size_t before = hb__inc_old_size(h);
+    if (g == 1)
+        middle_budget(c, c->promoted + h->size[0]);
     long n = hb__inc_collect(ctx, g);
     if (g == 0) {
         size_t after = hb__inc_old_size(h);
