@@ -70,7 +70,7 @@
        increments, every increment, left surprise-link at 7.7x (the
        window must hold a whole dropped list); 16 every 8th or 4th
        increment, 7.7x and 4.9x (a far look finds one list, about 1.5 are
-       dropped between two); 16 every 2nd, 0.05x.  The price is CPU time:
+       dropped between two); 10 every 2nd, 7.7x; 16 every 2nd, 0.05x.  The price is CPU time:
        the far looks re-examine up to 6,000 objects per increment (medians
        of 3, user time against generational: trash-stream 2.33x, gcold
        2.00x, ast-build 1.88x, surprise-link 0.84x; every 4th increment:
