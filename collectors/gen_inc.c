@@ -222,9 +222,10 @@ static size_t take_tail(hb_rcheap *h, hb_link *region, int t, size_t budget)
     return n;
 }
 
-/* The sliding budget: the objects the last MIDDLE_INCREMENTS increments
- * (their young objects and the promotions before them) added to the old
- * generation, `fresh` of this one recorded first; at most MAX_CREDIT. */
+/* Records `fresh` (this increment's young objects and the promotions
+ * before it) and returns the budget of a recent increment: `fresh`, or on
+ * every MIDDLE_EVERY-th increment what the last MIDDLE_INCREMENTS
+ * increments added to the old generation; at most MAX_CREDIT. */
 static size_t middle_budget(gi_ctx *c, size_t fresh)
 {
     c->middle[c->middle_next] = fresh;
