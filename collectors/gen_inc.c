@@ -239,10 +239,10 @@ static size_t middle_budget(gi_ctx *c, size_t fresh)
     return budget > (size_t)MAX_CREDIT ? (size_t)MAX_CREDIT : budget;
 }
 
-/* A recent increment: the young space, plus the newest pending tracked
- * objects (the tail of the pending space's tracked list), as many as the
- * sliding budget (middle_budget) allows, without closures. */
-static long recent_increment(gi_ctx *c)
+/* Collects the young space plus the newest `budget` tracked objects of
+ * space `list` (taken from its tail, no closures), counting the
+ * collection as one of generation `gen`. */
+static long collect_with_tail(gi_ctx *c, int list, size_t budget, int gen)
 {
     hb_inc_ctx *ic = &c->inc;
     hb_rcheap *h = &ic->rc;
@@ -250,20 +250,29 @@ static long recent_increment(gi_ctx *c)
     hb_inc_probe *p = &ic->last;
     hb_link region;
     hb__list_init(&region);
-    p->marked = p->pulled = 0;
-    size_t young = h->size[0];
-    size_t budget = middle_budget(c, c->promoted + young);
-    budget = budget > young ? budget - young : 0; /* this increment's young objects are in the region too */
+    p->marked = 0;
     p->credit = (long)budget;
-    p->pulled = take_tail(h, &region, 1 + (ic->visited ^ 1), budget);
+    p->pulled = take_tail(h, &region, list, budget);
     reverse_list(&region);
     p->young = hb__inc_splice_young(h, &region);
     gc->count[0] = 0;
     size_t n = hb__inc_collect_young_region(ic, &region, p->young + p->pulled);
-    gc->st.gen[1].collections++;
-    gc->st.gen[1].collected += gc->last_collected;
-    gc->st.gen[1].uncollectable += gc->last_uncollectable;
+    gc->st.gen[gen].collections++;
+    gc->st.gen[gen].collected += gc->last_collected;
+    gc->st.gen[gen].uncollectable += gc->last_uncollectable;
     return (long)n;
+}
+
+/* A recent increment: the young space, plus the newest pending tracked
+ * objects (the tail of the pending space's tracked list), as many as the
+ * sliding budget (middle_budget) allows, without closures. */
+static long recent_increment(gi_ctx *c)
+{
+    hb_rcheap *h = &c->inc.rc;
+    size_t young = h->size[0];
+    size_t budget = middle_budget(c, c->promoted + young);
+    budget = budget > young ? budget - young : 0; /* this increment's young objects are in the region too */
+    return collect_with_tail(c, 1 + (c->inc.visited ^ 1), budget, 1);
 }
 
 /* A young collection while an old cycle runs: the young space plus the
@@ -274,26 +283,10 @@ static long recent_increment(gi_ctx *c)
  * the next cycle (trash-stream: most of its rings). */
 static long young_with_visited_tail(gi_ctx *c)
 {
-    hb_inc_ctx *ic = &c->inc;
-    hb_rcheap *h = &ic->rc;
-    hb_gc *gc = h->gc;
-    hb_inc_probe *p = &ic->last;
-    hb_link region;
-    hb__list_init(&region);
-    p->marked = p->pulled = 0;
     size_t budget = c->middle[(c->middle_next + MIDDLE_INCREMENTS - 1) % MIDDLE_INCREMENTS];
     if (budget > (size_t)MAX_CREDIT)
         budget = MAX_CREDIT;
-    p->credit = (long)budget;
-    p->pulled = take_tail(h, &region, 1 + ic->visited, budget);
-    reverse_list(&region);
-    p->young = hb__inc_splice_young(h, &region);
-    gc->count[0] = 0;
-    size_t n = hb__inc_collect_young_region(ic, &region, p->young + p->pulled);
-    gc->st.gen[0].collections++;
-    gc->st.gen[0].collected += gc->last_collected;
-    gc->st.gen[0].uncollectable += gc->last_uncollectable;
-    return (long)n;
+    return collect_with_tail(c, 1 + c->inc.visited, budget, 0);
 }
 
 static long gi_collect(void *ctx, int g)
