@@ -22,6 +22,7 @@
  */
 #define _GNU_SOURCE
 #include "allocator.h"
+#include "forksafe.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -48,6 +49,7 @@ typedef struct counting {
     pthread_mutex_t lock;
     slot *table;
     size_t cap, used; /* used counts tombstones too */
+    hb_fork_entry fork_entry; /* takes lock across fork: a child must not inherit it held */
 } counting;
 
 static void *map_zeroed(size_t n)
@@ -329,6 +331,12 @@ static int count_check(void *ctx, char *msg, size_t len)
 
 static void *count_create(void) { return NULL; } /* made by hb_counting_wrap only */
 
+/* fork while another thread is inside track_add/track_take: without these the
+ * child inherits the table lock held by a thread it does not have. */
+static void fork_take(void *obj) { pthread_mutex_lock(&((counting *)obj)->lock); }
+static void fork_give(void *obj) { pthread_mutex_unlock(&((counting *)obj)->lock); }
+static void fork_reset(void *obj) { pthread_mutex_init(&((counting *)obj)->lock, NULL); }
+
 static void count_destroy(void *ctx)
 {
     counting *c = ctx;
@@ -339,6 +347,7 @@ static void count_destroy(void *ctx)
     pthread_mutex_unlock(&open_lock);
     if (tb.id == c->id)
         tb.id = 0;
+    hb_fork_unregister(&c->fork_entry);
     if (c->table)
         munmap(c->table, c->cap * sizeof(slot));
     pthread_mutex_destroy(&c->lock);
@@ -384,6 +393,11 @@ int hb_counting_wrap(hb_alloc *out, const hb_alloc *inner, unsigned flags)
         errno = EMFILE;
         return -1;
     }
+    c->fork_entry.obj = c;
+    c->fork_entry.prepare = fork_take;
+    c->fork_entry.parent = fork_give;
+    c->fork_entry.child = fork_reset;
+    hb_fork_register(&c->fork_entry);
     out->ops = &counting_ops;
     out->ctx = c;
     return 0;
