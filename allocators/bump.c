@@ -8,7 +8,7 @@
  * too big for a chunk gets a mapping of its own, with the same header.
  *
  * Invariants: every chunk of an instance is on its `chunks` list (guarded by
- * `lock`); a thread's cursor lies inside one chunk of the instance whose id
+ * `lock`, which fork takes through forksafe.h); a thread's cursor lies inside one chunk of the instance whose id
  * its cache names; blocks are HB_MIN_ALIGN aligned.  The per-thread cache
  * names an instance by a process-unique id, never by address, so a cache left
  * behind by a destroyed instance can never be mistaken for a new one.
@@ -20,6 +20,7 @@
 #define _GNU_SOURCE
 #include "allocator.h"
 #include "builtin.h"
+#include "forksafe.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -49,6 +50,7 @@ typedef struct bump {
     pthread_mutex_t lock;
     chunk *chunks;
     _Atomic size_t mapped;
+    hb_fork_entry fork_entry; /* takes lock across fork: a child must not inherit it held */
 } bump;
 
 /* Per-thread cursor, for the instance with id `id`. */
@@ -92,6 +94,13 @@ static chunk *new_chunk(bump *b, size_t size)
     return c;
 }
 
+/* fork while another thread links a new chunk: without these the child
+ * inherits `lock` held by a thread it does not have, and its next chunk waits
+ * forever. */
+static void fork_take(void *obj) { pthread_mutex_lock(&((bump *)obj)->lock); }
+static void fork_give(void *obj) { pthread_mutex_unlock(&((bump *)obj)->lock); }
+static void fork_reset(void *obj) { pthread_mutex_init(&((bump *)obj)->lock, NULL); }
+
 static void *bump_create(void)
 {
     bump *b = mmap(NULL, sizeof *b, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -101,12 +110,15 @@ static void *bump_create(void)
     pthread_mutex_init(&b->lock, NULL);
     b->chunks = NULL;
     atomic_init(&b->mapped, 0);
+    b->fork_entry = (hb_fork_entry){.obj = b, .prepare = fork_take, .parent = fork_give, .child = fork_reset};
+    hb_fork_register(&b->fork_entry);
     return b;
 }
 
 static void bump_destroy(void *ctx)
 {
     bump *b = ctx;
+    hb_fork_unregister(&b->fork_entry);
     chunk *c = b->chunks;
     while (c != NULL) {
         chunk *next = c->next;
