@@ -510,10 +510,10 @@ int hb_compare_frontier(const char *path, const hb_frontier_opts *fo)
     char notok[48] = "";
     if (failed_runs)
         snprintf(notok, sizeof notok, ", no ok run %zu", failed_runs);
-    printf("\nverdict: %s %s: %zu of %zu rows over %s (time %zu, RSS %zu%s); geometric means over %zu rows: "
+    printf("\nverdict: %s %s: %zu of %zu row%s over %s (time %zu, RSS %zu%s); geometric means over %zu row%s: "
            "time %.3f, RSS %.3f\n",
-           subject, miss ? "misses the frontier" : "is at the frontier", over_rows, compared, L1, over_t,
-           over_m, notok, all_n, all_t, all_m);
+           subject, miss ? "misses the frontier" : "is at the frontier", over_rows, compared, compared == 1 ? "" : "s",
+           L1, over_t, over_m, notok, all_n, all_n == 1 ? "" : "s", all_t, all_m);
 
     free(vt);
     free(vm);
