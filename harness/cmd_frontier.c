@@ -339,7 +339,7 @@ int hb_compare_frontier(const char *path, const hb_frontier_opts *fo)
             continue;
         compared++;
         const stat *s = &subj[r];
-        char v[13][96];
+        char v[13][192];
         for (size_t k = 0; k < 13; k++)
             snprintf(v[k], sizeof v[k], "-");
         if (bt[r] >= 0) {
@@ -464,7 +464,7 @@ int hb_compare_frontier(const char *path, const hb_frontier_opts *fo)
         }
         if (rows_k == 0)
             continue;
-        char c0[64], c1[32], c2[32], c3[32], c4[32], c5[32], c6[64];
+        char c0[128], c1[32], c2[32], c3[32], c4[32], c5[32], c6[64];
         if (k == KIND_PROGRAM && dropin[0])
             snprintf(c0, sizeof c0, "real programs (%s)", dropin);
         else
