@@ -50,6 +50,8 @@ static const char compare_usage[] =
     "and the cv of each, and a verdict against --frontier-limit; then the geometric means of the\n"
     "ratios (allocator workloads, real programs, collector workloads, all) against\n"
     "--frontier-mean, and a verdict line.  Exit 1 when a row or a mean is over its limit.\n"
+    "On real programs a built-in NAME (pooled, naive) is its drop-in library, and the output\n"
+    "says so.\n"
     "  --anchors LIST    the anchors, each in the file (default: those of libc, jemalloc,\n"
     "                    mimalloc, tcmalloc, tbbmalloc, scudo the file has, NAME excepted)\n"
     "  --frontier-limit X  a row passes at ratio <= X (default 1.05)\n"
