@@ -1,6 +1,7 @@
 /*
  * cmd_compare.c: `heapbench compare`, two results files cell by cell, or
- * the allocators of one file against a baseline allocator.
+ * the allocators of one file against a baseline allocator, or one allocator
+ * against the best anchor of each row (--frontier: cmd_frontier.c).
  *
  * A cell is (workload, allocator, collector, threads, params); its runs are
  * the rows with that key.  Only runs with status ok give numbers.  A change
@@ -20,6 +21,7 @@
 
 #include "cli.h"
 #include "csvread.h"
+#include "frontier.h"
 #include "stats.h"
 #include "texttable.h"
 
@@ -27,6 +29,8 @@ static const char compare_usage[] =
     "usage: heapbench compare BASE.csv NEW.csv [--threshold PCT] [--alpha A] [--markdown]\n"
     "       heapbench compare FILE.csv --baseline-allocator NAME [--no-verdict] [--threshold PCT] [--alpha A]\n"
     "                         [--markdown]\n"
+    "       heapbench compare FILE.csv --frontier NAME [--anchors LIST] [--frontier-limit X]\n"
+    "                         [--frontier-mean X] [--rows LIST] [--no-verdict] [--markdown]\n"
     "Compares two results files cell by cell; a cell is (workload, allocator, collector,\n"
     "threads, params) and its runs are the rows with status ok.  For each cell in both files\n"
     "it prints NEW/BASE ratios of the medians of wall_s (time), peak_rss_kib (memory) and\n"
@@ -41,7 +45,19 @@ static const char compare_usage[] =
     "percentage of the baseline's, one row per workload, and their geometric means; then\n"
     "every other allocator judged against the baseline's runs as two files would be (the\n"
     "A/B of two builds: run -a old=A.so,new=B.so, then --baseline-allocator old).\n"
-    "  --no-verdict      with --baseline-allocator: the tables only, exit status 0\n"
+    "With --frontier NAME: one file; per (workload, collector, threads, params), the best anchor's\n"
+    "median time and median peak RSS (each naming the anchor), NAME's, the ratios NAME / best\n"
+    "and the cv of each, and a verdict against --frontier-limit; then the geometric means of the\n"
+    "ratios (allocator workloads, real programs, collector workloads, all) against\n"
+    "--frontier-mean, and a verdict line.  Exit 1 when a row or a mean is over its limit.\n"
+    "On real programs a built-in NAME (pooled, naive) is its drop-in library, and the output\n"
+    "says so.\n"
+    "  --anchors LIST    the anchors, each in the file (default: those of libc, jemalloc,\n"
+    "                    mimalloc, tcmalloc, tbbmalloc, scudo the file has, NAME excepted)\n"
+    "  --frontier-limit X  a row passes at ratio <= X (default 1.05)\n"
+    "  --frontier-mean X   a geometric mean passes at <= X (default 1.00)\n"
+    "  --rows LIST       workloads, programs, collectors (kinds of rows) or all (default)\n"
+    "  --no-verdict      with --baseline-allocator or --frontier: the tables only, exit status 0\n"
     "  --threshold PCT   smallest change that counts, in percent (default 5)\n"
     "  --alpha A         significance level of the U test, in (0, 1) (default 0.05)\n"
     "  --markdown        print Markdown tables instead of aligned text\n"
@@ -882,6 +898,8 @@ static double parse_double(const char *opt, const char *v, double lo, double hi,
 int hb_cmd_compare(int argc, char **argv)
 {
     options o = {0.05, 0.05, 0, 1};
+    hb_frontier_opts fo = {NULL, NULL, 1.05, 1.00, 7, 0, 1};
+    int frontier_opt = 0; /* an option only --frontier takes was given */
     const char *files[2] = {NULL, NULL};
     const char *baseline = NULL;
     size_t nfiles = 0;
@@ -906,9 +924,28 @@ int hb_cmd_compare(int argc, char **argv)
             baseline = VALUE();
             if (baseline == NULL || baseline[0] == '\0')
                 hb_usage_error("compare: --baseline-allocator needs an allocator name");
+        } else if (IS("--frontier")) {
+            fo.subject = VALUE();
+            if (fo.subject == NULL || fo.subject[0] == '\0' || fo.subject[0] == '-')
+                hb_usage_error("compare: --frontier needs an allocator name");
+        } else if (IS("--anchors")) {
+            fo.anchors = VALUE();
+            if (fo.anchors == NULL || fo.anchors[0] == '\0' || fo.anchors[0] == '-')
+                hb_usage_error("compare: --anchors needs a list of allocator names");
+            frontier_opt = 1;
+        } else if (IS("--frontier-limit")) {
+            fo.limit = parse_double("--frontier-limit", VALUE(), 0, 1000, 1, 0);
+            frontier_opt = 1;
+        } else if (IS("--frontier-mean")) {
+            fo.mean_limit = parse_double("--frontier-mean", VALUE(), 0, 1000, 1, 0);
+            frontier_opt = 1;
+        } else if (IS("--rows")) {
+            fo.rows = hb_frontier_parse_rows(VALUE());
+            frontier_opt = 1;
         } else if (a[0] == '-' && a[1] != '\0') {
             hb_usage_error("compare: unknown option '%s' (valid: --threshold, --alpha, --markdown, "
-                           "--baseline-allocator, --no-verdict, --help)",
+                           "--baseline-allocator, --no-verdict, --frontier, --anchors, --frontier-limit, "
+                           "--frontier-mean, --rows, --help)",
                            a);
         } else {
             if (nfiles == 2)
@@ -918,6 +955,17 @@ int hb_cmd_compare(int argc, char **argv)
 #undef IS
 #undef VALUE
     }
+    if (fo.subject) {
+        if (baseline)
+            hb_usage_error("compare: --frontier and --baseline-allocator are two modes; give one");
+        if (nfiles != 1)
+            hb_usage_error("compare: --frontier takes exactly one file (got %zu)", nfiles);
+        fo.markdown = o.markdown;
+        fo.verdict = o.verdict;
+        return hb_compare_frontier(files[0], &fo);
+    }
+    if (frontier_opt)
+        hb_usage_error("compare: --anchors, --frontier-limit, --frontier-mean and --rows need --frontier NAME");
     if (baseline) {
         if (nfiles != 1)
             hb_usage_error("compare: --baseline-allocator takes exactly one file (got %zu)", nfiles);

@@ -57,7 +57,9 @@ static const char sweep_usage[] =
     "  -a LIST          allocators (default: all; collector workloads: libc, pooled, jemalloc,\n"
     "                   mimalloc, quick: libc, pooled, mimalloc); -c LIST collectors (default: all)\n"
     "  -w LIST          workloads and real programs (default: all of both but the soaks, which run\n"
-    "                   minutes each and only when named, such as -w service-soak; or the quick set)\n"
+    "                   minutes each and only when named, such as -w service-soak; or the quick set);\n"
+    "                   the groups allocator-workloads, collector-workloads and programs stand for\n"
+    "                   their part of that default\n"
     "  -r RUNS          runs per cell (default 3; quick: 1); --runs auto[:MAX]: rounds of one run of\n"
     "                   every unsettled cell until the 95% CI of each median is within +-2%\n"
     "                   (at least 5 runs, at most MAX, default 30)\n"
@@ -75,7 +77,8 @@ static const char sweep_usage[] =
     "  --shard K/N      only shard K of N: the runs split by estimated cost, every run in exactly\n"
     "                   one shard, the same split wherever the same command runs (give -t, which\n"
     "                   otherwise follows the CPUs); heapbench merge joins the shards' DIRs\n"
-    "  --costs FILE.csv estimate each run's cost from an earlier sweep's medians (default: alike)\n"
+    "  --costs FILE.csv estimate each run's cost from an earlier sweep's medians (default: alike);\n"
+    "                   with --list, the estimated time of the runs listed, on stderr\n"
     "  --cpus LIST      pin every run to these CPUs (0,1 or 0-3)\n"
     "  --warmup N       N discarded runs of each cell before its first measured one (default 0)\n";
 
@@ -83,6 +86,43 @@ typedef struct list {
     const char *items[MAX_ITEMS];
     size_t n;
 } list;
+
+static int in_list(const list *l, const char *name);
+
+/* The default matrix's workloads by group: the allocator workloads, the
+ * collector workloads and the real programs, soaks left out (they run
+ * minutes each: only when named).  -w takes the group names too. */
+enum { GROUP_ALLOCATOR = 1, GROUP_COLLECTOR = 2, GROUP_PROGRAMS = 4, GROUP_ALL = 7 };
+
+static unsigned group_of(const char *name)
+{
+    return strcmp(name, "allocator-workloads") == 0   ? GROUP_ALLOCATOR
+           : strcmp(name, "collector-workloads") == 0 ? GROUP_COLLECTOR
+           : strcmp(name, "programs") == 0            ? GROUP_PROGRAMS
+                                                      : 0;
+}
+
+static void add_once(list *l, const char *name)
+{
+    if (in_list(l, name))
+        return;
+    if (l->n == MAX_ITEMS)
+        hb_usage_error("too many workloads (at most %d)", MAX_ITEMS);
+    l->items[l->n++] = name;
+}
+
+static void default_workloads(list *l, unsigned groups)
+{
+    for (size_t i = 0; i < hb_workload_count(); i++) {
+        const hb_workload_ops *w = hb_workload_at(i);
+        unsigned g = (w->flags & HB_WL_COLLECTOR) ? GROUP_COLLECTOR : GROUP_ALLOCATOR;
+        if (w->phases == NULL && (groups & g))
+            add_once(l, w->name);
+    }
+    for (size_t i = 0; i < hb_program_count(); i++)
+        if (hb_program_at(i)->w.phases == NULL && (groups & GROUP_PROGRAMS)) /* redis-soak, memcached-soak: named only */
+            add_once(l, hb_program_at(i)->w.name);
+}
 
 static void split(list *l, char *text)
 {
@@ -219,15 +259,16 @@ void hb_write_summary_note(const char *self, const char *csv, const char *dir, c
 /* Estimated seconds of one run of each cell: the median wall_s of that cell
  * (workload, allocator, collector, params) in a results file of an earlier
  * sweep, else the mean of the cells found there, else 1 (every run alike).
- * Same inputs, same estimates, on every machine. */
-static void estimate_costs(const cell *cells, size_t ncells, const char *costs_csv, double *cost)
+ * Same inputs, same estimates, on every machine.  Returns how many cells
+ * were found. */
+static size_t estimate_costs(const cell *cells, size_t ncells, const char *costs_csv, double *cost)
 {
     hb_table t;
     char msg[1024];
     if (costs_csv == NULL) {
         for (size_t i = 0; i < ncells; i++)
             cost[i] = 1;
-        return;
+        return 0;
     }
     if (hb_csv_read_file(costs_csv, &t, msg, sizeof msg) != 0)
         hb_usage_error("--costs: %s", msg);
@@ -264,6 +305,7 @@ static void estimate_costs(const cell *cells, size_t ncells, const char *costs_c
             cost[i] = known ? sum / (double)known : 1;
     free(v);
     hb_table_free(&t);
+    return known;
 }
 
 /* Marks in `mine` the runs (in sweep order) that fall to shard k of n:
@@ -480,21 +522,28 @@ int hb_cmd_sweep(int argc, char **argv)
             collectors.items[collectors.n++] = t;
     }
     if (wlist) {
-        split(&workloads, wlist);
+        list named;
+        split(&named, wlist);
+        workloads.n = 0;
+        for (size_t i = 0; i < named.n; i++) { /* a group stands for its default members */
+            unsigned g = group_of(named.items[i]);
+            if (g == 0)
+                add_once(&workloads, named.items[i]);
+            else
+                default_workloads(&workloads, g);
+        }
     } else if (quick) {
         from_array(&workloads, quick_workloads);
     } else {
         workloads.n = 0;
-        for (size_t i = 0; i < hb_workload_count() && workloads.n < MAX_ITEMS; i++)
-            if (hb_workload_at(i)->phases == NULL) /* soaks run minutes each: only when named (-w) */
-                workloads.items[workloads.n++] = hb_workload_at(i)->name;
-        for (size_t i = 0; i < hb_program_count() && workloads.n < MAX_ITEMS; i++) /* the real programs too */
-            workloads.items[workloads.n++] = hb_program_at(i)->w.name;
+        default_workloads(&workloads, GROUP_ALL);
     }
     for (size_t i = 0; i < workloads.n; i++)
         if (hb_find_workload(workloads.items[i]) == NULL) {
             char progs[512];
-            hb_usage_error("unknown workload '%s' (valid: %s; programs: %s)", workloads.items[i],
+            hb_usage_error("unknown workload '%s' (valid: %s; programs: %s; groups: allocator-workloads, "
+                           "collector-workloads, programs)",
+                           workloads.items[i],
                            hb_workload_names(names, sizeof names), hb_program_names(progs, sizeof progs));
         }
     /* Without -a, collector workloads run over a few allocators only. */
@@ -566,11 +615,13 @@ int hb_cmd_sweep(int argc, char **argv)
     if (mine == NULL || run_cost == NULL || cell_cost == NULL)
         hb_usage_error("out of memory");
     memset(mine, 1, nruns ? nruns : 1);
-    if (shard_n > 0) {
-        estimate_costs(cells, ncells, costs_csv, cell_cost);
+    size_t costs_known = 0;
+    if (shard_n > 0 || (listing && costs_csv)) {
+        costs_known = estimate_costs(cells, ncells, costs_csv, cell_cost);
         for (size_t i = 0; i < nruns; i++)
             run_cost[i] = cell_cost[i / runs];
-        assign_shard(run_cost, nruns, shard_k, shard_n, mine);
+        if (shard_n > 0)
+            assign_shard(run_cost, nruns, shard_k, shard_n, mine);
     }
     if (listing) { /* workload, allocator, collector, threads, params, run: the identity of each run */
         for (size_t i = 0; i < nruns; i++) {
@@ -581,6 +632,18 @@ int hb_cmd_sweep(int argc, char **argv)
             printf("%s\t%s\t%s\t%s\t%s\t%s\n", id.v[HB_COL_workload], id.v[HB_COL_allocator],
                    id.v[HB_COL_collector][0] ? id.v[HB_COL_collector] : "-", id.v[HB_COL_threads], id.v[HB_COL_params],
                    id.v[HB_COL_run]);
+        }
+        if (costs_csv) { /* how long the listed runs should take, on stderr so the list stays a list */
+            double sum = 0;
+            size_t n = 0;
+            for (size_t i = 0; i < nruns; i++)
+                if (mine[i]) {
+                    sum += cell_cost[i / runs];
+                    n++;
+                }
+            fprintf(stderr, "heapbench: sweep: %zu runs, estimated %.0f min (%zu of %zu cells found in %s, the "
+                            "others at their mean)\n",
+                    n, sum / 60, costs_known, ncells, costs_csv);
         }
         free(mine);
         free(run_cost);

@@ -122,6 +122,49 @@ cp "$out/base.csv" "$out/same.csv"
   row workload=binary-trees allocator=naive collector=generational run=1 status=timeout
 } >"$out/matrix.csv"
 
+# --frontier: pooled against the best anchor of each row, the answer known by
+# construction (3 runs a cell; peak RSS medians are the given value + 2 KiB).
+#   glibc-simple: fastest jemalloc 0.80, pooled 0.88 -> time 1.100 (over);
+#                 leanest mimalloc 8000, pooled 8000 -> RSS 1.000
+#   larson (2 threads): fastest tcmalloc 1.00, pooled 0.90 -> 0.900; leanest
+#                 libc 20000, pooled 25000 -> RSS 1.250 (over)
+#   malloc-large: libc 1.00, pooled runs 0.80/1.10/1.40 -> time 1.100 (over),
+#                 spread 27% > gap 10%; RSS 1.000
+#   xmalloc-test: pooled crashed: a row with no ratio, over
+#   cache-scratch: no anchor ran ok (libc timed out, naive is no anchor): left out
+#   lua (a real program): fastest mimalloc 0.50, pooled 0.50 -> 1.000;
+#                 leanest mimalloc 30000, pooled 22500 -> 0.750
+#   binary-trees/generational: libc 2.00 and 30000, pooled half: 0.500, 0.500
+#   binary-trees/boehm: libc only: pooled did not run, left out
+{ header
+  cell glibc-simple libc "" "1.00 1.01 0.99" 9998
+  cell glibc-simple jemalloc "" "0.80 0.81 0.79" 11998
+  cell glibc-simple mimalloc "" "0.90 0.91 0.89" 7998
+  cell glibc-simple pooled "" "0.88 0.89 0.87" 7998
+  cell larson libc "" "2.00 2.02 1.98" 19998 threads=2
+  cell larson tcmalloc "" "1.00 1.01 0.99" 39998 threads=2
+  cell larson pooled "" "0.90 0.91 0.89" 24998 threads=2
+  cell malloc-large libc "" "1.00 1.01 0.99" 9998
+  cell malloc-large pooled "" "0.80 1.10 1.40" 9998
+  cell xmalloc-test libc "" "1.00 1.01 0.99" 9998 threads=2
+  row workload=xmalloc-test allocator=pooled threads=2 run=1 status=crash
+  row workload=xmalloc-test allocator=pooled threads=2 run=2 status=crash
+  row workload=cache-scratch allocator=libc run=1 status=timeout
+  cell cache-scratch naive "" "1.00 1.01 0.99" 9998
+  cell cache-scratch pooled "" "1.00 1.01 0.99" 9998
+  cell lua libc "" "1.00 1.01 0.99" 39998
+  cell lua mimalloc "" "0.50 0.51 0.49" 29998
+  cell lua pooled "" "0.50 0.505 0.495" 22498
+  cell binary-trees libc generational "2.00 2.02 1.98" 29998
+  cell binary-trees pooled generational "1.00 1.01 0.99" 14998
+  cell binary-trees libc boehm "3.00 3.03 2.97" 49998
+} >"$out/frontier.csv"
+# No anchor at all.
+{ header
+  cell glibc-simple pooled "" "$W5" 10000
+  cell glibc-simple naive "" "$W5" 10000
+} >"$out/frontier_noanchor.csv"
+
 # No cell in common with base.csv.
 { header; cell larson jemalloc "" "$W5" 10000 threads=4; } >"$out/other.csv"
 
