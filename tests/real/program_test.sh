@@ -22,25 +22,7 @@ case "$prog" in
   lua) bin=lua5.4 ;; sqlite) bin=sqlite3 ;; redis) bin=redis-server ;; rocksdb) bin=db_bench ;;
   python*) bin=python3.11 ;; *) bin=$prog ;;
 esac
-# Every heapbench run here starts a session of its own (setsid); what it
-# starts stays in that session (programs get process groups of their own,
-# never sessions), so "left behind" is decided from the session's processes
-# only: the user's own $bin elsewhere on the machine does not count.
-live() { # live() SID: pids of the session SID other than zombies (dead, waiting for their reaper)
-  ps -e -o pid=,sid=,stat= | awk -v s="$1" '$2 == s && $3 !~ /^Z/ { print $1 }'
-}
-gone() { # gone SID: waits (up to 60 s: a killed process takes a moment to die) for the session to empty
-  for _ in $(seq 600); do
-    [ -z "$(live "$1")" ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
-run_in_session() { # run_in_session SIDFILE ARGS...: heapbench ARGS as the leader of a new session
-  local f=$1
-  shift
-  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$f" "$hb" "$@"
-}
+. "$(dirname "${BASH_SOURCE[0]}")/session.sh" # live, gone, run_in_session
 run_in_session "$dir/sid" run -q -a "$allocs" -w "$prog" -p scale=0.05 -r 1 -o "$dir/rows.csv" 2>"$dir/err.txt" ||
   fail "heapbench run exited $?: $(cat "$dir/err.txt")"
 sid=$(cat "$dir/sid")

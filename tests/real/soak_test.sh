@@ -7,7 +7,8 @@
 # (p50 <= p99 <= p99.9 <= max; each corrected figure >= its measured one,
 # since a request is never sent before it is due); the soak columns the
 # phases allow; a timeline that goes through the six phases in order; a
-# latency curve and the latencies per phase for each allocator; no server process left behind.  77 (skipped)
+# latency curve and the latencies per phase for each allocator; no process of
+# the run left behind (its session's, not every server on the machine).  77 (skipped)
 # when the server is not installed.
 set -uo pipefail
 hb=$1 prog=$2 dir=$3
@@ -18,13 +19,8 @@ command -v "$bin" >/dev/null || { echo "skipped: $bin is not installed"; exit 77
 allocs=pooled
 "$hb" list allocators | cut -f1 | grep -qx mimalloc && allocs+=,mimalloc
 [ "$prog" = redis-soak ] || allocs="libc,$allocs" # Debian's redis links jemalloc: glibc cannot serve it
-live() {
-  for p in $(pgrep -x "$bin"); do
-    [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" = Z ] || echo "$p"
-  done | sort
-}
-before=$(live)
-"$hb" run -q -a "$allocs" -w "$prog" -p duration=8 -p rate=1000 -p conns=4 -o "$dir/rows.csv" \
+. "$(dirname "${BASH_SOURCE[0]}")/session.sh" # live, gone, run_in_session
+run_in_session "$dir/sid" run -q -a "$allocs" -w "$prog" -p duration=8 -p rate=1000 -p conns=4 -o "$dir/rows.csv" \
   --timeline "$dir/timeline.csv" 2>"$dir/err.txt" || fail "heapbench run exited $?: $(cat "$dir/err.txt")"
 python3 - "$dir" "$prog" "$allocs" <<'PY' || exit 1
 import csv, os, sys
@@ -83,7 +79,6 @@ for r in rows:
     if cv[0] != ["percentile", "measured_us", "corrected_us"] or len(cv) < 50 or cv[-1][0] != "100":
         fail(f"{a}: latency curve {cv[:2]} .. {cv[-1:]}")
 PY
-sleep 0.2
-left=$(comm -13 <(echo "$before") <(live))
-[ -z "$left" ] || fail "$bin processes left behind: $left"
+# nothing of the run survives it (the servers included); another suite's servers do not count
+gone "$(cat "$dir/sid")" || fail "processes of the run left behind: $(ps -o pid=,comm= -s "$(cat "$dir/sid")" | tr '\n' ' ')"
 echo "ok: $prog on $allocs, one checksum"
