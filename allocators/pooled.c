@@ -474,7 +474,7 @@ NOINLINE static void *malloc_slow(hb_pooled *pa, size_t size)
     return small_alloc_slow(pa, h, size == 0 ? 0 : class_of(size));
 }
 
-void *hb_pooled_malloc(hb_pooled *pa, size_t size)
+HOT_PATH void *hb_pooled_malloc(hb_pooled *pa, size_t size)
 {
     size_t cls = (size - 1) >> CLASS_SHIFT; /* size 0 wraps: slow path */
     if (unlikely(cls >= NSMALL)) {
@@ -589,7 +589,7 @@ NOINLINE static void free_slow(hb_pooled *pa, void *ptr)
     free_remote(p, ptr);
 }
 
-void hb_pooled_free(hb_pooled *pa, void *ptr)
+HOT_PATH void hb_pooled_free(hb_pooled *pa, void *ptr)
 {
     uintptr_t e = radix_get(pa, ptr);
     if (likely((e & TAG_MASK) > TAG_LARGE && tls.id == inst_id(pa))) {
