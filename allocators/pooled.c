@@ -99,8 +99,7 @@
  *    cached[c] is NULL: each heap keeps at most one empty pool per class, so
  *    a class that empties and refills does not thrash the arena lock.
  *  - A pool has the QUEUED bit in thread_free iff it is on its owner's remote
- *    list, and then its thread_free list is not empty; the word's top 16
- *    bits count that list's blocks and remote_tail is its last block.
+ *    list, and then its thread_free list is not empty.
  *  - Every pool of an arena below nextpool is FREE and on the arena's free
  *    list, or owned by a heap of the instance and in the state its lists say.
  *  - An arena's nfree == free-list pools + never-used pools (npools - nextpool);
@@ -127,11 +126,8 @@
  *    per-thread cache (instance id, heap); a miss asks pthread_getspecific,
  *    then adopts an abandoned heap or makes a new one.
  *  - A free by another thread pushes the block onto the pool's thread_free
- *    (CAS), counting it in the word's top bits.  The push that sets the
- *    QUEUED bit (the list was empty) records its block as the list's tail and
- *    then pushes the pool onto the owner's `remote` list.  The owner splices
- *    a whole list onto the pool's free list by its tail and count, without
- *    walking it.  Only the heap's owner drains that list (in its
+ *    (CAS).  The push that sets the QUEUED bit also pushes the pool onto the
+ *    owner's `remote` list.  Only the heap's owner drains that list (in its
  *    slow path before taking a new pool, on adoption, at thread exit), so a
  *    pool never leaves its heap while a remote freer may still touch it: a
  *    queued pool has an undrained block, so it is not empty.
@@ -315,14 +311,14 @@ static void heap_drain(hb_pooled *pa, heap *h)
     pool *p = atomic_exchange_explicit(&h->remote, NULL, memory_order_acquire);
     while (p != NULL) {
         pool *next = p->next_remote; /* before the exchange: p may be queued again after it */
-        /* The tail too: after the exchange the next remote free may set it. */
-        block *last = atomic_load_explicit(&p->remote_tail, memory_order_relaxed);
         uintptr_t tf = atomic_exchange_explicit(&p->thread_free, 0, memory_order_acq_rel);
-        /* No walk: the count and the tail came with the list (the walk was a
-         * chain of cache misses on blocks other threads had just written). */
+        block *first = (block *)(tf & ~QUEUED), *last = first;
+        size_t n = 1;
+        for (block *b; (b = link_get(last)) != NULL; last = b)
+            n++;
         link_set(last, p->free);
-        p->free = tf_list(tf);
-        used_set(p, used_of(p) - tf_count(tf));
+        p->free = first;
+        used_set(p, used_of(p) - n);
         pool_after_free(pa, h, p);
         p = next;
     }
@@ -535,18 +531,13 @@ void *hb_pooled_aligned(hb_pooled *pa, size_t align, size_t size)
 static void free_remote(pool *p, block *b)
 {
     POISON(b, p->bsize);
-    uintptr_t old = atomic_load_explicit(&p->thread_free, memory_order_relaxed), tf;
-    do {
-        link_set(b, tf_list(old));
-        tf = (uintptr_t)b | QUEUED | ((old & ~TF_LIST_MASK & ~QUEUED) + ((uintptr_t)1 << TF_COUNT_SHIFT));
-    } while (!atomic_compare_exchange_weak_explicit(&p->thread_free, &old, tf, memory_order_acq_rel,
-                                                    memory_order_relaxed));
+    uintptr_t old = atomic_load_explicit(&p->thread_free, memory_order_relaxed);
+    do
+        link_set(b, (block *)(old & ~QUEUED));
+    while (!atomic_compare_exchange_weak_explicit(&p->thread_free, &old, (uintptr_t)b | QUEUED, memory_order_acq_rel,
+                                                  memory_order_relaxed));
     if (old & QUEUED)
         return; /* already on the owner's list */
-    /* b is the list's last block.  Published to the owner by the release
-     * below (the owner reaches p only through its remote list); no other
-     * free writes it until the owner has exchanged the list away. */
-    atomic_store_explicit(&p->remote_tail, b, memory_order_relaxed);
     heap *h = p->owner;
     pool *head = atomic_load_explicit(&h->remote, memory_order_relaxed);
     do

@@ -83,16 +83,8 @@ static int check_pool(hb_pooled *pa, arena *a, pool *p, char *msg, size_t msglen
     uint64_t seen[(POOL_SIZE / HB_MIN_ALIGN + 63) / 64] = {0};
     size_t nfree, nremote;
     uintptr_t tf = atomic_load_explicit(&p->thread_free, memory_order_relaxed);
-    if (check_list(p, p->free, seen, &nfree, msg, msglen) || check_list(p, tf_list(tf), seen, &nremote, msg, msglen))
+    if (check_list(p, p->free, seen, &nfree, msg, msglen) || check_list(p, (block *)(tf & ~QUEUED), seen, &nremote, msg, msglen))
         return -1;
-    CHECK(tf_count(tf) == nremote, "thread_free's count disagrees with its list", p, tf_count(tf));
-    if (nremote != 0) {
-        block *last = tf_list(tf);
-        while (link_get(last) != NULL)
-            last = link_get(last);
-        CHECK(atomic_load_explicit(&p->remote_tail, memory_order_relaxed) == last, "remote_tail is not the remote list's last block",
-              p, nremote);
-    }
     size_t uncarved = (p->maxoffset - p->nextoffset) / p->bsize;
     CHECK(nfree + used_of(p) + uncarved == cap, "free + used + uncarved != capacity", p, nfree + used_of(p) + uncarved);
     CHECK(nremote <= used_of(p), "more remote frees than blocks out", p, nremote);

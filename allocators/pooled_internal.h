@@ -81,8 +81,6 @@
 #define ROOT_LEN ((size_t)1 << ROOT_BITS)
 #define LEAF_LEN ((size_t)1 << LEAF_BITS)
 #define QUEUED ((uintptr_t)1) /* low bit of thread_free: the pool is on its owner's remote list */
-#define TF_COUNT_SHIFT ADDR_BITS /* thread_free's top 16 bits count the blocks on its list */
-#define TF_LIST_MASK ((((uintptr_t)1 << TF_COUNT_SHIFT) - 1) & ~QUEUED)
 #define TAG_MASK ((uintptr_t)63) /* low bits of a radix entry: the pool shift of an arena, or TAG_LARGE */
 #define TAG_LARGE ((uintptr_t)1)
 
@@ -95,7 +93,6 @@ _Static_assert(POOL_SIZE / SMALL_MAX >= 2, "a pool holds at least two blocks of 
 _Static_assert(((size_t)1 << MPOOL_SHIFT) / MEDIUM_MAX >= 4, "a medium pool holds at least four blocks");
 _Static_assert(MEDIUM_MAX <= 65535 && MEDIUM_MAX % (1 << MTAB_SHIFT) == 0, "bsize fits in 16 bits");
 _Static_assert(LEAF_BITS > 0 && LEAF_BITS <= 20, "radix leaf size is sane");
-_Static_assert(((size_t)1 << MPOOL_SHIFT) / HB_MIN_ALIGN < ((size_t)1 << (64 - TF_COUNT_SHIFT)), "a pool's block count fits in thread_free's count");
 _Static_assert(POOL_SHIFT > 5 && MPOOL_SHIFT < 64 && TAG_LARGE < POOL_SHIFT, "radix tags: shifts and the large tag differ");
 
 typedef struct block {
@@ -127,9 +124,8 @@ typedef struct pool {
     char *start;         /* the pool's memory: blocks at start + k * bsize */
     arena *arena;
     /* second cache line: written by other threads */
-    _Alignas(64) _Atomic uintptr_t thread_free; /* remote frees: count << TF_COUNT_SHIFT | list | QUEUED */
+    _Alignas(64) _Atomic uintptr_t thread_free; /* remote frees | QUEUED */
     struct pool *next_remote;      /* link in owner->remote */
-    _Atomic(block *) remote_tail;  /* last block of the thread_free list: set by the free that queued the pool */
     /* dirty list (lock held): FREE pools whose carved pages may be resident */
     struct pool *dnext, *dprev;
     uint64_t freed_ms;             /* when it went back to its arena */
@@ -254,9 +250,6 @@ static inline pool *pool_at(uintptr_t e, const void *p)
 }
 static inline large *large_at(uintptr_t e) { return (large *)(e & ~TAG_MASK); }
 static inline size_t capacity_of(const pool *p) { return p->maxoffset / p->bsize; }
-/* The list and the block count packed in a thread_free word. */
-static inline block *tf_list(uintptr_t tf) { return (block *)(tf & TF_LIST_MASK); }
-static inline size_t tf_count(uintptr_t tf) { return (size_t)(tf >> TF_COUNT_SHIFT); }
 
 /* Free-list links live inside poisoned blocks: read and write them unchecked. */
 static inline NO_ASAN block *link_get(const block *b) { return b->next; }
