@@ -1,3 +1,7 @@
+#!/usr/bin/env python3
+"""cpu_medians.py FILE.csv: per workload, thread count and allocator, the
+median [min-max] of CPU time (user_s + sys_s) and of wall_s over the rows,
+and the median peak RSS in MiB (docs/pooled.md, "Small path (issue 21)")."""
 import csv,sys,statistics as st
 rows=list(csv.DictReader(open(sys.argv[1])))
 by={}
