@@ -39,6 +39,11 @@
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define NOINLINE __attribute__((noinline)) /* slow paths: keep the fast paths free of their register saves */
+/* malloc's and free's fast paths start on a cache line: their speed then does
+ * not depend on where unrelated code changes happen to place them (measured,
+ * issue 21: glibc-simple 0.058 against 0.100 s CPU for the same instructions
+ * 16 bytes before a line boundary). */
+#define HOT_PATH __attribute__((aligned(64)))
 
 /* ==== tunables ============================================================= */
 #define CLASS_SHIFT 4                     /* 16-byte classes: HB_MIN_ALIGN, and at most 15 bytes lost per block */
