@@ -170,10 +170,11 @@ static __thread struct {
  * power of two (640, 768, 896, 1024, 1280, ...), as mimalloc and jemalloc
  * space theirs: at most 25% (in practice under 20%) lost to rounding. */
 #define M4(k) (5u << (k)), (6u << (k)), (7u << (k)), (8u << (k))
-POOLED_HIDDEN const uint16_t pooled_class_size[NCLASSES] = {
+POOLED_HIDDEN const uint32_t pooled_class_size[NCLASSES] = {
     16,  32,  48,  64,  80,  96,  112, 128, 144, 160, 176, 192, 208, 224, 240, 256,
     272, 288, 304, 320, 336, 352, 368, 384, 400, 416, 432, 448, 464, 480, 496, 512,
-    M4(7), M4(8), M4(9), M4(10), M4(11), M4(12),
+    M4(7), M4(8), M4(9), M4(10), M4(11), M4(12), /* medium */
+    M4(13), M4(14), M4(15),                      /* big: 40 KiB .. 256 KiB */
 };
 #undef M4
 /* pooled_medium_class[(size - 1) >> 7]: the class of a size of 513..MEDIUM_MAX bytes. */
@@ -278,6 +279,12 @@ NOINLINE static void pool_after_free(hb_pooled *pa, heap *h, pool *p)
     if (used_of(p) != 0) {
         if (p->where == POOL_FULL)
             avail_append(h, p);
+        return;
+    }
+    if (c >= BIG_FIRST) { /* an empty big pool (1 MiB) goes back at once: any big class reuses its pages */
+        if (p->where == POOL_AVAIL)
+            avail_unlink(h, p);
+        pooled_arena_put(pa, p);
         return;
     }
     if (p->where == POOL_AVAIL && h->avail[c] == p) {
@@ -455,7 +462,7 @@ NOINLINE static void *small_alloc_slow(hb_pooled *pa, heap *h, size_t cls)
 
 NOINLINE static void *malloc_slow(hb_pooled *pa, size_t size)
 {
-    if (size > MEDIUM_MAX)
+    if (size > BIG_MAX)
         return inst_ready(pa) == 0 ? pooled_large_alloc(pa, size, 0, 0) : NULL;
     heap *h = heap_get(pa);
     if (h == NULL) {
@@ -494,7 +501,7 @@ void *hb_pooled_calloc(hb_pooled *pa, size_t count, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    if (n > MEDIUM_MAX) /* fresh mappings are zero already: only reused blocks are cleared */
+    if (n > BIG_MAX) /* fresh mappings are zero already: only reused blocks are cleared */
         return inst_ready(pa) == 0 ? pooled_large_alloc(pa, n, 0, LARGE_ZERO) : NULL;
     void *p = hb_pooled_malloc(pa, n);
     if (p != NULL)
@@ -513,7 +520,7 @@ void *hb_pooled_aligned(hb_pooled *pa, size_t align, size_t size)
     /* A class whose block size is a multiple of align has aligned blocks:
      * pools start at multiples of their size, a power of two >= the block. */
     size_t n = size < align ? align : (size + align - 1) & ~(align - 1);
-    if (n >= size && n <= MEDIUM_MAX) {
+    if (n >= size && n <= BIG_MAX) {
         for (size_t c = class_of(n); c < NCLASSES; c++)
             if (pooled_class_size[c] % align == 0)
                 return hb_pooled_malloc(pa, pooled_class_size[c]);
@@ -621,7 +628,7 @@ void *hb_pooled_realloc(hb_pooled *pa, void *p, size_t size)
     }
     if ((e & TAG_MASK) == TAG_LARGE) {
         large *l = large_at(e);
-        if (size > MEDIUM_MAX) {
+        if (size > BIG_MAX) {
             void *q = pooled_large_realloc(pa, l, size);
             if (q != NULL)
                 return q;
@@ -629,12 +636,12 @@ void *hb_pooled_realloc(hb_pooled *pa, void *p, size_t size)
         old = l->size;
     } else {
         pool *pl = pool_at(e, p);
-        if (size <= MEDIUM_MAX && class_of(size) == pl->cls)
+        if (size <= BIG_MAX && class_of(size) == pl->cls)
             return p;
         old = pl->bsize;
     }
-    /* A copy: a block that grows past MEDIUM_MAX gets room to grow again in place. */
-    void *q = size > MEDIUM_MAX && size > old ? pooled_large_alloc(pa, size, 0, LARGE_GROW) : hb_pooled_malloc(pa, size);
+    /* A copy: a block that grows past BIG_MAX gets room to grow again in place. */
+    void *q = size > BIG_MAX && size > old ? pooled_large_alloc(pa, size, 0, LARGE_GROW) : hb_pooled_malloc(pa, size);
     if (q == NULL)
         return NULL;
     memcpy(q, p, old < size ? old : size);
@@ -694,7 +701,7 @@ void hb_pooled_destroy(hb_pooled *pa)
     while (pa->all != NULL) {
         arena *a = pa->all;
         pa->all = a->all_next;
-        pooled_unmap(NULL, (void *)a->base, ARENA_SIZE);
+        pooled_unmap(NULL, (void *)a->base, arena_bytes(a->kind));
     }
     for (large *l = pa->large_live; l != NULL; l = l->next)
         pooled_unmap(NULL, (void *)l->base, l->size);
