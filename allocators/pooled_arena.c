@@ -50,6 +50,31 @@ void *pooled_meta_alloc(hb_pooled *pa, size_t size)
 
 
 static void *map_aligned(size_t size, size_t align, size_t room);
+
+/* A fresh mapping of size bytes for a large block of `want` bytes:
+ * map_aligned, and from LARGE_HUGE_MIN up aligned to 2 MiB with its first
+ * `want` bytes rounded down to 2 MiB advised for transparent huge pages, so
+ * that their first touch faults in 2 MiB at a time, not 4 KiB (a fault
+ * costs a trap into the hypervisor here: see docs/pooled.md).  The rest,
+ * the block's rounding included, stays in 4 KiB pages: a huge page there
+ * would make resident what the program never asked for. */
+static void *map_large(size_t size, size_t want, size_t align, size_t room)
+{
+#if LARGE_HUGE_MIN
+    if (want >= LARGE_HUGE_MIN) {
+        char *p = map_aligned(size, align > HUGE_PAGE ? align : HUGE_PAGE, room);
+        if (p != NULL) {
+            int saved = errno;
+            madvise(p, want & ~(HUGE_PAGE - 1), MADV_HUGEPAGE); /* where THP is off it fails: nothing changes */
+            errno = saved;
+        }
+        return p;
+    }
+#else
+    (void)want;
+#endif
+    return map_aligned(size, align, room);
+}
 static void arena_expire(hb_pooled *pa, uint64_t now);
 
 /* ---- large blocks ------------------------------------------------------------ */
@@ -197,7 +222,7 @@ static int grow_in_place(hb_pooled *pa, large *l, size_t need)
 static int move_block(hb_pooled *pa, large *l, size_t need, size_t align, size_t room)
 {
     size_t old = l->size;
-    char *q = map_aligned(need, align, room);
+    char *q = map_large(need, need, align, room);
     if (q == NULL)
         goto fail;
     /* The new granule's slot first (it may need a leaf: that can fail), then
@@ -312,7 +337,7 @@ void *pooled_large_alloc(hb_pooled *pa, size_t size, size_t align, unsigned how)
         errno = ENOMEM;
         return NULL;
     }
-    char *p = map_aligned(need, align, room); /* fresh: zero already */
+    char *p = map_large(need, size, align, room); /* fresh: zero already */
     pthread_mutex_lock(&pa->lock);
     _Atomic uintptr_t *slot = p != NULL ? pooled_radix_slot(pa, (uintptr_t)p, true) : NULL;
     if (slot == NULL) {

@@ -56,9 +56,13 @@
 #define ROOT_BITS 14                      /* radix root: 16K entries of 16 GiB each (128 KiB, lazily touched) */
 #define LARGE_CACHE_N 32                  /* freed large blocks kept mapped for reuse ... */
 #define LARGE_CACHE_BLOCK ((size_t)32 << 20) /* ... if no larger than this (bigger ones go back at once) ... */
-#define LARGE_CACHE_BYTES ((size_t)64 << 20) /* ... at most this many bytes of them ... */
+#define LARGE_CACHE_BYTES ((size_t)32 << 20) /* ... at most this many bytes of them ... */
 #define LARGE_DELAY_MS 500                /* ... for at most this long: then they go back to the OS */
 #define LARGE_MOVE_MIN ((size_t)1 << 20) /* large blocks this big are moved by mremap, smaller ones copied */
+#ifndef LARGE_HUGE_MIN
+#define LARGE_HUGE_MIN (2UL << 20)        /* fresh large mappings this big: 2 MiB-aligned, MADV_HUGEPAGE (0: never) */
+#endif
+#define HUGE_PAGE ((size_t)2 << 20)       /* x86-64's and arm64's (4 KiB granule) transparent huge page */
 #define LARGE_ROOM 4                      /* a block made by a growing realloc has 4x its size of address space */
 #define ARENA_SPARES 8                    /* empty arenas of a kind kept mapped (for LARGE_DELAY_MS; one for good) */
 #define BARENA_SPARES 2                   /* ... of the big kind (8 MiB each) */
