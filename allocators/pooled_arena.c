@@ -138,10 +138,13 @@ static void cache_evict(hb_pooled *pa, large *l)
 static void large_expire(hb_pooled *pa, bool all)
 {
     uint64_t now = all ? UINT64_MAX : now_ms(pa);
-    if (pa->dirty_head != NULL && (all || now - pa->dirty_head->freed_ms >= PURGE_DELAY_MS))
-        pooled_purge(pa, all);
+    if (all) /* first, so that what spare arenas had dirty counts as purged */
+        pooled_purge(pa, true);
+    /* spares first: the purge batch then goes to pools of arenas that stay */
     if (pa->nempty[KIND_SMALL] > 1 || pa->nempty[KIND_MEDIUM] > 1 || pa->nempty[KIND_BIG] > 1)
         arena_expire(pa, now);
+    if (pa->dirty_head != NULL && now - pa->dirty_head->freed_ms >= PURGE_DELAY_MS)
+        pooled_purge(pa, false);
     while (pa->cache_tail != NULL && (all || now - pa->cache_tail->freed_ms >= LARGE_DELAY_MS)) {
         large *l = pa->cache_tail;
         uintptr_t base = l->base;

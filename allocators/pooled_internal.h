@@ -44,7 +44,7 @@
 #define CLASS_SHIFT 4                     /* 16-byte classes: HB_MIN_ALIGN, and at most 15 bytes lost per block */
 #define SMALL_MAX 512                     /* obmalloc's threshold: beyond it 16 KiB pools waste too much per block */
 #define MEDIUM_MAX 32768                  /* medium classes end here (glibc-thread's sizes end here) */
-#define BIG_MAX ((size_t)256 << 10)       /* big classes (40 KiB .. 256 KiB, in 1 MiB pools) end here; beyond: large blocks */
+#define BIG_MAX ((size_t)64 << 10)        /* big classes (40 KiB .. 64 KiB, in 1 MiB pools) end here; beyond: large blocks */
 #define POOL_SHIFT 15                     /* 32 KiB small pools: 64 blocks of 512 B (16 KiB, obmalloc's, measured 5-10% slower on larson and mstress) */
 #define MPOOL_SHIFT 17                    /* 128 KiB medium pools: 4 blocks of 32 KiB, 204 of 640 B */
 #define ARENA_SHIFT 20                    /* 1 MiB arenas (obmalloc's): small enough to empty and unmap under churn */
@@ -75,7 +75,7 @@
 
 #define NSMALL (SMALL_MAX >> CLASS_SHIFT)  /* classes 0..31: 16(c+1) bytes */
 #define NMEDIUM 24                         /* classes 32..55: 4 per power of two, 640 .. 32768 bytes */
-#define NBIG 12                            /* classes 56..67: 4 per power of two, 40 KiB .. 256 KiB */
+#define NBIG 4                             /* classes 56..59: 40, 48, 56, 64 KiB */
 #define NCLASSES (NSMALL + NMEDIUM + NBIG)
 #define BIG_FIRST (NSMALL + NMEDIUM)
 #define MTAB_SHIFT 7                       /* medium classes are multiples of 128 B: class by (size-1) >> 7 */
@@ -111,7 +111,11 @@ typedef struct block {
 typedef struct heap heap;
 typedef struct arena arena;
 
-enum { POOL_FREE = 0, POOL_AVAIL, POOL_FULL, POOL_CACHED };
+/* POOL_BAVAIL is POOL_AVAIL for a big-class pool: not POOL_AVAIL, so that
+ * every free of a big block reaches pool_after_free (free_local's test),
+ * with no test added to the fast path. */
+enum { POOL_FREE = 0, POOL_AVAIL, POOL_FULL, POOL_CACHED, POOL_BAVAIL };
+static inline uint8_t avail_state(size_t cls) { return cls >= BIG_FIRST ? POOL_BAVAIL : POOL_AVAIL; }
 
 /* A pool's descriptor.  Descriptors live in their arena's header, not at the
  * start of their pool: headers at 16 KiB-aligned addresses would all share one

@@ -15,7 +15,7 @@
  *     drop after a large live set is freed; freed large blocks are cached,
  *     reused, and unmapped once they have waited past the delay (the
  *     instance's clock is advanced: no test waits); the big classes (32 KiB
- *     .. 256 KiB) come from pools, every class filled past a pool;
+ *     .. 64 KiB) come from pools, every class filled past a pool;
  *  3a. the pages of free pools inside partly used arenas go back (madvise)
  *     when the purge is driven (hb_pooled_purge, its zero-delay hook): the
  *     arenas' resident pages, as mincore sees them, drop; blocks allocated
@@ -222,7 +222,7 @@ typedef struct {
 static size_t rand_size(uint64_t *s)
 {
     uint64_t r = rnd(s);
-    if (r % 1000 < 5) /* the big classes (to 256 KiB) and large blocks beyond */
+    if (r % 1000 < 5) /* the big classes (to 64 KiB) and large blocks beyond */
         return (size_t)(r >> 8) % 600000 + 1;
     if (r % 100 < 3)
         return (size_t)(r >> 8) % 40000 + 1;
@@ -263,7 +263,7 @@ static void test_random(hb_pooled *pa, long ops)
             EXPECT(hb_pooled_usable_size(pa, p) >= n, "usable size below request");
             EXPECT(hb_pooled_owns(pa, p), "ownership of a %zu-byte block (alignment %zu)", n, al);
             size_t u = hb_pooled_usable_size(pa, p);
-            EXPECT(n > 262144 || al > 16 || u - (n == 0) < n + n / 4 + 16, "usable size %zu too far above %zu", u, n);
+            EXPECT(n > 65536 || al > 16 || u - (n == 0) < n + n / 4 + 16, "usable size %zu too far above %zu", u, n);
             fill(p, n, seed_of(p, n));
             x->p = p;
             x->n = n;
@@ -310,9 +310,10 @@ static void test_big_classes(hb_pooled *pa)
     char *v[PER];
     size_t mapped0, mapped1;
     hb_pooled_stats(pa, &mapped0, NULL, NULL);
-    for (size_t n = 32769; n <= 262144; n = n + n / 4) {
+    for (size_t n = 32769; n <= 65536; n = n + n / 10) {
         for (int i = 0; i < PER; i++) {
-            size_t m = n + (size_t)i * 37 % (n / 5);
+            size_t m = n + (size_t)i * 37 % (n / 10);
+            m = m > 65536 ? 65536 : m;
             v[i] = hb_pooled_malloc(pa, m);
             EXPECT(v[i] != NULL && hb_pooled_owns(pa, v[i]), "malloc(%zu) in a big class", m);
             size_t u = hb_pooled_usable_size(pa, v[i]);
@@ -552,7 +553,7 @@ static void test_large_growth(void)
 {
     hb_pooled *pa = hb_pooled_create();
     EXPECT(pa != NULL, "create");
-    /* a big-class block growing past the big classes (256 KiB) takes a cached block whole, and grows in it */
+    /* a big-class block growing past the big classes (64 KiB) takes a cached block whole, and grows in it */
     char *big = hb_pooled_malloc(pa, (size_t)2 << 20);
     EXPECT(big != NULL, "malloc 2 MiB");
     size_t bigsize = hb_pooled_usable_size(pa, big);
