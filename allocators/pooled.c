@@ -234,7 +234,7 @@ static void avail_unlink(heap *h, pool *p)
 static void avail_link(heap *h, pool *p)
 {
     pool *head = h->avail[p->cls];
-    p->where = avail_state(p->cls);
+    p->where = POOL_AVAIL;
     if (head == &pooled_empty_pool) {
         p->prev = p->next = NULL;
         h->avail[p->cls] = h->avail_tail[p->cls] = p;
@@ -265,38 +265,11 @@ static void avail_append(heap *h, pool *p)
         avail_link(h, p);
         return;
     }
-    p->where = avail_state(p->cls);
+    p->where = POOL_AVAIL;
     p->next = NULL;
     p->prev = tail;
     tail->next = p;
     h->avail_tail[p->cls] = p;
-}
-
-/* A block of big-class pool p was just freed (every free of a big block
- * comes here: see POOL_BAVAIL).  An empty pool goes back to its arena at
- * once (any big class reuses its pages while they are dirty; the purge
- * takes them after PURGE_DELAY_MS).  In a pool at most half used, the
- * block at the head of the free list (the one just freed, or the first of
- * a drained batch) gives back its pages but the first, which holds the
- * link: a pool that a few live blocks pin does not keep the pages of its
- * free ones (a load drop would keep them all).  The owner does it, so no
- * other thread can be handing the block out meanwhile. */
-NOINLINE static void big_after_free(hb_pooled *pa, heap *h, pool *p)
-{
-    if (used_of(p) == 0) {
-        if (p->where == POOL_BAVAIL)
-            avail_unlink(h, p);
-        pooled_arena_put(pa, p);
-        return;
-    }
-    if (p->where == POOL_FULL)
-        avail_append(h, p);
-    if (used_of(p) * 2 <= capacity_of(p) && p->bsize > pa->page) {
-        int saved = errno;
-        if (madvise((char *)p->free + pa->page, p->bsize - pa->page, POOLED_PURGE_ADVICE) != 0)
-            errno = saved;
-        errno = saved;
-    }
 }
 
 /* A block of p was just freed (locally or drained): move p where it belongs. */
@@ -308,8 +281,10 @@ NOINLINE static void pool_after_free(hb_pooled *pa, heap *h, pool *p)
             avail_append(h, p);
         return;
     }
-    if (c >= BIG_FIRST) {
-        big_after_free(pa, h, p);
+    if (c >= BIG_FIRST) { /* an empty big pool (1 MiB) goes back at once: any big class reuses its pages */
+        if (p->where == POOL_AVAIL)
+            avail_unlink(h, p);
+        pooled_arena_put(pa, p);
         return;
     }
     if (p->where == POOL_AVAIL && h->avail[c] == p) {

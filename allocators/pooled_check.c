@@ -71,7 +71,7 @@ static int check_pool(hb_pooled *pa, arena *a, pool *p, char *msg, size_t msglen
     while (h != NULL && h != p->owner)
         h = h->all_next;
     CHECK(h != NULL, "pool owned by no heap of this instance", p, p->where);
-    CHECK(p->where == avail_state(p->cls) || p->where == POOL_FULL || p->where == POOL_CACHED, "bad pool state", p,
+    CHECK(p->where == POOL_AVAIL || p->where == POOL_FULL || p->where == POOL_CACHED, "bad pool state", p,
           p->where);
     size_t index = (size_t)(p - a->pools) + 1;
     CHECK(p->arena == a && p->start == (char *)a->base + (index << a->shift), "pool names the wrong arena", p, index);
@@ -93,7 +93,7 @@ static int check_pool(hb_pooled *pa, arena *a, pool *p, char *msg, size_t msglen
     CHECK(p->where != POOL_FULL || (nfree == 0 && uncarved == 0), "FULL pool has free blocks", p, nfree + uncarved);
     CHECK(p->where != POOL_CACHED || (used_of(p) == 0 && h->cached[p->cls] == p), "stray CACHED pool", p, used_of(p));
     CHECK(p->cls < BIG_FIRST || used_of(p) != 0, "an empty big-class pool kept by its heap", p, p->cls);
-    h->chk_avail[p->cls] += p->where == avail_state(p->cls);
+    h->chk_avail[p->cls] += p->where == POOL_AVAIL;
     h->chk_queued += (tf & QUEUED) != 0;
     return 0;
 }
@@ -271,7 +271,7 @@ int hb_pooled_check(hb_pooled *pa, char *msg, size_t msglen)
             size_t n = 0;
             for (pool *p = h->avail[c], *prev = NULL; p != &pooled_empty_pool; prev = p, p = p->next ? p->next : &pooled_empty_pool) {
                 CHECK(++n <= pa->narenas * ARENA_POOLS, "avail list has a cycle", h, c);
-                CHECK(p->where == avail_state(c) && p->owner == h && p->cls == c, "bad pool on an avail list", p, c);
+                CHECK(p->where == POOL_AVAIL && p->owner == h && p->cls == c, "bad pool on an avail list", p, c);
                 CHECK(p->prev == prev, "avail list links", p, c);
                 CHECK(used_of(p) != 0 || (prev == NULL && h->cached[c] == NULL), "more than one empty pool kept", p, c);
             }

@@ -111,11 +111,7 @@ typedef struct block {
 typedef struct heap heap;
 typedef struct arena arena;
 
-/* POOL_BAVAIL is POOL_AVAIL for a big-class pool: not POOL_AVAIL, so that
- * every free of a big block reaches pool_after_free (free_local's test),
- * with no test added to the fast path. */
-enum { POOL_FREE = 0, POOL_AVAIL, POOL_FULL, POOL_CACHED, POOL_BAVAIL };
-static inline uint8_t avail_state(size_t cls) { return cls >= BIG_FIRST ? POOL_BAVAIL : POOL_AVAIL; }
+enum { POOL_FREE = 0, POOL_AVAIL, POOL_FULL, POOL_CACHED };
 
 /* A pool's descriptor.  Descriptors live in their arena's header, not at the
  * start of their pool: headers at 16 KiB-aligned addresses would all share one
