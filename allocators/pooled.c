@@ -1,8 +1,8 @@
 /*
  * pooled.c: heapbench's own allocator: small objects in the spirit of
- * CPython's obmalloc, per-thread heaps in the spirit of mimalloc, medium
- * classes on the same heaps, and large blocks in their own mappings with a
- * cache.  It serves every size and alignment itself: no fallback.  Code
+ * CPython's obmalloc, per-thread heaps in the spirit of mimalloc, medium and
+ * big classes on the same heaps, and large blocks in their own mappings with
+ * a cache.  It serves every size and alignment itself: no fallback.  Code
  * behind the hb_pooled_* API gets memory from mmap only and never calls
  * malloc, printf or anything that may allocate: in the drop-in library it
  * *is* malloc (dropin.c compiles this file in).
@@ -18,16 +18,21 @@
  *      |            +-- block  16..512 bytes; free ones in LIFO lists
  *      +-- medium arena  the same, with 7 pools of 128 KiB
  *      |     +-- pool 1..7    blocks of 640 B .. 32 KiB (4 to 204 a pool)
- *      +-- large block  > 32 KiB (or alignment beyond what a class gives):
- *      |                its own mapping, aligned to 1 MiB, page-rounded in
- *      |                eight steps per power of two; a record in metadata
+ *      +-- big arena  8 MiB, aligned to 8 MiB; header in the first MiB
+ *      |     +-- pool 1..7    1 MiB: blocks of 40, 48, 56, 64 KiB (16 to 25)
+ *      +-- large block  > 64 KiB (or alignment beyond what a class gives):
+ *      |                its own mapping, aligned to 1 MiB (2 MiB from 2 MiB
+ *      |                up, advised for huge pages), page-rounded in eight
+ *      |                steps per power of two; a record in metadata
  *      +-- heap   one per thread and instance: per size class, the list of pools
  *                 it allocates from.  Heaps come from metadata and are never
  *                 freed; a heap whose thread exits is abandoned, then adopted
  *                 (oldest first) by a thread that needs one
  *
- *   The radix tree maps each 1 MiB granule to an arena | its pool shift (14
- *   or 17), or to a large record | 1: free finds a block's descriptor with
+ *   The radix tree maps each 1 MiB granule to an arena | its pool shift (15,
+ *   17 or 20; a big arena's granule g > 0 to the arena's address plus g
+ *   descriptors, so that pool_at lands on pool g's: radix_entry), or to a
+ *   large record | 1: free finds a block's descriptor with
  *   the lookup it needs anyway to know the block is pooled's, and no load
  *   more.  Descriptors sit in the arena header, not at the start of their
  *   pool: 16 KiB-aligned headers all share one L1 cache set with the first
@@ -40,10 +45,16 @@
  *       32         640            513..640       131072 / 640 = 204
  *       33..55   768, 896, 1024, 1280, ... 32768: four per power of
  *                two (the 5/4, 6/4, 7/4 and 8/4 steps mimalloc and jemalloc use)
+ *       56..59   40, 48, 56, 64 KiB                         1 MiB / bsize
  *   Medium pools are 128 KiB so that the largest class still has 4 blocks a
  *   pool and the waste at the end of a pool stays under 13%; 32 KiB is where
- *   glibc-thread's sizes end, and where a mapping per block starts to cost
- *   less than a pool's slack.
+ *   glibc-thread's sizes end.  Big classes (issue 21): a mapping per block
+ *   of 32..64 KiB cost service-soak an mmap/munmap pair per value; classes
+ *   to 256 KiB cost mstress 7 MiB of peak RSS (docs/pooled.md), so they end
+ *   at 64 KiB.  A big pool's blocks are carved one at a time (each is over
+ *   CARVE_BYTES): untouched blocks stay so.  An empty big pool is never kept
+ *   by its heap (neither CACHED nor the avail head): its last free gives it
+ *   back to its arena, dirty, where any big class takes its pages again.
  *
  * ---- Pool states (where) ----------------------------------------------------
  *
@@ -54,7 +65,10 @@
  *                 (heap->cached[c]), or given back: FREE
  *     CACHED --(class c needs a pool)--> AVAIL
  *   An arena whose pools are all FREE stays mapped as a spare (at most 8 of
- *   a kind) and is unmapped once it has been empty for 500 ms, but one.
+ *   a kind, 2 big ones) and is unmapped once it has been empty for 500 ms,
+ *   but one.  Every delay reads the instance's clock (now_ms: the coarse
+ *   clock plus what a test advanced it by); hb_pooled_purge(pa, 1, ..)
+ *   acts as if every delay had passed.
  *   A FREE pool whose pages were touched is dirty (on the instance's dirty
  *   list, oldest first); once it has been free PURGE_DELAY_MS (1 s) a slow
  *   path (arena put or take, a large operation) madvises its touched pages
@@ -63,7 +77,7 @@
  * ---- Large blocks -------------------------------------------------------------
  *   live (on large_live) --free--> cached (cache list, newest first), or
  *   unmapped at once when over 32 MiB.  The cache holds at most 32 blocks and
- *   64 MiB; the oldest go first, and any that waited 500 ms are unmapped by
+ *   48 MiB; the oldest go first, and any that waited 500 ms are unmapped by
  *   the next large operation, arena take or thread exit.  A request takes,
  *   in this order: the smallest cached block of at least its size, whole, if
  *   it is at most twice that (or the request is a growing realloc's, which
@@ -71,7 +85,11 @@
  *   half its size or more, grown where it is by mremap (no move); one of
  *   1 MiB or more, moved by mremap (its resident pages with it) to the start
  *   of a fresh mapping; a bigger one, trimmed; else a fresh mapping.  calloc
- *   clears only what a reused block had; fresh pages are zero.
+ *   clears only what a reused block had; fresh pages are zero.  A fresh
+ *   mapping for a request of 2 MiB or more is 2 MiB-aligned, and the
+ *   request's size rounded down to 2 MiB from its start is advised
+ *   MADV_HUGEPAGE (malloc-large: a third of the CPU; every 4 KiB fault is a
+ *   trap into the hypervisor here), the rest left in 4 KiB pages.
  *   realloc of a large block: within its usable size it stays; shrinking by
  *   more than half copies (the block goes to the cache, its pages resident)
  *   unless it is too big to cache (then it is trimmed); growing copies into a cached
@@ -83,8 +101,9 @@
  *   32 KiB moved a cached block): only blocks of 1 MiB and more are moved.
  *
  * ---- Invariants (hb_pooled_check verifies them) -----------------------------
- *  - Class sizes grow, are multiples of 16, end at 512 (small) and 32768
- *    (medium), and class_of maps every size to the smallest class that fits.
+ *  - Class sizes grow, are multiples of 16, end at 512 (small), 32768
+ *    (medium) and 65536 (big), a pool holds at least 4 blocks of a medium or
+ *    big class, and class_of maps every size to the smallest class that fits.
  *  - A pool's blocks are at offsets k * bsize < nextoffset from its start; blocks
  *    at or above nextoffset are uncarved (never handed out since the pool
  *    left its arena).  local free + used + uncarved == capacity, where `used`
@@ -97,14 +116,18 @@
  *  - AVAIL pools are on their owner's avail list of their class (avail_tail
  *    is its last); only its head may be empty (used == 0), and then
  *    cached[c] is NULL: each heap keeps at most one empty pool per class, so
- *    a class that empties and refills does not thrash the arena lock.
+ *    a class that empties and refills does not thrash the arena lock.  No
+ *    big-class pool that a heap owns is empty.
  *  - A pool has the QUEUED bit in thread_free iff it is on its owner's remote
  *    list, and then its thread_free list is not empty.
  *  - Every pool of an arena below nextpool is FREE and on the arena's free
  *    list, or owned by a heap of the instance and in the state its lists say.
+ *  - An arena is aligned to its size (1 MiB, big 8 MiB); pool i starts at
+ *    base + (i << shift), and free's lookup (radix, pool_at) of its first
+ *    and last byte finds its descriptor.
  *  - An arena's nfree == free-list pools + never-used pools (npools - nextpool);
  *    it is in bucket[kind][nfree] when nfree > 0; bucket bit k-1 is set iff
- *    bucket[kind][k] is not empty; nempty[kind] arenas (at most 8) are
+ *    bucket[kind][k] is not empty; nempty[kind] arenas (at most 8, 2 big) are
  *    entirely free.  New pools come from the lowest non-empty bucket: the
  *    fullest arena, so the emptiest ones can drain and go back to the OS
  *    (obmalloc's order).
@@ -113,8 +136,9 @@
  *  - Large records: live ones on large_live (nlarge of them), cached ones on
  *    the cache list newest first (ncached, cached_bytes within the limits);
  *    sizes are page multiples, bases 1 MiB-aligned.
- *  - The radix tree maps the granule of every live arena and of every large
- *    block, live or cached, and nothing else.
+ *  - The radix tree maps every granule of every live arena (a big arena's
+ *    but its header's) and of every large block, live or cached, and
+ *    nothing else.
  *
  * ---- Threading --------------------------------------------------------------
  *  - Fast paths take no lock and no atomic read-modify-write, and keep no
@@ -796,7 +820,7 @@ static int op_check(void *ctx, char *msg, size_t len) { return hb_pooled_check(c
 
 const hb_allocator_ops hb_pooled_ops = {
     .name = "pooled",
-    .summary = "obmalloc-style 16 KiB pools up to 512 B, medium classes to 32 KiB, cached mmap beyond; per-thread heaps",
+    .summary = "obmalloc-style 32 KiB pools up to 512 B, medium classes to 32 KiB, big to 64 KiB, cached mmap beyond; per-thread heaps",
     .caps = HB_ALLOC_THREAD_SAFE | HB_ALLOC_USABLE_SIZE | HB_ALLOC_FREES | HB_ALLOC_RETURNS_OS | HB_ALLOC_STATS |
             HB_ALLOC_CHECK,
 #ifdef HB_DROPIN_DIR
