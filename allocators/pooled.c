@@ -18,9 +18,11 @@
  *      |            +-- block  16..512 bytes; free ones in LIFO lists
  *      +-- medium arena  the same, with 7 pools of 128 KiB
  *      |     +-- pool 1..7    blocks of 640 B .. 32 KiB (4 to 204 a pool)
- *      +-- big arena  8 MiB, aligned to 8 MiB; header in the first MiB
+ *      +-- big arena  8 MiB, aligned to 8 MiB; header in the first MiB; only
+ *      |     |          with POOLED_BIG_CLASSES=1 (off by default: below)
  *      |     +-- pool 1..7    1 MiB: blocks of 40, 48, 56, 64 KiB (16 to 25)
- *      +-- large block  > 64 KiB (or alignment beyond what a class gives):
+ *      +-- large block  > SERVE_MAX: 32 KiB, or 64 KiB with the big classes
+ *      |                (or alignment beyond what a class gives):
  *      |                its own mapping, aligned to 1 MiB (2 MiB from 2 MiB
  *      |                up, advised for huge pages), page-rounded in eight
  *      |                steps per power of two; a record in metadata
@@ -49,9 +51,11 @@
  *   Medium pools are 128 KiB so that the largest class still has 4 blocks a
  *   pool and the waste at the end of a pool stays under 13%; 32 KiB is where
  *   glibc-thread's sizes end.  Big classes (issue 21): a mapping per block
- *   of 32..64 KiB cost service-soak an mmap/munmap pair per value; classes
- *   to 256 KiB cost mstress 7 MiB of peak RSS (docs/pooled.md), so they end
- *   at 64 KiB.  A big pool's blocks are carved one at a time (each is over
+ *   of 32..64 KiB costs service-soak an mmap/munmap pair per value; classes
+ *   to 256 KiB cost mstress 7 MiB of peak RSS, so they end at 64 KiB; and
+ *   even so they kept 55 MiB more of service-soak's memory after its load
+ *   drop, for a reason not found yet (docs/pooled.md), so requests of 32..64
+ *   KiB use them only in a build with POOLED_BIG_CLASSES=1.  A big pool's blocks are carved one at a time (each is over
  *   CARVE_BYTES): untouched blocks stay so.  An empty big pool is never kept
  *   by its heap (neither CACHED nor the avail head): its last free gives it
  *   back to its arena, dirty, where any big class takes its pages again.
@@ -486,7 +490,7 @@ NOINLINE static void *small_alloc_slow(hb_pooled *pa, heap *h, size_t cls)
 
 NOINLINE static void *malloc_slow(hb_pooled *pa, size_t size)
 {
-    if (size > BIG_MAX)
+    if (size > SERVE_MAX)
         return inst_ready(pa) == 0 ? pooled_large_alloc(pa, size, 0, 0) : NULL;
     heap *h = heap_get(pa);
     if (h == NULL) {
@@ -525,7 +529,7 @@ void *hb_pooled_calloc(hb_pooled *pa, size_t count, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    if (n > BIG_MAX) /* fresh mappings are zero already: only reused blocks are cleared */
+    if (n > SERVE_MAX) /* fresh mappings are zero already: only reused blocks are cleared */
         return inst_ready(pa) == 0 ? pooled_large_alloc(pa, n, 0, LARGE_ZERO) : NULL;
     void *p = hb_pooled_malloc(pa, n);
     if (p != NULL)
@@ -544,8 +548,8 @@ void *hb_pooled_aligned(hb_pooled *pa, size_t align, size_t size)
     /* A class whose block size is a multiple of align has aligned blocks:
      * pools start at multiples of their size, a power of two >= the block. */
     size_t n = size < align ? align : (size + align - 1) & ~(align - 1);
-    if (n >= size && n <= BIG_MAX) {
-        for (size_t c = class_of(n); c < NCLASSES; c++)
+    if (n >= size && n <= SERVE_MAX) {
+        for (size_t c = class_of(n); c < NCLASSES && pooled_class_size[c] <= SERVE_MAX; c++)
             if (pooled_class_size[c] % align == 0)
                 return hb_pooled_malloc(pa, pooled_class_size[c]);
     }
@@ -652,7 +656,7 @@ void *hb_pooled_realloc(hb_pooled *pa, void *p, size_t size)
     }
     if ((e & TAG_MASK) == TAG_LARGE) {
         large *l = large_at(e);
-        if (size > BIG_MAX) {
+        if (size > SERVE_MAX) {
             void *q = pooled_large_realloc(pa, l, size);
             if (q != NULL)
                 return q;
@@ -660,12 +664,12 @@ void *hb_pooled_realloc(hb_pooled *pa, void *p, size_t size)
         old = l->size;
     } else {
         pool *pl = pool_at(e, p);
-        if (size <= BIG_MAX && class_of(size) == pl->cls)
+        if (size <= SERVE_MAX && class_of(size) == pl->cls)
             return p;
         old = pl->bsize;
     }
-    /* A copy: a block that grows past BIG_MAX gets room to grow again in place. */
-    void *q = size > BIG_MAX && size > old ? pooled_large_alloc(pa, size, 0, LARGE_GROW) : hb_pooled_malloc(pa, size);
+    /* A copy: a block that grows past SERVE_MAX gets room to grow again in place. */
+    void *q = size > SERVE_MAX && size > old ? pooled_large_alloc(pa, size, 0, LARGE_GROW) : hb_pooled_malloc(pa, size);
     if (q == NULL)
         return NULL;
     memcpy(q, p, old < size ? old : size);
@@ -820,7 +824,7 @@ static int op_check(void *ctx, char *msg, size_t len) { return hb_pooled_check(c
 
 const hb_allocator_ops hb_pooled_ops = {
     .name = "pooled",
-    .summary = "obmalloc-style 32 KiB pools up to 512 B, medium classes to 32 KiB, big to 64 KiB, cached mmap beyond; per-thread heaps",
+    .summary = "obmalloc-style 32 KiB pools up to 512 B, medium classes to 32 KiB, cached mmap beyond; per-thread heaps",
     .caps = HB_ALLOC_THREAD_SAFE | HB_ALLOC_USABLE_SIZE | HB_ALLOC_FREES | HB_ALLOC_RETURNS_OS | HB_ALLOC_STATS |
             HB_ALLOC_CHECK,
 #ifdef HB_DROPIN_DIR

@@ -45,6 +45,10 @@
 #define SMALL_MAX 512                     /* obmalloc's threshold: beyond it 16 KiB pools waste too much per block */
 #define MEDIUM_MAX 32768                  /* medium classes end here (glibc-thread's sizes end here) */
 #define BIG_MAX ((size_t)64 << 10)        /* big classes (40 KiB .. 64 KiB, in 1 MiB pools) end here; beyond: large blocks */
+#ifndef POOLED_BIG_CLASSES
+#define POOLED_BIG_CLASSES 0              /* 1: requests of 32..64 KiB use the big classes; 0: large blocks (docs/pooled.md) */
+#endif
+#define SERVE_MAX (POOLED_BIG_CLASSES ? BIG_MAX : (size_t)MEDIUM_MAX) /* the largest request a class serves */
 #define POOL_SHIFT 15                     /* 32 KiB small pools: 64 blocks of 512 B (16 KiB, obmalloc's, measured 5-10% slower on larson and mstress) */
 #define MPOOL_SHIFT 17                    /* 128 KiB medium pools: 4 blocks of 32 KiB, 204 of 640 B */
 #define ARENA_SHIFT 20                    /* 1 MiB arenas (obmalloc's): small enough to empty and unmap under churn */
