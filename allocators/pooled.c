@@ -81,7 +81,7 @@
  * ---- Large blocks -------------------------------------------------------------
  *   live (on large_live) --free--> cached (cache list, newest first), or
  *   unmapped at once when over 32 MiB.  The cache holds at most 32 blocks and
- *   48 MiB; the oldest go first, and any that waited 500 ms are unmapped by
+ *   64 MiB; the oldest go first, and any that waited 500 ms are unmapped by
  *   the next large operation, arena take or thread exit.  A request takes,
  *   in this order: the smallest cached block of at least its size, whole, if
  *   it is at most twice that (or the request is a growing realloc's, which
@@ -90,7 +90,8 @@
  *   1 MiB or more, moved by mremap (its resident pages with it) to the start
  *   of a fresh mapping; a bigger one, trimmed; else a fresh mapping.  calloc
  *   clears only what a reused block had; fresh pages are zero.  A fresh
- *   mapping for a request of 2 MiB or more is 2 MiB-aligned, and the
+ *   mapping for a request of 2 MiB or more (not a growing realloc's) is
+ *   2 MiB-aligned, and the
  *   request's size rounded down to 2 MiB from its start is advised
  *   MADV_HUGEPAGE (malloc-large: a third of the CPU; every 4 KiB fault is a
  *   trap into the hypervisor here), the rest left in 4 KiB pages.

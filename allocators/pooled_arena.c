@@ -53,7 +53,8 @@ static void *map_aligned(size_t size, size_t align, size_t room);
 
 /* A fresh mapping of size bytes for a large block of `want` bytes:
  * map_aligned, and from LARGE_HUGE_MIN up aligned to 2 MiB with its first
- * `want` bytes rounded down to 2 MiB advised for transparent huge pages, so
+ * `want` bytes (0 for a block that grows by realloc) rounded down to 2 MiB
+ * advised for transparent huge pages, so
  * that their first touch faults in 2 MiB at a time, not 4 KiB (a fault
  * costs a trap into the hypervisor here: see docs/pooled.md).  The rest,
  * the block's rounding included, stays in 4 KiB pages: a huge page there
@@ -225,7 +226,7 @@ static int grow_in_place(hb_pooled *pa, large *l, size_t need)
 static int move_block(hb_pooled *pa, large *l, size_t need, size_t align, size_t room)
 {
     size_t old = l->size;
-    char *q = map_large(need, need, align, room);
+    char *q = map_large(need, 0, align, room); /* a block that grows by realloc: no huge pages (realloc-grow 10% slower) */
     if (q == NULL)
         goto fail;
     /* The new granule's slot first (it may need a leaf: that can fail), then
@@ -340,7 +341,7 @@ void *pooled_large_alloc(hb_pooled *pa, size_t size, size_t align, unsigned how)
         errno = ENOMEM;
         return NULL;
     }
-    char *p = map_large(need, size, align, room); /* fresh: zero already */
+    char *p = map_large(need, how & LARGE_GROW ? 0 : size, align, room); /* fresh: zero already */
     pthread_mutex_lock(&pa->lock);
     _Atomic uintptr_t *slot = p != NULL ? pooled_radix_slot(pa, (uintptr_t)p, true) : NULL;
     if (slot == NULL) {

@@ -60,7 +60,7 @@
 #define ROOT_BITS 14                      /* radix root: 16K entries of 16 GiB each (128 KiB, lazily touched) */
 #define LARGE_CACHE_N 32                  /* freed large blocks kept mapped for reuse ... */
 #define LARGE_CACHE_BLOCK ((size_t)32 << 20) /* ... if no larger than this (bigger ones go back at once) ... */
-#define LARGE_CACHE_BYTES ((size_t)48 << 20) /* ... at most this many bytes of them ... */
+#define LARGE_CACHE_BYTES ((size_t)64 << 20) /* ... at most this many bytes of them ... */
 #define LARGE_DELAY_MS 500                /* ... for at most this long: then they go back to the OS */
 #define LARGE_MOVE_MIN ((size_t)1 << 20) /* large blocks this big are moved by mremap, smaller ones copied */
 #ifndef LARGE_HUGE_MIN
