@@ -49,9 +49,11 @@ size_t hb_pooled_usable_size(hb_pooled *h, const void *p);
 int hb_pooled_owns(hb_pooled *h, const void *p); /* is p inside one of pooled's arenas or live large blocks */
 int hb_pooled_check(hb_pooled *h, char *msg, size_t msglen);
 void hb_pooled_stats(hb_pooled *h, size_t *mapped, size_t *in_use, size_t *live);
-/* Gives back the pages of free pools now: those past the purge delay, or all
- * with all != 0 (tests' zero-delay hook).  Returns the bytes madvised since
- * the instance was made; *dirty (if not NULL): bytes still waiting. */
+/* Gives back the pages of free pools now: those past the purge delay, or with
+ * all != 0 (tests' zero-delay hook) every one, and then the spare arenas but
+ * one of each kind and the whole large-block cache.  Returns the bytes
+ * madvised since the instance was made; *dirty (if not NULL): bytes still
+ * waiting. */
 size_t hb_pooled_purge(hb_pooled *h, int all, size_t *dirty);
 void hb_pooled_fork_prepare(hb_pooled *h);
 void hb_pooled_fork_parent(hb_pooled *h);

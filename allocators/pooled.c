@@ -1,8 +1,8 @@
 /*
  * pooled.c: heapbench's own allocator: small objects in the spirit of
- * CPython's obmalloc, per-thread heaps in the spirit of mimalloc, medium
- * classes on the same heaps, and large blocks in their own mappings with a
- * cache.  It serves every size and alignment itself: no fallback.  Code
+ * CPython's obmalloc, per-thread heaps in the spirit of mimalloc, medium and
+ * big classes on the same heaps, and large blocks in their own mappings with
+ * a cache.  It serves every size and alignment itself: no fallback.  Code
  * behind the hb_pooled_* API gets memory from mmap only and never calls
  * malloc, printf or anything that may allocate: in the drop-in library it
  * *is* malloc (dropin.c compiles this file in).
@@ -18,16 +18,23 @@
  *      |            +-- block  16..512 bytes; free ones in LIFO lists
  *      +-- medium arena  the same, with 7 pools of 128 KiB
  *      |     +-- pool 1..7    blocks of 640 B .. 32 KiB (4 to 204 a pool)
- *      +-- large block  > 32 KiB (or alignment beyond what a class gives):
- *      |                its own mapping, aligned to 1 MiB, page-rounded in
- *      |                eight steps per power of two; a record in metadata
+ *      +-- big arena  8 MiB, aligned to 8 MiB; header in the first MiB; only
+ *      |     |          with POOLED_BIG_CLASSES=1 (off by default: below)
+ *      |     +-- pool 1..7    1 MiB: blocks of 40, 48, 56, 64 KiB (16 to 25)
+ *      +-- large block  > SERVE_MAX: 32 KiB, or 64 KiB with the big classes
+ *      |                (or alignment beyond what a class gives):
+ *      |                its own mapping, aligned to 1 MiB (2 MiB from 2 MiB
+ *      |                up, advised for huge pages), page-rounded in eight
+ *      |                steps per power of two; a record in metadata
  *      +-- heap   one per thread and instance: per size class, the list of pools
  *                 it allocates from.  Heaps come from metadata and are never
  *                 freed; a heap whose thread exits is abandoned, then adopted
  *                 (oldest first) by a thread that needs one
  *
- *   The radix tree maps each 1 MiB granule to an arena | its pool shift (14
- *   or 17), or to a large record | 1: free finds a block's descriptor with
+ *   The radix tree maps each 1 MiB granule to an arena | its pool shift (15,
+ *   17 or 20; a big arena's granule g > 0 to the arena's address plus g
+ *   descriptors, so that pool_at lands on pool g's: radix_entry), or to a
+ *   large record | 1: free finds a block's descriptor with
  *   the lookup it needs anyway to know the block is pooled's, and no load
  *   more.  Descriptors sit in the arena header, not at the start of their
  *   pool: 16 KiB-aligned headers all share one L1 cache set with the first
@@ -40,10 +47,18 @@
  *       32         640            513..640       131072 / 640 = 204
  *       33..55   768, 896, 1024, 1280, ... 32768: four per power of
  *                two (the 5/4, 6/4, 7/4 and 8/4 steps mimalloc and jemalloc use)
+ *       56..59   40, 48, 56, 64 KiB                         1 MiB / bsize
  *   Medium pools are 128 KiB so that the largest class still has 4 blocks a
  *   pool and the waste at the end of a pool stays under 13%; 32 KiB is where
- *   glibc-thread's sizes end, and where a mapping per block starts to cost
- *   less than a pool's slack.
+ *   glibc-thread's sizes end.  Big classes (issue 21): a mapping per block
+ *   of 32..64 KiB costs service-soak an mmap/munmap pair per value; classes
+ *   to 256 KiB cost mstress 7 MiB of peak RSS, so they end at 64 KiB; and
+ *   even so they kept 55 MiB more of service-soak's memory after its load
+ *   drop, for a reason not found yet (docs/pooled.md), so requests of 32..64
+ *   KiB use them only in a build with POOLED_BIG_CLASSES=1.  A big pool's blocks are carved one at a time (each is over
+ *   CARVE_BYTES): untouched blocks stay so.  An empty big pool is never kept
+ *   by its heap (neither CACHED nor the avail head): its last free gives it
+ *   back to its arena, dirty, where any big class takes its pages again.
  *
  * ---- Pool states (where) ----------------------------------------------------
  *
@@ -54,7 +69,10 @@
  *                 (heap->cached[c]), or given back: FREE
  *     CACHED --(class c needs a pool)--> AVAIL
  *   An arena whose pools are all FREE stays mapped as a spare (at most 8 of
- *   a kind) and is unmapped once it has been empty for 500 ms, but one.
+ *   a kind, 2 big ones) and is unmapped once it has been empty for 500 ms,
+ *   but one.  Every delay reads the instance's clock (now_ms: the coarse
+ *   clock plus what a test advanced it by); hb_pooled_purge(pa, 1, ..)
+ *   acts as if every delay had passed.
  *   A FREE pool whose pages were touched is dirty (on the instance's dirty
  *   list, oldest first); once it has been free PURGE_DELAY_MS (1 s) a slow
  *   path (arena put or take, a large operation) madvises its touched pages
@@ -71,7 +89,12 @@
  *   half its size or more, grown where it is by mremap (no move); one of
  *   1 MiB or more, moved by mremap (its resident pages with it) to the start
  *   of a fresh mapping; a bigger one, trimmed; else a fresh mapping.  calloc
- *   clears only what a reused block had; fresh pages are zero.
+ *   clears only what a reused block had; fresh pages are zero.  A fresh
+ *   mapping for a request of 2 MiB or more (not a growing realloc's) is
+ *   2 MiB-aligned, and the
+ *   request's size rounded down to 2 MiB from its start is advised
+ *   MADV_HUGEPAGE (malloc-large: a third of the CPU; every 4 KiB fault is a
+ *   trap into the hypervisor here), the rest left in 4 KiB pages.
  *   realloc of a large block: within its usable size it stays; shrinking by
  *   more than half copies (the block goes to the cache, its pages resident)
  *   unless it is too big to cache (then it is trimmed); growing copies into a cached
@@ -83,8 +106,9 @@
  *   32 KiB moved a cached block): only blocks of 1 MiB and more are moved.
  *
  * ---- Invariants (hb_pooled_check verifies them) -----------------------------
- *  - Class sizes grow, are multiples of 16, end at 512 (small) and 32768
- *    (medium), and class_of maps every size to the smallest class that fits.
+ *  - Class sizes grow, are multiples of 16, end at 512 (small), 32768
+ *    (medium) and 65536 (big), a pool holds at least 4 blocks of a medium or
+ *    big class, and class_of maps every size to the smallest class that fits.
  *  - A pool's blocks are at offsets k * bsize < nextoffset from its start; blocks
  *    at or above nextoffset are uncarved (never handed out since the pool
  *    left its arena).  local free + used + uncarved == capacity, where `used`
@@ -97,14 +121,18 @@
  *  - AVAIL pools are on their owner's avail list of their class (avail_tail
  *    is its last); only its head may be empty (used == 0), and then
  *    cached[c] is NULL: each heap keeps at most one empty pool per class, so
- *    a class that empties and refills does not thrash the arena lock.
+ *    a class that empties and refills does not thrash the arena lock.  No
+ *    big-class pool that a heap owns is empty.
  *  - A pool has the QUEUED bit in thread_free iff it is on its owner's remote
  *    list, and then its thread_free list is not empty.
  *  - Every pool of an arena below nextpool is FREE and on the arena's free
  *    list, or owned by a heap of the instance and in the state its lists say.
+ *  - An arena is aligned to its size (1 MiB, big 8 MiB); pool i starts at
+ *    base + (i << shift), and free's lookup (radix, pool_at) of its first
+ *    and last byte finds its descriptor.
  *  - An arena's nfree == free-list pools + never-used pools (npools - nextpool);
  *    it is in bucket[kind][nfree] when nfree > 0; bucket bit k-1 is set iff
- *    bucket[kind][k] is not empty; nempty[kind] arenas (at most 8) are
+ *    bucket[kind][k] is not empty; nempty[kind] arenas (at most 8, 2 big) are
  *    entirely free.  New pools come from the lowest non-empty bucket: the
  *    fullest arena, so the emptiest ones can drain and go back to the OS
  *    (obmalloc's order).
@@ -113,8 +141,9 @@
  *  - Large records: live ones on large_live (nlarge of them), cached ones on
  *    the cache list newest first (ncached, cached_bytes within the limits);
  *    sizes are page multiples, bases 1 MiB-aligned.
- *  - The radix tree maps the granule of every live arena and of every large
- *    block, live or cached, and nothing else.
+ *  - The radix tree maps every granule of every live arena (a big arena's
+ *    but its header's) and of every large block, live or cached, and
+ *    nothing else.
  *
  * ---- Threading --------------------------------------------------------------
  *  - Fast paths take no lock and no atomic read-modify-write, and keep no
@@ -175,10 +204,11 @@ static __thread __attribute__((tls_model("initial-exec"))) struct {
  * power of two (640, 768, 896, 1024, 1280, ...), as mimalloc and jemalloc
  * space theirs: at most 25% (in practice under 20%) lost to rounding. */
 #define M4(k) (5u << (k)), (6u << (k)), (7u << (k)), (8u << (k))
-POOLED_HIDDEN const uint16_t pooled_class_size[NCLASSES] = {
+POOLED_HIDDEN const uint32_t pooled_class_size[NCLASSES] = {
     16,  32,  48,  64,  80,  96,  112, 128, 144, 160, 176, 192, 208, 224, 240, 256,
     272, 288, 304, 320, 336, 352, 368, 384, 400, 416, 432, 448, 464, 480, 496, 512,
-    M4(7), M4(8), M4(9), M4(10), M4(11), M4(12),
+    M4(7), M4(8), M4(9), M4(10), M4(11), M4(12), /* medium */
+    M4(13),                                      /* big: 40 KiB .. 64 KiB */
 };
 #undef M4
 /* pooled_medium_class[(size - 1) >> 7]: the class of a size of 513..MEDIUM_MAX bytes. */
@@ -283,6 +313,12 @@ NOINLINE static void pool_after_free(hb_pooled *pa, heap *h, pool *p)
     if (used_of(p) != 0) {
         if (p->where == POOL_FULL)
             avail_append(h, p);
+        return;
+    }
+    if (c >= BIG_FIRST) { /* an empty big pool (1 MiB) goes back at once: any big class reuses its pages */
+        if (p->where == POOL_AVAIL)
+            avail_unlink(h, p);
+        pooled_arena_put(pa, p);
         return;
     }
     if (p->where == POOL_AVAIL && h->avail[c] == p) {
@@ -460,7 +496,7 @@ NOINLINE static void *small_alloc_slow(hb_pooled *pa, heap *h, size_t cls)
 
 NOINLINE static void *malloc_slow(hb_pooled *pa, size_t size)
 {
-    if (size > MEDIUM_MAX)
+    if (size > SERVE_MAX)
         return inst_ready(pa) == 0 ? pooled_large_alloc(pa, size, 0, 0) : NULL;
     heap *h = heap_get(pa);
     if (h == NULL) {
@@ -499,7 +535,7 @@ void *hb_pooled_calloc(hb_pooled *pa, size_t count, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    if (n > MEDIUM_MAX) /* fresh mappings are zero already: only reused blocks are cleared */
+    if (n > SERVE_MAX) /* fresh mappings are zero already: only reused blocks are cleared */
         return inst_ready(pa) == 0 ? pooled_large_alloc(pa, n, 0, LARGE_ZERO) : NULL;
     void *p = hb_pooled_malloc(pa, n);
     if (p != NULL)
@@ -518,8 +554,8 @@ void *hb_pooled_aligned(hb_pooled *pa, size_t align, size_t size)
     /* A class whose block size is a multiple of align has aligned blocks:
      * pools start at multiples of their size, a power of two >= the block. */
     size_t n = size < align ? align : (size + align - 1) & ~(align - 1);
-    if (n >= size && n <= MEDIUM_MAX) {
-        for (size_t c = class_of(n); c < NCLASSES; c++)
+    if (n >= size && n <= SERVE_MAX) {
+        for (size_t c = class_of(n); c < NCLASSES && pooled_class_size[c] <= SERVE_MAX; c++)
             if (pooled_class_size[c] % align == 0)
                 return hb_pooled_malloc(pa, pooled_class_size[c]);
     }
@@ -626,7 +662,7 @@ void *hb_pooled_realloc(hb_pooled *pa, void *p, size_t size)
     }
     if ((e & TAG_MASK) == TAG_LARGE) {
         large *l = large_at(e);
-        if (size > MEDIUM_MAX) {
+        if (size > SERVE_MAX) {
             void *q = pooled_large_realloc(pa, l, size);
             if (q != NULL)
                 return q;
@@ -634,12 +670,12 @@ void *hb_pooled_realloc(hb_pooled *pa, void *p, size_t size)
         old = l->size;
     } else {
         pool *pl = pool_at(e, p);
-        if (size <= MEDIUM_MAX && class_of(size) == pl->cls)
+        if (size <= SERVE_MAX && class_of(size) == pl->cls)
             return p;
         old = pl->bsize;
     }
-    /* A copy: a block that grows past MEDIUM_MAX gets room to grow again in place. */
-    void *q = size > MEDIUM_MAX && size > old ? pooled_large_alloc(pa, size, 0, LARGE_GROW) : hb_pooled_malloc(pa, size);
+    /* A copy: a block that grows past SERVE_MAX gets room to grow again in place. */
+    void *q = size > SERVE_MAX && size > old ? pooled_large_alloc(pa, size, 0, LARGE_GROW) : hb_pooled_malloc(pa, size);
     if (q == NULL)
         return NULL;
     memcpy(q, p, old < size ? old : size);
@@ -699,7 +735,7 @@ void hb_pooled_destroy(hb_pooled *pa)
     while (pa->all != NULL) {
         arena *a = pa->all;
         pa->all = a->all_next;
-        pooled_unmap(NULL, (void *)a->base, ARENA_SIZE);
+        pooled_unmap(NULL, (void *)a->base, arena_bytes(a->kind));
     }
     for (large *l = pa->large_live; l != NULL; l = l->next)
         pooled_unmap(NULL, (void *)l->base, l->size);
@@ -794,7 +830,7 @@ static int op_check(void *ctx, char *msg, size_t len) { return hb_pooled_check(c
 
 const hb_allocator_ops hb_pooled_ops = {
     .name = "pooled",
-    .summary = "obmalloc-style 16 KiB pools up to 512 B, medium classes to 32 KiB, cached mmap beyond; per-thread heaps",
+    .summary = "obmalloc-style 32 KiB pools up to 512 B, medium classes to 32 KiB, cached mmap beyond; per-thread heaps",
     .caps = HB_ALLOC_THREAD_SAFE | HB_ALLOC_USABLE_SIZE | HB_ALLOC_FREES | HB_ALLOC_RETURNS_OS | HB_ALLOC_STATS |
             HB_ALLOC_CHECK,
 #ifdef HB_DROPIN_DIR

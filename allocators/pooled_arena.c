@@ -50,15 +50,50 @@ void *pooled_meta_alloc(hb_pooled *pa, size_t size)
 
 
 static void *map_aligned(size_t size, size_t align, size_t room);
+
+/* A fresh mapping of size bytes for a large block of `want` bytes:
+ * map_aligned, and from LARGE_HUGE_MIN up aligned to 2 MiB with its first
+ * `want` bytes (0 for a block that grows by realloc) rounded down to 2 MiB
+ * advised for transparent huge pages, so
+ * that their first touch faults in 2 MiB at a time, not 4 KiB (a fault
+ * costs a trap into the hypervisor here: see docs/pooled.md).  The rest,
+ * the block's rounding included, stays in 4 KiB pages: a huge page there
+ * would make resident what the program never asked for. */
+static void *map_large(size_t size, size_t want, size_t align, size_t room)
+{
+#if LARGE_HUGE_MIN
+    if (want >= LARGE_HUGE_MIN) {
+        char *p = map_aligned(size, align > HUGE_PAGE ? align : HUGE_PAGE, room);
+        if (p != NULL) {
+            int saved = errno;
+            madvise(p, want & ~(HUGE_PAGE - 1), MADV_HUGEPAGE); /* where THP is off it fails: nothing changes */
+            errno = saved;
+        }
+        return p;
+    }
+#else
+    (void)want;
+#endif
+    return map_aligned(size, align, room);
+}
 static void arena_expire(hb_pooled *pa, uint64_t now);
 
 /* ---- large blocks ------------------------------------------------------------ */
 
-static uint64_t now_ms(void)
+/* The instance's clock: the coarse monotonic clock, plus what a test
+ * advanced it by (pooled_clock_advance), so that every delay can be tested
+ * without waiting. */
+static uint64_t now_ms(const hb_pooled *pa)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000 +
+           atomic_load_explicit(&pa->clock_skew_ms, memory_order_relaxed);
+}
+
+void pooled_clock_advance(hb_pooled *pa, uint64_t ms)
+{
+    atomic_fetch_add_explicit(&pa->clock_skew_ms, ms, memory_order_relaxed);
 }
 
 static void list_unlink(large **head, large **tail, large *l)
@@ -97,12 +132,17 @@ static void cache_evict(hb_pooled *pa, large *l)
     pa->large_spare = l;
 }
 
-/* Unmaps cache entries older than the delay, or all (lock held: small ones,
- * which is what stays in the cache after LARGE_DELAY_MS, are quick to unmap). */
+/* Gives back what has waited its delay: the pages of free pools, spare
+ * arenas but one of each kind, cache entries.  With all, as if every delay
+ * had passed (hb_pooled_purge's hook).  Lock held: small ones, which is what
+ * stays in the cache after LARGE_DELAY_MS, are quick to unmap. */
 static void large_expire(hb_pooled *pa, bool all)
 {
-    uint64_t now = now_ms();
-    if (pa->nempty[KIND_SMALL] > 1 || pa->nempty[KIND_MEDIUM] > 1)
+    uint64_t now = all ? UINT64_MAX : now_ms(pa);
+    if (all) /* first, so that what spare arenas had dirty counts as purged */
+        pooled_purge(pa, true);
+    /* spares first: the purge batch then goes to pools of arenas that stay */
+    if (pa->nempty[KIND_SMALL] > 1 || pa->nempty[KIND_MEDIUM] > 1 || pa->nempty[KIND_BIG] > 1)
         arena_expire(pa, now);
     if (pa->dirty_head != NULL && now - pa->dirty_head->freed_ms >= PURGE_DELAY_MS)
         pooled_purge(pa, false);
@@ -156,7 +196,7 @@ static void cache_return(hb_pooled *pa, large *l)
     list_unlink(&pa->large_live, NULL, l);
     pa->nlarge--;
     l->cached = true;
-    l->freed_ms = now_ms();
+    l->freed_ms = now_ms(pa);
     list_push(&pa->cache_head, &pa->cache_tail, l);
     pa->ncached++;
     pa->cached_bytes += l->size;
@@ -186,7 +226,7 @@ static int grow_in_place(hb_pooled *pa, large *l, size_t need)
 static int move_block(hb_pooled *pa, large *l, size_t need, size_t align, size_t room)
 {
     size_t old = l->size;
-    char *q = map_aligned(need, align, room);
+    char *q = map_large(need, 0, align, room); /* a block that grows by realloc: no huge pages (realloc-grow 10% slower) */
     if (q == NULL)
         goto fail;
     /* The new granule's slot first (it may need a leaf: that can fail), then
@@ -301,7 +341,7 @@ void *pooled_large_alloc(hb_pooled *pa, size_t size, size_t align, unsigned how)
         errno = ENOMEM;
         return NULL;
     }
-    char *p = map_aligned(need, align, room); /* fresh: zero already */
+    char *p = map_large(need, how & LARGE_GROW ? 0 : size, align, room); /* fresh: zero already */
     pthread_mutex_lock(&pa->lock);
     _Atomic uintptr_t *slot = p != NULL ? pooled_radix_slot(pa, (uintptr_t)p, true) : NULL;
     if (slot == NULL) {
@@ -348,7 +388,7 @@ void pooled_large_free(hb_pooled *pa, large *l)
         return;
     }
     l->cached = true;
-    l->freed_ms = now_ms();
+    l->freed_ms = now_ms(pa);
     list_push(&pa->cache_head, &pa->cache_tail, l);
     pa->ncached++;
     pa->cached_bytes += l->size;
@@ -448,7 +488,7 @@ static void dirty_append(hb_pooled *pa, pool *p, uint32_t bytes, uint64_t now)
  * a pool in the middle of a purge must not be taken by another thread. */
 void pooled_purge(hb_pooled *pa, bool all)
 {
-    uint64_t now = all ? 0 : now_ms();
+    uint64_t now = all ? 0 : now_ms(pa);
     for (unsigned n = 0; pa->dirty_head != NULL && (all || n < PURGE_BATCH); n++) {
         pool *p = pa->dirty_head;
         if (!all && now - p->freed_ms < PURGE_DELAY_MS)
@@ -465,7 +505,10 @@ void pooled_purge(hb_pooled *pa, bool all)
 size_t hb_pooled_purge(hb_pooled *pa, int all, size_t *dirty)
 {
     pthread_mutex_lock(&pa->lock);
-    pooled_purge(pa, all != 0);
+    if (all)
+        large_expire(pa, true); /* the pages of free pools, then spare arenas and the large cache */
+    else
+        pooled_purge(pa, false);
     size_t purged = pa->purged_bytes;
     if (dirty != NULL)
         *dirty = pa->dirty_bytes;
@@ -553,24 +596,29 @@ static void *map_aligned(size_t size, size_t align, size_t room)
     return p;
 }
 
+/* The granules of an arena that the radix tree maps: all of a 1 MiB arena's,
+ * a big arena's but the first (its header: no block lies there). */
+static size_t first_granule(unsigned kind) { return kind == KIND_BIG ? 1 : 0; }
+
 static arena *arena_new(hb_pooled *pa, unsigned kind)
 {
-    arena *a = map_aligned(ARENA_SIZE, ARENA_SIZE, ARENA_SIZE);
+    size_t bytes = arena_bytes(kind), ng = bytes >> ARENA_SHIFT;
+    arena *a = map_aligned(bytes, bytes, bytes);
     if (a == NULL)
         return NULL;
+    /* an arena is aligned to its size, so its granules share one leaf */
     _Atomic uintptr_t *slot = pooled_radix_slot(pa, (uintptr_t)a, true);
     if (slot == NULL) {
-        munmap(a, ARENA_SIZE);
+        munmap(a, bytes);
         return NULL;
     }
-    atomic_fetch_add_explicit(&pa->mapped, ARENA_SIZE, memory_order_relaxed);
+    atomic_fetch_add_explicit(&pa->mapped, bytes, memory_order_relaxed);
     a->base = (uintptr_t)a; /* the rest is zero: fresh from mmap */
     a->kind = (uint8_t)kind;
     a->shift = (uint8_t)shift_of_kind(kind);
-    a->npools = (unsigned)(ARENA_SIZE >> a->shift) - 1;
+    a->npools = (unsigned)(bytes >> a->shift) - 1;
     a->nfree = a->npools;
     for (unsigned i = 0; i < a->npools; i++) {
-        a->pools[i].index = (uint16_t)(i + 1);
         a->pools[i].start = (char *)a + ((size_t)(i + 1) << a->shift);
         a->pools[i].arena = a;
     }
@@ -581,7 +629,8 @@ static arena *arena_new(hb_pooled *pa, unsigned kind)
     pa->narenas++;
     pa->nempty[kind]++;
     bucket_insert(pa, a);
-    atomic_store_explicit(slot, (uintptr_t)a | a->shift, memory_order_release);
+    for (size_t g = first_granule(kind); g < ng; g++)
+        atomic_store_explicit(slot + g, radix_entry(a, g, a->shift), memory_order_release);
     return a;
 }
 
@@ -591,7 +640,9 @@ static void arena_free(hb_pooled *pa, arena *a)
         if (a->pools[i].dirty_bytes != 0)
             dirty_unlink(pa, &a->pools[i]);
     bucket_remove(pa, a);
-    atomic_store_explicit(pooled_radix_slot(pa, a->base, false), 0, memory_order_release);
+    _Atomic uintptr_t *slot = pooled_radix_slot(pa, a->base, false);
+    for (size_t g = first_granule(a->kind); g < arena_bytes(a->kind) >> ARENA_SHIFT; g++)
+        atomic_store_explicit(slot + g, 0, memory_order_release);
     if (a->all_prev != NULL)
         a->all_prev->all_next = a->all_next;
     else
@@ -599,7 +650,7 @@ static void arena_free(hb_pooled *pa, arena *a)
     if (a->all_next != NULL)
         a->all_next->all_prev = a->all_prev;
     pa->narenas--;
-    pooled_unmap(pa, a, ARENA_SIZE);
+    pooled_unmap(pa, a, arena_bytes(a->kind));
 }
 
 /* A pool of class cls for heap h, from the fullest arena that has one.  Its
@@ -608,7 +659,8 @@ pool *pooled_arena_take(hb_pooled *pa, heap *h, size_t cls)
 {
     unsigned kind = kind_of_class(cls);
     pthread_mutex_lock(&pa->lock);
-    if (pa->ncached != 0 || pa->nempty[KIND_SMALL] > 1 || pa->nempty[KIND_MEDIUM] > 1 || pa->dirty_head != NULL)
+    if (pa->ncached != 0 || pa->nempty[KIND_SMALL] > 1 || pa->nempty[KIND_MEDIUM] > 1 || pa->nempty[KIND_BIG] > 1 ||
+        pa->dirty_head != NULL)
         large_expire(pa, false);
     arena *a;
     if (pa->bucket_bits[kind] != 0)
@@ -633,7 +685,7 @@ pool *pooled_arena_take(hb_pooled *pa, heap *h, size_t cls)
     p->free = NULL;
     used_set(p, 0);
     p->cls = (uint8_t)cls;
-    p->bsize = (uint16_t)bs;
+    p->bsize = (uint32_t)bs;
     p->nextoffset = 0;
     p->maxoffset = (uint32_t)((((size_t)1 << a->shift) / bs) * bs);
     p->owner = h;
@@ -647,7 +699,7 @@ static void arena_expire(hb_pooled *pa, uint64_t now)
 {
     for (unsigned kind = 0; kind < NKINDS; kind++) {
         arena *next;
-        unsigned n = (unsigned)(ARENA_SIZE >> shift_of_kind(kind)) - 1;
+        unsigned n = (unsigned)(arena_bytes(kind) >> shift_of_kind(kind)) - 1;
         for (arena *a = pa->bucket[kind][n]; a != NULL && pa->nempty[kind] > 1; a = next) {
             next = a->next;
             if (now - a->empty_ms >= LARGE_DELAY_MS) {
@@ -668,7 +720,7 @@ void pooled_arena_put(hb_pooled *pa, pool *p)
     size_t dirty = ((size_t)p->nextoffset + pa->page - 1) & ~(pa->page - 1);
     pthread_mutex_lock(&pa->lock);
     arena *a = p->arena;
-    uint64_t now = now_ms();
+    uint64_t now = now_ms(pa);
     if (dirty != 0)
         dirty_append(pa, p, (uint32_t)dirty, now);
     p->where = POOL_FREE;
@@ -677,7 +729,7 @@ void pooled_arena_put(hb_pooled *pa, pool *p)
     a->freepools = p;
     bucket_remove(pa, a);
     a->nfree++;
-    if (a->nfree == a->npools && pa->nempty[a->kind] >= ARENA_SPARES) {
+    if (a->nfree == a->npools && pa->nempty[a->kind] >= (a->kind == KIND_BIG ? BARENA_SPARES : ARENA_SPARES)) {
         a->nfree = 0; /* so that arena_free finds it in no bucket */
         arena_free(pa, a);
     } else {

@@ -71,9 +71,10 @@ static int check_pool(hb_pooled *pa, arena *a, pool *p, char *msg, size_t msglen
     while (h != NULL && h != p->owner)
         h = h->all_next;
     CHECK(h != NULL, "pool owned by no heap of this instance", p, p->where);
-    CHECK(p->where == POOL_AVAIL || p->where == POOL_FULL || p->where == POOL_CACHED, "bad pool state", p, p->where);
-    CHECK(p->arena == a && p->start == (char *)a->base + ((size_t)p->index << a->shift), "pool names the wrong arena",
-          p, p->index);
+    CHECK(p->where == POOL_AVAIL || p->where == POOL_FULL || p->where == POOL_CACHED, "bad pool state", p,
+          p->where);
+    size_t index = (size_t)(p - a->pools) + 1;
+    CHECK(p->arena == a && p->start == (char *)a->base + (index << a->shift), "pool names the wrong arena", p, index);
     CHECK(p->cls < NCLASSES && p->bsize == pooled_class_size[p->cls] && kind_of_class(p->cls) == a->kind,
           "bad size class", p, p->cls);
     size_t cap = capacity_of(p);
@@ -91,20 +92,27 @@ static int check_pool(hb_pooled *pa, arena *a, pool *p, char *msg, size_t msglen
     CHECK(!(tf & QUEUED) == (nremote == 0), "QUEUED bit disagrees with the remote list", p, nremote);
     CHECK(p->where != POOL_FULL || (nfree == 0 && uncarved == 0), "FULL pool has free blocks", p, nfree + uncarved);
     CHECK(p->where != POOL_CACHED || (used_of(p) == 0 && h->cached[p->cls] == p), "stray CACHED pool", p, used_of(p));
+    CHECK(p->cls < BIG_FIRST || used_of(p) != 0, "an empty big-class pool kept by its heap", p, p->cls);
     h->chk_avail[p->cls] += p->where == POOL_AVAIL;
     h->chk_queued += (tf & QUEUED) != 0;
     return 0;
 }
 
-static int check_arena(hb_pooled *pa, arena *a, size_t *ndirty, char *msg, size_t msglen)
+static int check_arena(hb_pooled *pa, arena *a, size_t *ndirty, size_t *ngranules, char *msg, size_t msglen)
 {
-    CHECK((a->base & (ARENA_SIZE - 1)) == 0, "arena not aligned", (void *)a->base, 0);
-    CHECK(a->kind < NKINDS && a->shift == shift_of_kind(a->kind) && a->npools == (ARENA_SIZE >> a->shift) - 1,
+    CHECK(a->kind < NKINDS && a->shift == shift_of_kind(a->kind) && a->npools == (arena_bytes(a->kind) >> a->shift) - 1,
           "bad arena kind", (void *)a->base, a->kind);
+    CHECK((a->base & (arena_bytes(a->kind) - 1)) == 0, "arena not aligned", (void *)a->base, 0);
+    /* every granule that holds pools maps to the entry that finds their
+     * descriptors; a big arena's header granule maps to nothing */
     _Atomic uintptr_t *slot = pooled_radix_slot(pa, a->base, false);
-    CHECK(a->base == (uintptr_t)a && slot != NULL &&
-              atomic_load_explicit(slot, memory_order_relaxed) == ((uintptr_t)a | a->shift),
-          "radix tree misses an arena", (void *)a->base, 0);
+    CHECK(a->base == (uintptr_t)a && slot != NULL, "radix tree misses an arena", (void *)a->base, 0);
+    for (size_t g = 0; g < arena_bytes(a->kind) >> ARENA_SHIFT; g++) {
+        uintptr_t e = atomic_load_explicit(slot + g, memory_order_relaxed);
+        bool mapped = a->kind != KIND_BIG || g > 0;
+        CHECK(e == (mapped ? radix_entry(a, g, a->shift) : 0), "radix entry of an arena granule wrong", (void *)a->base, g);
+        *ngranules += mapped;
+    }
     CHECK(a->nextpool <= a->npools && a->nfree <= a->npools, "bad arena counts", (void *)a->base, a->nfree);
     size_t nlist = 0;
     for (pool *p = a->freepools; p != NULL; p = p->next) {
@@ -115,7 +123,10 @@ static int check_arena(hb_pooled *pa, arena *a, size_t *ndirty, char *msg, size_
     size_t nfreestate = 0;
     for (unsigned i = 0; i < a->nextpool; i++) {
         pool *p = &a->pools[i];
-        CHECK(p->index == i + 1, "pool index wrong", p, p->index);
+        CHECK(p->start == (char *)a->base + ((size_t)(i + 1) << a->shift) && p->arena == a, "pool start wrong", p, i);
+        const char *last = p->start + ((size_t)1 << a->shift) - 1; /* free's lookup finds p from its first and last byte */
+        CHECK(pool_at(radix_get(pa, p->start), p->start) == p && pool_at(radix_get(pa, last), last) == p,
+              "radix lookup finds the wrong descriptor", p, i);
         /* purged or never dirty: dirty_bytes 0, off the dirty list; dirty:
          * FREE, a page multiple within its pool */
         CHECK(p->dirty_bytes == 0 || (p->where == POOL_FREE && p->dirty_bytes % pa->page == 0 &&
@@ -159,18 +170,22 @@ int hb_pooled_check(hb_pooled *pa, char *msg, size_t msglen)
     for (size_t c = 0; c < NCLASSES; c++)
         CHECK(pooled_class_size[c] % HB_MIN_ALIGN == 0 && (c == 0 || pooled_class_size[c] > pooled_class_size[c - 1]),
               "class sizes out of order", NULL, c);
-    CHECK(pooled_class_size[NSMALL - 1] == SMALL_MAX && pooled_class_size[NCLASSES - 1] == MEDIUM_MAX,
+    CHECK(pooled_class_size[NSMALL - 1] == SMALL_MAX && pooled_class_size[BIG_FIRST - 1] == MEDIUM_MAX &&
+              pooled_class_size[NCLASSES - 1] == BIG_MAX,
           "class table ends wrong", NULL, NCLASSES);
-    for (size_t n = 1; n <= MEDIUM_MAX; n += n < 2048 ? 1 : 61) {
+    for (size_t c = 0; c < NCLASSES; c++) /* four blocks a pool at least; pool starts align every block to 16 */
+        CHECK((((size_t)1 << shift_of_kind(kind_of_class(c))) / pooled_class_size[c]) >= 4 || c < NSMALL,
+              "class too big for its pools", NULL, c);
+    for (size_t n = 1; n <= BIG_MAX; n += n < 2048 ? 1 : n < 65536 ? 61 : 509) {
         size_t c = class_of(n);
         CHECK(c < NCLASSES && pooled_class_size[c] >= n && (c == 0 || pooled_class_size[c - 1] < n),
               "class_of maps a size to the wrong class", NULL, n);
     }
-    size_t narenas = 0, nbucketed = 0, nspare[NKINDS] = {0}, ndirty = 0;
+    size_t narenas = 0, nbucketed = 0, nspare[NKINDS] = {0}, ndirty = 0, ngranules = 0;
     for (arena *a = pa->all; a != NULL; a = a->all_next) {
         CHECK(++narenas <= pa->narenas, "arena list longer than the arena count", a, narenas);
         CHECK(a->all_prev == NULL ? pa->all == a : a->all_prev->all_next == a, "arena list links", a, narenas);
-        if (check_arena(pa, a, &ndirty, msg, msglen))
+        if (check_arena(pa, a, &ndirty, &ngranules, msg, msglen))
             return -1;
         nbucketed += a->nfree > 0;
         nspare[a->kind] += a->nfree == a->npools;
@@ -188,10 +203,11 @@ int hb_pooled_check(hb_pooled *pa, char *msg, size_t msglen)
     CHECK(nlisted == ndirty && (ndirty != 0 || pa->dirty_tail == NULL), "dirty pools missing from the dirty list",
           NULL, ndirty);
     CHECK(dbytes == pa->dirty_bytes, "dirty byte count wrong", NULL, dbytes);
-    CHECK(nspare[KIND_SMALL] == pa->nempty[KIND_SMALL] && nspare[KIND_MEDIUM] == pa->nempty[KIND_MEDIUM],
-          "empty arena count wrong", NULL, nspare[KIND_SMALL] + nspare[KIND_MEDIUM]);
-    CHECK(nspare[KIND_SMALL] <= ARENA_SPARES && nspare[KIND_MEDIUM] <= ARENA_SPARES, "too many empty arenas kept",
-          NULL, nspare[KIND_SMALL] + nspare[KIND_MEDIUM]);
+    for (unsigned kind = 0; kind < NKINDS; kind++) {
+        CHECK(nspare[kind] == pa->nempty[kind], "empty arena count wrong", NULL, kind);
+        CHECK(nspare[kind] <= (kind == KIND_BIG ? BARENA_SPARES : ARENA_SPARES), "too many empty arenas kept", NULL,
+              nspare[kind]);
+    }
     size_t inbuckets = 0;
     for (unsigned kind = 0; kind < NKINDS; kind++)
         for (size_t k = 1; k <= ARENA_POOLS; k++) {
@@ -232,15 +248,22 @@ int hb_pooled_check(hb_pooled *pa, char *msg, size_t msglen)
             uintptr_t e = atomic_load_explicit(&leaf[j], memory_order_relaxed);
             if (e == 0)
                 continue;
-            uintptr_t base = (e & TAG_MASK) == TAG_LARGE ? large_at(e)->base : ((arena *)(e & ~TAG_MASK))->base;
-            CHECK(base >> ARENA_SHIFT == (i << LEAF_BITS | j), "radix entry names another granule", (void *)base, j);
-            if ((e & TAG_MASK) == TAG_LARGE)
+            uintptr_t gaddr = (uintptr_t)(i << LEAF_BITS | j) << ARENA_SHIFT;
+            if ((e & TAG_MASK) == TAG_LARGE) {
+                CHECK(large_at(e)->base == gaddr, "radix entry names another granule", (void *)gaddr, j);
                 nlarge_radix++;
-            else
-                nradix++;
+                continue;
+            }
+            /* an arena's granule: the arena that holds it, aligned to its size, names it (checked above) */
+            unsigned kind = (e & TAG_MASK) == BPOOL_SHIFT ? KIND_BIG : (e & TAG_MASK) == MPOOL_SHIFT ? KIND_MEDIUM : KIND_SMALL;
+            CHECK((e & TAG_MASK) == shift_of_kind(kind), "radix entry with a bad tag", (void *)gaddr, e & TAG_MASK);
+            uintptr_t base = gaddr & ~(arena_bytes(kind) - 1);
+            CHECK(e == radix_entry((arena *)base, (gaddr - base) >> ARENA_SHIFT, (unsigned)(e & TAG_MASK)),
+                  "radix entry names another granule", (void *)gaddr, j);
+            nradix++;
         }
     }
-    CHECK(nradix == narenas, "radix tree maps arenas that are gone", NULL, nradix);
+    CHECK(nradix == ngranules, "radix tree maps arenas that are gone", NULL, nradix);
     CHECK(nlarge_radix == nlive + ncached, "radix tree and large blocks disagree", NULL, nlarge_radix);
     /* heaps: lists against the tallies of the pools */
     for (heap *h = pa->heaps; h != NULL; h = h->all_next) {

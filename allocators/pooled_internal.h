@@ -48,10 +48,17 @@
 /* ==== tunables ============================================================= */
 #define CLASS_SHIFT 4                     /* 16-byte classes: HB_MIN_ALIGN, and at most 15 bytes lost per block */
 #define SMALL_MAX 512                     /* obmalloc's threshold: beyond it 16 KiB pools waste too much per block */
-#define MEDIUM_MAX 32768                  /* beyond it: large blocks, one mapping each (glibc-thread's sizes end here) */
+#define MEDIUM_MAX 32768                  /* medium classes end here (glibc-thread's sizes end here) */
+#define BIG_MAX ((size_t)64 << 10)        /* big classes (40 KiB .. 64 KiB, in 1 MiB pools) end here; beyond: large blocks */
+#ifndef POOLED_BIG_CLASSES
+#define POOLED_BIG_CLASSES 0              /* 1: requests of 32..64 KiB use the big classes; 0: large blocks (docs/pooled.md) */
+#endif
+#define SERVE_MAX (POOLED_BIG_CLASSES ? BIG_MAX : (size_t)MEDIUM_MAX) /* the largest request a class serves */
 #define POOL_SHIFT 15                     /* 32 KiB small pools: 64 blocks of 512 B (16 KiB, obmalloc's, measured 5-10% slower on larson and mstress) */
 #define MPOOL_SHIFT 17                    /* 128 KiB medium pools: 4 blocks of 32 KiB, 204 of 640 B */
 #define ARENA_SHIFT 20                    /* 1 MiB arenas (obmalloc's): small enough to empty and unmap under churn */
+#define BPOOL_SHIFT 20                    /* 1 MiB big pools: 4 blocks of 256 KiB, 25 of 40 KiB */
+#define BARENA_SHIFT 23                   /* 8 MiB big arenas: the header in the first MiB, 7 pools */
 #define CARVE_BYTES 4096                  /* carve one page of fresh blocks at a time: untouched memory stays so */
 #define META_CHUNK ((size_t)64 << 10)     /* heaps (~1.5 KiB each) are mapped 64 KiB at a time */
 #define ADDR_BITS 48                      /* user address space of x86-64 and arm64 with 4-level tables */
@@ -61,8 +68,13 @@
 #define LARGE_CACHE_BYTES ((size_t)64 << 20) /* ... at most this many bytes of them ... */
 #define LARGE_DELAY_MS 500                /* ... for at most this long: then they go back to the OS */
 #define LARGE_MOVE_MIN ((size_t)1 << 20) /* large blocks this big are moved by mremap, smaller ones copied */
+#ifndef LARGE_HUGE_MIN
+#define LARGE_HUGE_MIN (2UL << 20)        /* fresh large mappings this big: 2 MiB-aligned, MADV_HUGEPAGE (0: never) */
+#endif
+#define HUGE_PAGE ((size_t)2 << 20)       /* x86-64's and arm64's (4 KiB granule) transparent huge page */
 #define LARGE_ROOM 4                      /* a block made by a growing realloc has 4x its size of address space */
 #define ARENA_SPARES 8                    /* empty arenas of a kind kept mapped (for LARGE_DELAY_MS; one for good) */
+#define BARENA_SPARES 2                   /* ... of the big kind (8 MiB each) */
 #define PURGE_DELAY_MS 1000               /* a FREE pool's pages go back (madvise) once it has been free this long ... */
 #define PURGE_BATCH 16                    /* ... at most this many pools per slow path that looks */
 #ifndef POOLED_PURGE_ADVICE
@@ -72,7 +84,9 @@
 
 #define NSMALL (SMALL_MAX >> CLASS_SHIFT)  /* classes 0..31: 16(c+1) bytes */
 #define NMEDIUM 24                         /* classes 32..55: 4 per power of two, 640 .. 32768 bytes */
-#define NCLASSES (NSMALL + NMEDIUM)
+#define NBIG 4                             /* classes 56..59: 40, 48, 56, 64 KiB */
+#define NCLASSES (NSMALL + NMEDIUM + NBIG)
+#define BIG_FIRST (NSMALL + NMEDIUM)
 #define MTAB_SHIFT 7                       /* medium classes are multiples of 128 B: class by (size-1) >> 7 */
 #define POOL_SIZE ((size_t)1 << POOL_SHIFT)
 #define ARENA_SIZE ((size_t)1 << ARENA_SHIFT)
@@ -84,16 +98,20 @@
 #define TAG_MASK ((uintptr_t)63) /* low bits of a radix entry: the pool shift of an arena, or TAG_LARGE */
 #define TAG_LARGE ((uintptr_t)1)
 
-enum { KIND_SMALL = 0, KIND_MEDIUM = 1, NKINDS = 2 };
+enum { KIND_SMALL = 0, KIND_MEDIUM = 1, KIND_BIG = 2, NKINDS = 3 };
 
 _Static_assert((POOL_SIZE & (POOL_SIZE - 1)) == 0, "POOL_SIZE is a power of two");
 _Static_assert(ARENA_SIZE % POOL_SIZE == 0 && POOLS_PER_ARENA <= 64, "pool 0 holds the header; at most 63 pools: one bitmap word");
 _Static_assert(SMALL_MAX % (1 << CLASS_SHIFT) == 0 && (1 << CLASS_SHIFT) == HB_MIN_ALIGN, "classes keep 16-byte alignment");
 _Static_assert(POOL_SIZE / SMALL_MAX >= 2, "a pool holds at least two blocks of the largest class");
 _Static_assert(((size_t)1 << MPOOL_SHIFT) / MEDIUM_MAX >= 4, "a medium pool holds at least four blocks");
-_Static_assert(MEDIUM_MAX <= 65535 && MEDIUM_MAX % (1 << MTAB_SHIFT) == 0, "bsize fits in 16 bits");
+_Static_assert(MEDIUM_MAX % (1 << MTAB_SHIFT) == 0, "medium classes are multiples of the table step");
+_Static_assert(((size_t)1 << BPOOL_SHIFT) / BIG_MAX >= 4 && BPOOL_SHIFT >= ARENA_SHIFT && BARENA_SHIFT > BPOOL_SHIFT,
+               "a big pool holds four blocks and covers whole granules");
+_Static_assert(((size_t)1 << (BARENA_SHIFT - BPOOL_SHIFT)) - 1 <= POOLS_PER_ARENA - 1, "big pools fit the header");
 _Static_assert(LEAF_BITS > 0 && LEAF_BITS <= 20, "radix leaf size is sane");
-_Static_assert(POOL_SHIFT > 5 && MPOOL_SHIFT < 64 && TAG_LARGE < POOL_SHIFT, "radix tags: shifts and the large tag differ");
+_Static_assert(POOL_SHIFT > 5 && MPOOL_SHIFT < 64 && BPOOL_SHIFT < 64 && TAG_LARGE < POOL_SHIFT,
+               "radix tags: shifts and the large tag differ");
 
 typedef struct block {
     struct block *next;
@@ -114,8 +132,7 @@ typedef struct pool {
     uint16_t used;       /* blocks out, including undrained remote frees (see used_set) */
     uint8_t where;       /* POOL_* */
     uint8_t cls;         /* size class */
-    uint16_t bsize;      /* block size: class_size[cls] */
-    uint16_t index;      /* pool number in its arena */
+    uint32_t bsize;      /* block size: class_size[cls] */
     uint32_t nextoffset; /* first uncarved byte */
     uint32_t maxoffset;  /* end of the last whole block */
     heap *owner;         /* owning heap; NULL when FREE */
@@ -134,9 +151,10 @@ typedef struct pool {
 _Static_assert(sizeof(pool) == 128, "a descriptor is two cache lines");
 
 /* The arena header fills the start of pool 0 (2 pages; the rest of pool 0 is
- * never touched).  A small arena has 63 pools of 16 KiB, a medium arena 7 of
- * 128 KiB (pools[0..6]); the radix entry of the arena carries its pool shift,
- * so a block finds its descriptor with no load beyond the radix lookup. */
+ * never touched).  A small arena (1 MiB) has 31 pools of 32 KiB, a medium
+ * arena (1 MiB) 7 of 128 KiB, a big arena (8 MiB) 7 of 1 MiB (pools[0..6]);
+ * the radix entry of each granule carries the pool shift, so a block finds
+ * its descriptor with no load beyond the radix lookup (see radix_entry). */
 struct arena {
     uintptr_t base;
     pool *freepools;    /* pools given back, LIFO through pool->next */
@@ -144,7 +162,7 @@ struct arena {
     unsigned nextpool;  /* pools at or above this index were never used */
     unsigned npools;    /* 63 (small) or 7 (medium) */
     uint8_t kind;       /* KIND_* */
-    uint8_t shift;      /* POOL_SHIFT or MPOOL_SHIFT */
+    uint8_t shift;      /* POOL_SHIFT, MPOOL_SHIFT or BPOOL_SHIFT */
     uint64_t empty_ms;  /* when its last pool came back (nfree == npools) */
     arena *next, *prev; /* bucket[kind][nfree] list */
     arena *all_next, *all_prev;
@@ -198,6 +216,7 @@ struct hb_pooled {
     pool *dirty_head, *dirty_tail;       /* dirty FREE pools, oldest first (by freed_ms) */
     size_t dirty_bytes;                  /* their dirty_bytes summed */
     size_t purged_bytes;                 /* given back by madvise so far (hb_pooled_purge reports it) */
+    _Atomic uint64_t clock_skew_ms;      /* added to the clock: tests advance it (pooled_clock_advance) */
     _Alignas(64) _Atomic uintptr_t root[ROOT_LEN];    /* radix root: leaves of LEAF_LEN entries (see radix_get) */
     hb_fork_entry fork_entry;            /* in-process plug-in: registration with forksafe.c */
 };
@@ -227,7 +246,7 @@ POOLED_HIDDEN void hb_pooled_fork_child(hb_pooled *h);
 POOLED_HIDDEN int pooled_dropin_init(void);
 #endif
 extern POOLED_HIDDEN pool pooled_empty_pool;
-extern POOLED_HIDDEN const uint16_t pooled_class_size[NCLASSES];
+extern POOLED_HIDDEN const uint32_t pooled_class_size[NCLASSES];
 extern POOLED_HIDDEN const uint8_t pooled_medium_class[(MEDIUM_MAX >> MTAB_SHIFT) + 1];
 
 /* Sets up an instance in zeroed memory: what hb_pooled_create does after mapping it. */
@@ -235,18 +254,46 @@ POOLED_HIDDEN int pooled_init(hb_pooled *pa);
 
 /* ---- small helpers ------------------------------------------------------- */
 
-/* Class of a request of 1..MEDIUM_MAX bytes. */
+/* Class of a request of MEDIUM_MAX+1..BIG_MAX bytes: four per power of two. */
+static inline size_t big_class_of(size_t size)
+{
+    size_t s = size - 1;
+    unsigned lg = 63u - (unsigned)__builtin_clzll(s); /* 15..17 */
+    return BIG_FIRST + (lg - 15) * 4 + ((s >> (lg - 2)) & 3);
+}
+/* Class of a request of 1..BIG_MAX bytes. */
 static inline size_t class_of(size_t size)
 {
-    return size <= SMALL_MAX ? (size - 1) >> CLASS_SHIFT : pooled_medium_class[(size - 1) >> MTAB_SHIFT];
+    if (size <= SMALL_MAX)
+        return (size - 1) >> CLASS_SHIFT;
+    return size <= MEDIUM_MAX ? pooled_medium_class[(size - 1) >> MTAB_SHIFT] : big_class_of(size);
 }
-static inline unsigned kind_of_class(size_t cls) { return cls < NSMALL ? KIND_SMALL : KIND_MEDIUM; }
-static inline unsigned shift_of_kind(unsigned kind) { return kind == KIND_SMALL ? POOL_SHIFT : MPOOL_SHIFT; }
-/* The descriptor of the pool that holds p, from p's radix entry e (an arena's). */
+static inline unsigned kind_of_class(size_t cls)
+{
+    return cls < NSMALL ? KIND_SMALL : cls < BIG_FIRST ? KIND_MEDIUM : KIND_BIG;
+}
+static inline unsigned shift_of_kind(unsigned kind)
+{
+    return kind == KIND_SMALL ? POOL_SHIFT : kind == KIND_MEDIUM ? MPOOL_SHIFT : BPOOL_SHIFT;
+}
+/* Bytes an arena of a kind spans (a power of two, aligned to itself). */
+static inline size_t arena_bytes(unsigned kind) { return kind == KIND_BIG ? (size_t)1 << BARENA_SHIFT : ARENA_SIZE; }
+/* The radix entry of granule g of arena a: (an address) | its pool shift,
+ * such that pool_at finds the descriptor of the pool at granule g.  For a
+ * big arena, whose pools span whole granules, the address is a's shifted by
+ * the descriptors of the pools before g's; for 1 MiB arenas it is a's. */
+static inline uintptr_t radix_entry(const arena *a, size_t g, unsigned shift)
+{
+    return ((uintptr_t)a + ((g << ARENA_SHIFT) >> shift) * sizeof(pool)) | shift;
+}
+/* The descriptor of the pool that holds p, from p's radix entry e (an
+ * arena's, see radix_entry: an entry of a big arena's granule g > 0 names an
+ * address g descriptors past it, so that pools[-1] is the descriptor of the
+ * pool there). */
 static inline pool *pool_at(uintptr_t e, const void *p)
 {
-    arena *a = (arena *)(e & ~TAG_MASK);
-    return &a->pools[(((uintptr_t)p & (ARENA_SIZE - 1)) >> (e & TAG_MASK)) - 1];
+    uintptr_t i = ((uintptr_t)p & (ARENA_SIZE - 1)) >> (e & TAG_MASK); /* pool number within the granule */
+    return (pool *)((e & ~TAG_MASK) + offsetof(arena, pools) + (i - 1) * sizeof(pool)); /* integer sums: i may be 0 */
 }
 static inline large *large_at(uintptr_t e) { return (large *)(e & ~TAG_MASK); }
 static inline size_t capacity_of(const pool *p) { return p->maxoffset / p->bsize; }
@@ -323,6 +370,9 @@ POOLED_HIDDEN void *pooled_large_realloc(hb_pooled *pa, large *l, size_t size);
  * the OS (all cached large blocks with all), and the pages of pools free for
  * PURGE_DELAY_MS (a batch); takes the lock. */
 POOLED_HIDDEN void pooled_large_trim(hb_pooled *pa, bool all);
+
+/* Advances the instance's clock by ms (white-box tests of the delays). */
+POOLED_HIDDEN void pooled_clock_advance(hb_pooled *pa, uint64_t ms);
 
 /* Purges dirty FREE pools: those free for PURGE_DELAY_MS, at most
  * PURGE_BATCH of them, or with all every one; lock held. */

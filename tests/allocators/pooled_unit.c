@@ -5,22 +5,26 @@
  *  1. edge cases of the allocator contract (sizes 0 and huge, bad alignments,
  *     errno, realloc corners, calloc of recycled blocks);
  *  2. a randomized run of 1M malloc/calloc/realloc/aligned/free operations
- *     over sizes 1..1024 (3% medium up to 40 KiB, 0.5% large up to 256 KiB),
+ *     over sizes 1..1024 (3% medium up to 40 KiB, 0.5% big-class and large
+ *     up to 600 KiB),
  *     every block filled with a
  *     pattern derived from its address and size and verified when it is
  *     freed or moved (so overlapping blocks are caught), hb_pooled_check
  *     every 10k operations;
- *  3. empty arenas (small and medium) go back to the OS: stats' mapped bytes
+ *  3. empty arenas (small, medium, big) go back to the OS: stats' mapped bytes
  *     drop after a large live set is freed; freed large blocks are cached,
- *     reused, and unmapped once they have waited past the delay;
+ *     reused, and unmapped once they have waited past the delay (the
+ *     instance's clock is advanced: no test waits); the big classes (32 KiB
+ *     .. 64 KiB) come from pools, every class filled past a pool;
  *  3a. the pages of free pools inside partly used arenas go back (madvise)
  *     when the purge is driven (hb_pooled_purge, its zero-delay hook): the
  *     arenas' resident pages, as mincore sees them, drop; blocks allocated
  *     again afterwards are usable and check passes;
  *  3b. large blocks grown by realloc as strbufs grow (in place, copied, moved),
  *     shrunk (copied, or trimmed when too big to cache), grown into a cached block, in four threads;
- *  4. threads that come and go, freeing each other's blocks through a shared
- *     exchange array; then check, and no live block left once heaps drain;
+ *  4. threads that come and go, freeing each other's blocks (1 in 64 of the
+ *     big classes or large) through a shared exchange array; then check, and
+ *     no live block left once heaps drain;
  *  5. several instances in one thread, destroyed and re-created;
  *  6. fork with the hooks while another thread allocates;
  *  7. the plug-in ops.
@@ -58,10 +62,20 @@ extern const hb_allocator_ops hb_pooled_ops;
             FAIL(__VA_ARGS__);                                                                                         \
     } while (0)
 
-/* A wait for the allocator's delay (LARGE_DELAY_MS) polls every 100 ms for
- * this many rounds: the delay is a minimum, so a busy machine only makes the
- * wait longer, never the verdict different. */
-#define WAIT_ROUNDS 600
+/* The allocator's delays (the large cache's, spare arenas', the purge of
+ * free pools) are tested without waiting: the test advances the instance's
+ * clock (white-box hook, pooled_arena.c) past every delay, or drives the
+ * purge with hb_pooled_purge(pa, 1, ...). */
+void pooled_clock_advance(hb_pooled *pa, uint64_t ms);
+#define AN_HOUR_MS ((uint64_t)3600 * 1000)
+
+/* Built twice: pooled_unit with the default build (requests of 32..64 KiB
+ * are large blocks) and pooled_unit_big with POOLED_BIG_CLASSES=1 (they
+ * come from the big classes' pools). */
+#ifndef POOLED_BIG_CLASSES
+#define POOLED_BIG_CLASSES 0
+#endif
+#define CLASS_MAX (POOLED_BIG_CLASSES ? 65536 : 32768) /* the largest request a class serves */
 
 static void check(hb_pooled *pa, const char *when)
 {
@@ -216,8 +230,8 @@ typedef struct {
 static size_t rand_size(uint64_t *s)
 {
     uint64_t r = rnd(s);
-    if (r % 1000 < 5)
-        return (size_t)(r >> 8) % 262144 + 1;
+    if (r % 1000 < 5) /* the big classes (to 64 KiB) and large blocks beyond */
+        return (size_t)(r >> 8) % 600000 + 1;
     if (r % 100 < 3)
         return (size_t)(r >> 8) % 40000 + 1;
     if (r % 1000 == 7)
@@ -257,7 +271,7 @@ static void test_random(hb_pooled *pa, long ops)
             EXPECT(hb_pooled_usable_size(pa, p) >= n, "usable size below request");
             EXPECT(hb_pooled_owns(pa, p), "ownership of a %zu-byte block (alignment %zu)", n, al);
             size_t u = hb_pooled_usable_size(pa, p);
-            EXPECT(n > 32768 || al > 16 || u - (n == 0) < n + n / 4 + 16, "usable size %zu too far above %zu", u, n);
+            EXPECT(n > CLASS_MAX || al > 16 || u - (n == 0) < n + n / 4 + 16, "usable size %zu too far above %zu", u, n);
             fill(p, n, seed_of(p, n));
             x->p = p;
             x->n = n;
@@ -295,10 +309,46 @@ static void test_random(hb_pooled *pa, long ops)
 
 /* ---- 3. arenas go back -------------------------------------------------------- */
 static void test_return_sizes(hb_pooled *pa, size_t lo, size_t hi, int N);
+/* Every big class, more blocks than a pool holds: usable size is the class
+ * size, blocks do not overlap (patterns), check passes, and once freed the
+ * purge hook gives the big arenas back but one. */
+static void test_big_classes(hb_pooled *pa)
+{
+    enum { PER = 30 };
+    char *v[PER];
+    size_t mapped0, mapped1;
+    hb_pooled_stats(pa, &mapped0, NULL, NULL);
+    for (size_t n = 32769; n <= 65536; n = n + n / 10) {
+        for (int i = 0; i < PER; i++) {
+            size_t m = n + (size_t)i * 37 % (n / 10);
+            m = m > 65536 ? 65536 : m;
+            v[i] = hb_pooled_malloc(pa, m);
+            EXPECT(v[i] != NULL && hb_pooled_owns(pa, v[i]), "malloc(%zu) in a big class", m);
+            size_t u = hb_pooled_usable_size(pa, v[i]);
+            EXPECT(u >= m && (!POOLED_BIG_CLASSES || (u < m + m / 4 + 16 && u % 8192 == 0)),
+                   "big class of %zu: usable %zu", m, u);
+            fill(v[i], u, seed_of(v[i], u));
+        }
+        check(pa, "with blocks of a big class");
+        for (int i = 0; i < PER; i++) {
+            size_t u = hb_pooled_usable_size(pa, v[i]);
+            verify(v[i], u, seed_of(v[i], u), "big class block");
+            hb_pooled_free(pa, v[i]);
+        }
+    }
+    check(pa, "after the big classes");
+    hb_pooled_purge(pa, 1, NULL);
+    hb_pooled_stats(pa, &mapped1, NULL, NULL);
+    EXPECT(mapped1 <= mapped0 + ((size_t)8 << 20), "big arenas kept after the purge: %zu -> %zu", mapped0, mapped1);
+    check(pa, "after the big classes went back");
+}
+
 static void test_return(hb_pooled *pa)
 {
     test_return_sizes(pa, 16, 512, 200000);
     test_return_sizes(pa, 513, 32768, 6000);
+    test_return_sizes(pa, 32769, 262144, 600);
+    test_big_classes(pa);
     /* large blocks, in an instance of their own: freed ones wait in the
      * cache, are reused, then unmapped */
     pa = hb_pooled_create();
@@ -324,19 +374,22 @@ static void test_return(hb_pooled *pa)
     for (size_t i = 0; i < ((size_t)3 << 20); i += 4093)
         EXPECT(again[i] == 0, "calloc of a reused large block is not zero at %zu", i);
     hb_pooled_free(pa, again);
-    /* past the delay, the next large operation unmaps them all: waited for
-     * as a condition (the delay is a minimum, a busy machine may stretch it) */
-    for (int waited = 0;; waited++) {
-        usleep(100 * 1000);
-        void *one = hb_pooled_malloc(pa, 40000);
-        hb_pooled_free(pa, one);
-        hb_pooled_stats(pa, &mapped2, &in_use, &live);
-        if (mapped2 + ((size_t)9 << 20) <= mapped1)
-            break;
-        EXPECT(waited < WAIT_ROUNDS, "cached large blocks not returned in %d s: mapped %zu -> %zu", WAIT_ROUNDS / 10,
-               mapped1, mapped2);
-    }
+    /* before the delay, a large operation keeps them; past it, the next one
+     * unmaps them all (the new 1 MiB block is then cached in their place) */
+    hb_pooled_free(pa, hb_pooled_malloc(pa, (size_t)1 << 20));
+    hb_pooled_stats(pa, &mapped2, &in_use, &live);
+    EXPECT(mapped2 == mapped1, "cached large blocks unmapped before their delay: %zu -> %zu", mapped1, mapped2);
+    pooled_clock_advance(pa, AN_HOUR_MS);
+    hb_pooled_free(pa, hb_pooled_malloc(pa, (size_t)1 << 20));
+    hb_pooled_stats(pa, &mapped2, &in_use, &live);
+    EXPECT(mapped2 + ((size_t)9 << 20) <= mapped1, "cached large blocks not returned after their delay: %zu -> %zu",
+           mapped1, mapped2);
     check(pa, "after the large cache expired");
+    hb_pooled_purge(pa, 1, NULL); /* the hook empties the cache */
+    hb_pooled_stats(pa, &mapped2, &in_use, &live);
+    EXPECT(mapped2 + ((size_t)10 << 20) <= mapped1, "the purge hook left the large cache: %zu -> %zu", mapped1,
+           mapped2);
+    check(pa, "after the purge hook");
     hb_pooled_destroy(pa);
 }
 
@@ -367,19 +420,16 @@ static void test_return_sizes(hb_pooled *pa, size_t lo, size_t hi, int N)
     check(pa, "with half the blocks live");
     for (int i = 1; i < N; i += 2)
         hb_pooled_free(pa, v[i]);
-    /* spare arenas wait for the delay; a later large operation unmaps them
-     * (waited for as a condition, with a long bound) */
-    for (int waited = 0;; waited++) {
-        usleep(100 * 1000);
-        hb_pooled_free(pa, hb_pooled_malloc(pa, 100000));
-        hb_pooled_stats(pa, &mapped2, &in_use, &live);
-        EXPECT(live == 0 && in_use == 0, "after freeing all: live %zu in_use %zu", live, in_use);
-        if (mapped2 < mapped0 + ((mapped1 - mapped0) / 8))
-            break;
-        EXPECT(waited < WAIT_ROUNDS, "arenas not returned in %d s: mapped %zu -> %zu -> %zu", WAIT_ROUNDS / 10, mapped0,
-               mapped1, mapped2);
-    }
+    /* spare arenas wait for the delay; past it, a later large operation
+     * unmaps them, but one of each kind (the clock is advanced: no wait) */
+    pooled_clock_advance(pa, AN_HOUR_MS);
+    hb_pooled_free(pa, hb_pooled_malloc(pa, (size_t)1 << 20));
+    hb_pooled_stats(pa, &mapped2, &in_use, &live);
+    EXPECT(live == 0 && in_use == 0, "after freeing all: live %zu in_use %zu", live, in_use);
+    EXPECT(mapped2 < mapped0 + ((mapped1 - mapped0) / 8) + ((size_t)1 << 20),
+           "arenas not returned after their delay: mapped %zu -> %zu -> %zu", mapped0, mapped1, mapped2);
     check(pa, "after freeing everything");
+    hb_pooled_purge(pa, 1, NULL);
     free(v);
 }
 
@@ -512,14 +562,22 @@ static void test_large_growth(void)
 {
     hb_pooled *pa = hb_pooled_create();
     EXPECT(pa != NULL, "create");
-    /* a medium block growing past MEDIUM_MAX takes a cached block whole, and grows in it */
+    /* a block growing past the classes takes a cached block whole, and grows in it */
     char *big = hb_pooled_malloc(pa, (size_t)2 << 20);
     EXPECT(big != NULL, "malloc 2 MiB");
     size_t bigsize = hb_pooled_usable_size(pa, big);
     hb_pooled_free(pa, big);
     char *m = hb_pooled_malloc(pa, 30000);
     fill(m, 30000, 15);
+#if POOLED_BIG_CLASSES
+    m = hb_pooled_realloc(pa, m, 45000); /* medium to big class: a copy within the pools */
+    EXPECT(m != NULL && hb_pooled_usable_size(pa, m) == 49152, "realloc to a big class: %zu bytes",
+           hb_pooled_usable_size(pa, m));
+    verify(m, 30000, 15, "a realloc into a big class keeps the bytes");
+    char *g = hb_pooled_realloc(pa, m, 300000);
+#else
     char *g = hb_pooled_realloc(pa, m, 45000);
+#endif
     EXPECT(g == big && hb_pooled_usable_size(pa, g) == bigsize,
            "a growing realloc takes the cached block whole (%p, %zu bytes; cached %p, %zu)", (void *)g,
            hb_pooled_usable_size(pa, g), (void *)big, bigsize);
@@ -605,7 +663,9 @@ static void *mt_worker(void *arg)
     uint64_t s = (uint64_t)(uintptr_t)arg * 7919;
     void *local[64] = {0};
     for (int i = 0; i < 20000; i++) {
-        size_t n = sizeof(size_t) + rnd(&s) % 600;
+        uint64_t r = rnd(&s);
+        /* one in 64 of the big classes or beyond (32 KiB .. 320 KiB) */
+        size_t n = sizeof(size_t) + (r % 64 == 0 ? 32768 + (size_t)(r >> 8) % 300000 : (size_t)(r >> 8) % 600);
         char *p = hb_pooled_malloc(mt_pa, n);
         if (p == NULL)
             FAIL("malloc in thread failed");
@@ -657,18 +717,15 @@ static void test_threads(void)
     for (int i = 0; i < 8; i++) /* one at a time: each adopts the oldest abandoned heap and drains it */
         run_threads(mt_sweeper, 1, i);
     check(mt_pa, "after the sweep");
-    /* spare arenas wait 500 ms; the exit of one more thread gives them back
-     * (waited for as a condition, with a long bound) */
+    /* spare arenas wait 500 ms; past it (the clock advanced), the exit of one
+     * more thread gives them back but one of each kind (1, 1 and 8 MiB) */
     size_t mapped, in_use, live;
-    for (int waited = 0;; waited++) {
-        usleep(100 * 1000);
-        run_threads(mt_sweeper, 1, 8);
-        hb_pooled_stats(mt_pa, &mapped, &in_use, &live);
-        EXPECT(live == 0, "live blocks after every thread drained: %zu", live);
-        if (mapped < ((size_t)8 << 20))
-            break;
-        EXPECT(waited < WAIT_ROUNDS, "memory kept %d s after the threads: %zu bytes", WAIT_ROUNDS / 10, mapped);
-    }
+    pooled_clock_advance(mt_pa, AN_HOUR_MS);
+    run_threads(mt_sweeper, 1, 8);
+    hb_pooled_stats(mt_pa, &mapped, &in_use, &live);
+    EXPECT(live == 0, "live blocks after every thread drained: %zu", live);
+    EXPECT(mapped < ((size_t)12 << 20), "memory kept after the threads and the delay: %zu bytes", mapped);
+    check(mt_pa, "after the spares expired");
     hb_pooled_destroy(mt_pa);
 }
 

@@ -310,8 +310,9 @@ static void check(model *m, const char *when)
         FUZZ_FAIL("%s: check() failed %s: %s", m->name, when, msg);
 }
 
-/* Sizes: mostly small, then pooled's medium classes (513 B .. 32 KiB) and
- * large blocks (beyond, up to 2 MiB: its large-block cache). */
+/* Sizes: mostly small, then pooled's medium classes (513 B .. 32 KiB), its
+ * big classes (.. 64 KiB) and large blocks (beyond, up to 4 MiB: its
+ * large-block cache, and from 2 MiB its huge-page mappings). */
 static size_t decode_size(unsigned char b0, unsigned char b1)
 {
     switch (b0 >> 6) {
@@ -319,9 +320,9 @@ static size_t decode_size(unsigned char b0, unsigned char b1)
     case 1: return (size_t)((b0 & 0x3f) << 8 | b1) % 600; /* pooled's small limit, 512, inside */
     case 2: return (size_t)((b0 & 0x3f) << 8 | b1);       /* .. 16 KiB: small and medium */
     default:
-        if (b0 & 0x20) /* .. 2 MiB, in 256-byte steps: large blocks */
-            return (size_t)((b0 & 0x1f) << 8 | b1) << 8;
-        return (size_t)((b0 & 0x1f) << 8 | b1) << 4; /* .. 128 KiB: medium, 32 KiB, and large */
+        if (b0 & 0x20) /* .. 4 MiB, in 512-byte steps: large blocks, huge pages from 2 MiB */
+            return (size_t)((b0 & 0x1f) << 8 | b1) << 9;
+        return (size_t)((b0 & 0x1f) << 8 | b1) << 4; /* .. 128 KiB: medium, big (32 .. 64 KiB), and large */
     }
 }
 
