@@ -30,7 +30,7 @@ static const char compare_usage[] =
     "       heapbench compare FILE.csv --baseline-allocator NAME [--no-verdict] [--threshold PCT] [--alpha A]\n"
     "                         [--markdown]\n"
     "       heapbench compare FILE.csv --frontier NAME [--anchors LIST] [--frontier-limit X]\n"
-    "                         [--frontier-mean X] [--rows LIST] [--no-verdict] [--markdown]\n"
+    "                         [--frontier-mean X] [--frontier-time wall|cpu] [--rows LIST] [--no-verdict] [--markdown]\n"
     "Compares two results files cell by cell; a cell is (workload, allocator, collector,\n"
     "threads, params) and its runs are the rows with status ok.  For each cell in both files\n"
     "it prints NEW/BASE ratios of the medians of wall_s (time), peak_rss_kib (memory) and\n"
@@ -56,6 +56,7 @@ static const char compare_usage[] =
     "                    mimalloc, tcmalloc, tbbmalloc, scudo the file has, NAME excepted)\n"
     "  --frontier-limit X  a row passes at ratio <= X (default 1.05)\n"
     "  --frontier-mean X   a geometric mean passes at <= X (default 1.00)\n"
+    "  --frontier-time T   wall (default) or cpu: user_s + sys_s, steadier on a busy machine\n"
     "  --rows LIST       workloads, programs, collectors (kinds of rows) or all (default)\n"
     "  --no-verdict      with --baseline-allocator or --frontier: the tables only, exit status 0\n"
     "  --threshold PCT   smallest change that counts, in percent (default 5)\n"
@@ -898,7 +899,7 @@ static double parse_double(const char *opt, const char *v, double lo, double hi,
 int hb_cmd_compare(int argc, char **argv)
 {
     options o = {0.05, 0.05, 0, 1};
-    hb_frontier_opts fo = {NULL, NULL, 1.05, 1.00, 7, 0, 1};
+    hb_frontier_opts fo = {NULL, NULL, 1.05, 1.00, 7, 0, 1, 0};
     int frontier_opt = 0; /* an option only --frontier takes was given */
     const char *files[2] = {NULL, NULL};
     const char *baseline = NULL;
@@ -936,6 +937,12 @@ int hb_cmd_compare(int argc, char **argv)
         } else if (IS("--frontier-limit")) {
             fo.limit = parse_double("--frontier-limit", VALUE(), 0, 1000, 1, 0);
             frontier_opt = 1;
+        } else if (IS("--frontier-time")) {
+            const char *v = VALUE();
+            if (strcmp(v, "wall") != 0 && strcmp(v, "cpu") != 0)
+                hb_usage_error("compare: --frontier-time %s: expected wall or cpu", v);
+            fo.cpu = strcmp(v, "cpu") == 0;
+            frontier_opt = 1;
         } else if (IS("--frontier-mean")) {
             fo.mean_limit = parse_double("--frontier-mean", VALUE(), 0, 1000, 1, 0);
             frontier_opt = 1;
@@ -945,7 +952,7 @@ int hb_cmd_compare(int argc, char **argv)
         } else if (a[0] == '-' && a[1] != '\0') {
             hb_usage_error("compare: unknown option '%s' (valid: --threshold, --alpha, --markdown, "
                            "--baseline-allocator, --no-verdict, --frontier, --anchors, --frontier-limit, "
-                           "--frontier-mean, --rows, --help)",
+                           "--frontier-mean, --frontier-time, --rows, --help)",
                            a);
         } else {
             if (nfiles == 2)
@@ -965,7 +972,7 @@ int hb_cmd_compare(int argc, char **argv)
         return hb_compare_frontier(files[0], &fo);
     }
     if (frontier_opt)
-        hb_usage_error("compare: --anchors, --frontier-limit, --frontier-mean and --rows need --frontier NAME");
+        hb_usage_error("compare: --anchors, --frontier-limit, --frontier-mean, --frontier-time and --rows need --frontier NAME");
     if (baseline) {
         if (nfiles != 1)
             hb_usage_error("compare: --baseline-allocator takes exactly one file (got %zu)", nfiles);

@@ -108,7 +108,7 @@ static void add_bad(char *bad, size_t len, const char *st)
 }
 
 /* The runs of allocator `alloc` in row `r` (rowof[i]: the row of table row i). */
-static stat stat_of(const hb_table *t, const size_t *rowof, size_t r, const char *alloc, double *buf)
+static stat stat_of(const hb_table *t, const size_t *rowof, size_t r, const char *alloc, double *buf, int cpu)
 {
     stat s;
     memset(&s, 0, sizeof s);
@@ -126,7 +126,12 @@ static stat stat_of(const hb_table *t, const size_t *rowof, size_t r, const char
         }
         s.ok++;
         int ok;
-        double d = hb_row_num(x, HB_COL_wall_s, &ok);
+        double d = hb_row_num(x, cpu ? HB_COL_user_s : HB_COL_wall_s, &ok);
+        if (ok && cpu) { /* CPU time: user + system, both needed */
+            int ok2;
+            d += hb_row_num(x, HB_COL_sys_s, &ok2);
+            ok = ok2;
+        }
         if (ok)
             buf[nt++] = d;
         d = hb_row_num(x, HB_COL_peak_rss_kib, &ok);
@@ -259,13 +264,13 @@ int hb_compare_frontier(const char *path, const hb_frontier_opts *fo)
             filtered++;
             continue;
         }
-        subj[r] = stat_of(&t, rowof, r, subject, buf);
+        subj[r] = stat_of(&t, rowof, r, subject, buf, fo->cpu);
         if (subj[r].runs == 0) {
             not_run++;
             continue;
         }
         for (size_t a = 0; a < nanch; a++) {
-            stat s = stat_of(&t, rowof, r, anchors[a], buf);
+            stat s = stat_of(&t, rowof, r, anchors[a], buf, fo->cpu);
             if (s.t >= 0 && (bt[r] < 0 || s.t < st_bt[r].t)) {
                 bt[r] = (int)a;
                 st_bt[r] = s;
@@ -416,10 +421,10 @@ int hb_compare_frontier(const char *path, const hb_frontier_opts *fo)
         size_t used = strlen(anchor_list);
         snprintf(anchor_list + used, sizeof anchor_list - used, "%s%s", a ? ", " : "", anchors[a]);
     }
-    printf("%s against the best anchor of each row (anchors: %s), %s: medians of the ok runs, time = wall_s, "
+    printf("%s against the best anchor of each row (anchors: %s), %s: medians of the ok runs, time = %s, "
            "peak RSS = peak_rss_kib; ratio = %s / best anchor, lower is better; cv = coefficient of variation of "
            "the runs; limit %s a row, %s a geometric mean.\n\n",
-           subject, anchor_list, path, subject, L1, L2);
+           subject, anchor_list, path, fo->cpu ? "user_s + sys_s (CPU)" : "wall_s", subject, L1, L2);
     tbl_print(&tb, fo->markdown);
     tbl_free(&tb);
 

@@ -13,6 +13,7 @@ typedef struct hb_frontier_opts {
     unsigned rows;        /* kinds of rows, hb_frontier_parse_rows */
     int markdown;
     int verdict;          /* 0: exit 0 whatever the verdict (--no-verdict) */
+    int cpu;              /* time is user_s + sys_s (--frontier-time cpu), not wall_s */
 } hb_frontier_opts;
 
 /* libc, jemalloc, mimalloc, tcmalloc, tbbmalloc, scudo; NULL-terminated. */

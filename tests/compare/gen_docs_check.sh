@@ -20,9 +20,19 @@ run() { bash "$gen" --heapbench "$hb" --root "$t/tree" "$@" >"$t/out" 2>"$t/err"
 setup
 run --check || fail "--check on the committed tree: exit $? ($(cat "$t/out" "$t/err" | head -5))"
 
-# A hand edit inside the region: one ratio changed.
-sed -i '/<!-- frontier: begin/,/<!-- frontier: end -->/s/| 1\.472 |/| 1.000 |/' "$t/tree/docs/pooled.md"
-grep -q '| 1\.000 | scudo' "$t/tree/docs/pooled.md" || fail "the edit did not apply (no malloc-large 1.472 in the region?)"
+# A hand edit inside the region: the first row's verdict changed (whatever the results say).
+python3 - "$t/tree/docs/pooled.md" <<'PY'
+import sys
+p = sys.argv[1]; lines = open(p).read().split("\n"); inside = seen_rule = False
+for i, l in enumerate(lines):
+    if l.startswith("<!-- frontier: begin"): inside = True
+    elif l.startswith("<!-- frontier: end"): break
+    elif inside and l.startswith("| ---"): seen_rule = True
+    elif inside and seen_rule and l.startswith("| "):
+        lines[i] = l.rstrip(" |").rsplit("|", 1)[0] + "| edited by hand |"; break
+open(p, "w").write("\n".join(lines))
+PY
+grep -q '| edited by hand |' "$t/tree/docs/pooled.md" || fail "the edit did not apply (no table row in the region?)"
 run --check; rc=$?
 [ $rc = 1 ] || fail "--check after a hand edit: exit $rc, expected 1"
 grep -q "docs/pooled.md: the region 'frontier' differs" "$t/out" || fail "--check does not name the region: $(head -3 "$t/out")"
@@ -32,9 +42,9 @@ run || fail "regenerating: exit $? ($(cat "$t/err"))"
 cmp -s "$t/tree/docs/pooled.md" "$src/docs/pooled.md" || fail "regenerated docs/pooled.md differs from the committed one"
 run --check || fail "--check after regenerating: exit $?"
 
-# New results: the summary in README.md goes stale (pooled twice as slow on glibc-simple).
+# New results: the summary in README.md goes stale (pooled twice as slow on glibc-simple, in CPU time).
 awk -F, 'BEGIN { OFS = "," } NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }
-    NR > 1 && $c["workload"] == "glibc-simple" && $c["allocator"] == "pooled" { $c["wall_s"] = $c["wall_s"] * 2 }
+    NR > 1 && $c["workload"] == "glibc-simple" && $c["allocator"] == "pooled" { $c["user_s"] = $c["user_s"] * 2 + 1 }
     { print }' "$src/results/full/results.csv" >"$t/tree/results/full/results.csv"
 run --check; rc=$?
 [ $rc = 1 ] || fail "--check after the results changed: exit $rc, expected 1"

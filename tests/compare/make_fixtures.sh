@@ -164,6 +164,14 @@ cp "$out/base.csv" "$out/same.csv"
   cell glibc-simple pooled "" "$W5" 10000
   cell glibc-simple naive "" "$W5" 10000
 } >"$out/frontier_noanchor.csv"
+# --frontier-time cpu: user_s + sys_s.  libc: wall 1.00, CPU 0.50 + 0.10;
+# pooled: wall 0.90 (time 0.900), CPU 0.60 + 0.12 (time 1.200, over).
+{ header
+  for r in 1 2 3; do
+    row workload=glibc-simple allocator=libc run=$r wall_s=1.00 user_s=0.50 sys_s=0.10 peak_rss_kib=1000
+    row workload=glibc-simple allocator=pooled run=$r wall_s=0.90 user_s=0.60 sys_s=0.12 peak_rss_kib=1000
+  done
+} >"$out/frontier_cpu.csv"
 
 # No cell in common with base.csv.
 { header; cell larson jemalloc "" "$W5" 10000 threads=4; } >"$out/other.csv"
