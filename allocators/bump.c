@@ -94,13 +94,6 @@ static chunk *new_chunk(bump *b, size_t size)
     return c;
 }
 
-/* fork while another thread links a new chunk: without these the child
- * inherits `lock` held by a thread it does not have, and its next chunk waits
- * forever. */
-static void fork_take(void *obj) { pthread_mutex_lock(&((bump *)obj)->lock); }
-static void fork_give(void *obj) { pthread_mutex_unlock(&((bump *)obj)->lock); }
-static void fork_reset(void *obj) { pthread_mutex_init(&((bump *)obj)->lock, NULL); }
-
 static void *bump_create(void)
 {
     bump *b = mmap(NULL, sizeof *b, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -110,8 +103,9 @@ static void *bump_create(void)
     pthread_mutex_init(&b->lock, NULL);
     b->chunks = NULL;
     atomic_init(&b->mapped, 0);
-    b->fork_entry = (hb_fork_entry){.obj = b, .prepare = fork_take, .parent = fork_give, .child = fork_reset};
-    hb_fork_register(&b->fork_entry);
+    /* fork while another thread links a new chunk: a child must not inherit
+     * `lock` held by a thread it does not have (its next chunk would wait forever) */
+    hb_fork_register_mutex(&b->fork_entry, &b->lock);
     return b;
 }
 

@@ -331,11 +331,6 @@ static int count_check(void *ctx, char *msg, size_t len)
 
 static void *count_create(void) { return NULL; } /* made by hb_counting_wrap only */
 
-/* fork while another thread is inside track_add/track_take: without these the
- * child inherits the table lock held by a thread it does not have. */
-static void fork_take(void *obj) { pthread_mutex_lock(&((counting *)obj)->lock); }
-static void fork_give(void *obj) { pthread_mutex_unlock(&((counting *)obj)->lock); }
-static void fork_reset(void *obj) { pthread_mutex_init(&((counting *)obj)->lock, NULL); }
 
 static void count_destroy(void *ctx)
 {
@@ -393,11 +388,9 @@ int hb_counting_wrap(hb_alloc *out, const hb_alloc *inner, unsigned flags)
         errno = EMFILE;
         return -1;
     }
-    c->fork_entry.obj = c;
-    c->fork_entry.prepare = fork_take;
-    c->fork_entry.parent = fork_give;
-    c->fork_entry.child = fork_reset;
-    hb_fork_register(&c->fork_entry);
+    /* fork while another thread is inside track_add/track_take: a child must
+     * not inherit the table lock held by a thread it does not have */
+    hb_fork_register_mutex(&c->fork_entry, &c->lock);
     out->ops = &counting_ops;
     out->ctx = c;
     return 0;

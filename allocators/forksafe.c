@@ -61,3 +61,13 @@ void hb_fork_unregister(hb_fork_entry *e)
         entries_tail = e->prev;
     pthread_mutex_unlock(&entries_lock);
 }
+
+static void mutex_take(void *m) { pthread_mutex_lock(m); }
+static void mutex_give(void *m) { pthread_mutex_unlock(m); }
+static void mutex_reset(void *m) { pthread_mutex_init(m, NULL); }
+
+void hb_fork_register_mutex(hb_fork_entry *e, pthread_mutex_t *m)
+{
+    *e = (hb_fork_entry){.obj = m, .prepare = mutex_take, .parent = mutex_give, .child = mutex_reset};
+    hb_fork_register(e);
+}

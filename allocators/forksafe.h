@@ -11,6 +11,8 @@
 #ifndef HB_FORKSAFE_H
 #define HB_FORKSAFE_H
 
+#include <pthread.h>
+
 typedef struct hb_fork_entry {
     struct hb_fork_entry *next, *prev;
     void *obj;
@@ -22,5 +24,10 @@ typedef struct hb_fork_entry {
 /* Adds a (caller-owned, zeroed apart from obj and the hooks) entry. */
 void hb_fork_register(hb_fork_entry *e);
 void hb_fork_unregister(hb_fork_entry *e);
+
+/* The common case: an instance whose only lock is one mutex.  Fills e (obj =
+ * the mutex; take it before fork, release it in the parent, initialise it
+ * afresh in the child) and registers it; hb_fork_unregister undoes it. */
+void hb_fork_register_mutex(hb_fork_entry *e, pthread_mutex_t *m);
 
 #endif

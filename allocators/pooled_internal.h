@@ -254,7 +254,8 @@ POOLED_HIDDEN int pooled_init(hb_pooled *pa);
 
 /* ---- small helpers ------------------------------------------------------- */
 
-/* Class of a request of MEDIUM_MAX+1..BIG_MAX bytes: four per power of two. */
+/* Class of a request of MEDIUM_MAX+1..BIG_MAX bytes: four per power of two
+ * (lg is 15 while BIG_MAX is 64 KiB; the formula holds for larger BIG_MAX). */
 static inline size_t big_class_of(size_t size)
 {
     size_t s = size - 1;

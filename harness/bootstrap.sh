@@ -12,7 +12,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PACKAGES=(build-essential cmake pkg-config clang libclang-rt-dev
           libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libgc-dev
           libtbbmalloc2 libclang-rt-14-dev
-          hyperfine gnuplot-nox python3)
+          hyperfine gnuplot-nox python3 procps) # procps: ps and pgrep, used by the tests
 # Optional: the real programs (heapbench list programs) run when they are
 # there (their tests are skipped otherwise); redis-server's post-install
 # script may fail on a machine without an init system, so none of them ever

@@ -389,18 +389,16 @@ void hb_soak_summary(FILE *f, const char *csv)
             header = 1;
         }
         fprintf(f, "| %s | %s | %s", r->v[HB_COL_workload], r->v[HB_COL_allocator], r->v[HB_COL_threads]);
-        cellf(f, soak_median(&t, i, HB_COL_soak_frag_median), "%.3f", 1);
-        cellf(f, soak_median(&t, i, HB_COL_soak_frag_max), "%.3f", 1);
-        cellf(f, soak_median(&t, i, HB_COL_soak_creep_mib_min), "%.2f", 1);
-        cellf(f, soak_median(&t, i, HB_COL_soak_peak_rss_kib), "%.1f", 1024);
-        cellf(f, soak_median(&t, i, HB_COL_soak_drop_1s), "%.3f", 1);
-        cellf(f, soak_median(&t, i, HB_COL_soak_drop_10s), "%.3f", 1);
-        cellf(f, soak_median(&t, i, HB_COL_soak_settle_s), "%.1f", 1);
-        cellf(f, soak_median(&t, i, HB_COL_soak_idle_rss_kib), "%.1f", 1024);
-        cellf(f, soak_median(&t, i, HB_COL_lat_p50_ns), "%.0f", 1);
-        cellf(f, soak_median(&t, i, HB_COL_lat_p99_ns), "%.0f", 1);
-        cellf(f, soak_median(&t, i, HB_COL_lat_p999_ns), "%.0f", 1);
-        cellf(f, soak_median(&t, i, HB_COL_lat_max_ns), "%.0f", 1);
+        static const struct { int col; const char *fmt; double div; } cells[] = {
+            {HB_COL_soak_frag_median, "%.3f", 1}, {HB_COL_soak_frag_max, "%.3f", 1},
+            {HB_COL_soak_creep_mib_min, "%.2f", 1}, {HB_COL_soak_peak_rss_kib, "%.1f", 1024},
+            {HB_COL_soak_drop_1s, "%.3f", 1},       {HB_COL_soak_drop_10s, "%.3f", 1},
+            {HB_COL_soak_settle_s, "%.1f", 1},      {HB_COL_soak_idle_rss_kib, "%.1f", 1024},
+            {HB_COL_lat_p50_ns, "%.0f", 1},         {HB_COL_lat_p99_ns, "%.0f", 1},
+            {HB_COL_lat_p999_ns, "%.0f", 1},        {HB_COL_lat_max_ns, "%.0f", 1},
+        }; /* the header's columns after threads, in order */
+        for (size_t k = 0; k < sizeof cells / sizeof cells[0]; k++)
+            cellf(f, soak_median(&t, i, cells[k].col), cells[k].fmt, cells[k].div);
         fputs(" |\n", f);
     }
     hb_table_free(&t);
