@@ -68,11 +68,13 @@
  *     AVAIL/FULL --(last block freed)--> kept as the avail head, or CACHED
  *                 (heap->cached[c]), or given back: FREE
  *     CACHED --(class c needs a pool)--> AVAIL
- *   An arena whose pools are all FREE stays mapped as a spare (at most 8 of
- *   a kind, 2 big ones) and is unmapped once it has been empty for 500 ms,
- *   but one.  Every delay reads the instance's clock (now_ms: the coarse
- *   clock plus what a test advanced it by); hb_pooled_purge(pa, 1, ..)
- *   acts as if every delay had passed.
+ *   An arena whose pools are all FREE stays mapped as a spare (at most the
+ *   kind's spare limit: 8, 2 big ones, raised by one for each arena given
+ *   back and mapped again within 2 s, halved each 10 s without that; see
+ *   spares_remapped) and is unmapped once it has been empty for 500 ms, but
+ *   one.  Every delay reads the instance's clock (now_ms: the coarse clock
+ *   plus what a test advanced it by, or frozen by a test);
+ *   hb_pooled_purge(pa, 1, ..) acts as if every delay had passed.
  *   A FREE pool whose pages were touched is dirty (on the instance's dirty
  *   list, oldest first); once it has been free PURGE_DELAY_MS (1 s) a slow
  *   path (arena put or take, a large operation) madvises its touched pages
@@ -132,7 +134,8 @@
  *    and last byte finds its descriptor.
  *  - An arena's nfree == free-list pools + never-used pools (npools - nextpool);
  *    it is in bucket[kind][nfree] when nfree > 0; bucket bit k-1 is set iff
- *    bucket[kind][k] is not empty; nempty[kind] arenas (at most 8, 2 big) are
+ *    bucket[kind][k] is not empty; nempty[kind] arenas (at most
+ *    spare_limit[kind], which stays within [8 (2 big), SPARES_MAX]) are
  *    entirely free.  New pools come from the lowest non-empty bucket: the
  *    fullest arena, so the emptiest ones can drain and go back to the OS
  *    (obmalloc's order).
@@ -707,6 +710,7 @@ int pooled_init(hb_pooled *pa)
     long ps = sysconf(_SC_PAGESIZE);
     pa->page = ps > 0 ? (size_t)ps : 4096;
     pthread_mutex_init(&pa->lock, NULL);
+    pooled_spares_init(pa);
     return 0;
 }
 

@@ -85,15 +85,29 @@ static void arena_expire(hb_pooled *pa, uint64_t now);
  * without waiting. */
 static uint64_t now_ms(const hb_pooled *pa)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000 +
-           atomic_load_explicit(&pa->clock_skew_ms, memory_order_relaxed);
+    uint64_t base = atomic_load_explicit(&pa->clock_frozen_ms, memory_order_relaxed);
+    if (likely(base == 0)) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+        base = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+    }
+    return base + atomic_load_explicit(&pa->clock_skew_ms, memory_order_relaxed);
 }
 
 void pooled_clock_advance(hb_pooled *pa, uint64_t ms)
 {
     atomic_fetch_add_explicit(&pa->clock_skew_ms, ms, memory_order_relaxed);
+}
+
+/* The clock stands still from now on but for pooled_clock_advance: a test of
+ * what happens within a window (spares_remapped) then cannot be slowed past
+ * it by a loaded machine. */
+void pooled_clock_freeze(hb_pooled *pa)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    atomic_store_explicit(&pa->clock_frozen_ms, (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000 + 1,
+                          memory_order_relaxed);
 }
 
 static void list_unlink(large **head, large **tail, large *l)
@@ -600,9 +614,54 @@ static void *map_aligned(size_t size, size_t align, size_t room)
  * a big arena's but the first (its header: no block lies there). */
 static size_t first_granule(unsigned kind) { return kind == KIND_BIG ? 1 : 0; }
 
+/* The spare limit of a kind adapts to the program, as glibc's mmap threshold
+ * does.  An arena that empties beyond the limit goes back to the OS at once
+ * and counts as a debt; an arena mapped while a debt is at most
+ * REMAP_WINDOW_MS old pays one off and raises the limit by one: the live set
+ * swings wider than the spares kept, and every swing faults the same pages in
+ * again (CPython tearing down one scenario's objects and building the
+ * next's).  After one such swing the limit covers it.  Each SPARES_RELAX_MS
+ * without a remap halves the limit, down to the floor (and no lower than the
+ * spares kept), so a program that shrank for good keeps only the floor.
+ * Spares still go back after ARENA_DELAY_MS whatever the limit
+ * (arena_expire): the limit bounds what a drop keeps, not for how long.
+ * Lock held. */
+static unsigned spares_floor(unsigned kind) { return kind == KIND_BIG ? BARENA_SPARES : ARENA_SPARES; }
+
+static void spares_remapped(hb_pooled *pa, unsigned kind, uint64_t now)
+{
+    if (pa->spare_debt[kind] == 0)
+        return;
+    if (now - pa->unmap_ms[kind] > REMAP_WINDOW_MS) {
+        pa->spare_debt[kind] = 0;
+        return;
+    }
+    pa->spare_debt[kind]--;
+    if (pa->spare_limit[kind] < SPARES_MAX)
+        pa->spare_limit[kind]++;
+    pa->remap_ms[kind] = now;
+}
+
+static void spares_relax(hb_pooled *pa, unsigned kind, uint64_t now)
+{
+    unsigned floor = spares_floor(kind), half = pa->spare_limit[kind] / 2;
+    if (pa->spare_limit[kind] > floor && now - pa->remap_ms[kind] >= SPARES_RELAX_MS) {
+        half = half < floor ? floor : half;
+        pa->spare_limit[kind] = half < pa->nempty[kind] ? pa->nempty[kind] : half; /* spares kept stay within it */
+        pa->remap_ms[kind] = now;
+    }
+}
+
+void pooled_spares_init(hb_pooled *pa)
+{
+    for (unsigned kind = 0; kind < NKINDS; kind++)
+        pa->spare_limit[kind] = spares_floor(kind);
+}
+
 static arena *arena_new(hb_pooled *pa, unsigned kind)
 {
     size_t bytes = arena_bytes(kind), ng = bytes >> ARENA_SHIFT;
+    spares_remapped(pa, kind, now_ms(pa));
     arena *a = map_aligned(bytes, bytes, bytes);
     if (a == NULL)
         return NULL;
@@ -694,7 +753,7 @@ pool *pooled_arena_take(hb_pooled *pa, heap *h, size_t cls)
     return p;
 }
 
-/* Unmaps spare arenas that have been empty for LARGE_DELAY_MS, but one of each kind (lock held). */
+/* Unmaps spare arenas that have been empty for ARENA_DELAY_MS, but one of each kind (lock held). */
 static void arena_expire(hb_pooled *pa, uint64_t now)
 {
     for (unsigned kind = 0; kind < NKINDS; kind++) {
@@ -702,7 +761,7 @@ static void arena_expire(hb_pooled *pa, uint64_t now)
         unsigned n = (unsigned)(arena_bytes(kind) >> shift_of_kind(kind)) - 1;
         for (arena *a = pa->bucket[kind][n]; a != NULL && pa->nempty[kind] > 1; a = next) {
             next = a->next;
-            if (now - a->empty_ms >= LARGE_DELAY_MS) {
+            if (now - a->empty_ms >= ARENA_DELAY_MS) {
                 pa->nempty[kind]--;
                 arena_free(pa, a);
             }
@@ -711,7 +770,7 @@ static void arena_expire(hb_pooled *pa, uint64_t now)
 }
 
 /* Gives an empty pool back to its arena.  An arena that empties stays as a
- * spare (at most ARENA_SPARES of a kind, unmapped after the delay but one),
+ * spare (at most the kind's spare limit, unmapped after the delay but one),
  * so that a workload whose live set swings does not fault its pages in again
  * and again.  Keeps errno. */
 void pooled_arena_put(hb_pooled *pa, pool *p)
@@ -729,7 +788,11 @@ void pooled_arena_put(hb_pooled *pa, pool *p)
     a->freepools = p;
     bucket_remove(pa, a);
     a->nfree++;
-    if (a->nfree == a->npools && pa->nempty[a->kind] >= (a->kind == KIND_BIG ? BARENA_SPARES : ARENA_SPARES)) {
+    if (a->nfree == a->npools)
+        spares_relax(pa, a->kind, now);
+    if (a->nfree == a->npools && pa->nempty[a->kind] >= pa->spare_limit[a->kind]) {
+        pa->spare_debt[a->kind]++;
+        pa->unmap_ms[a->kind] = now;
         a->nfree = 0; /* so that arena_free finds it in no bucket */
         arena_free(pa, a);
     } else {

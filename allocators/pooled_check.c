@@ -205,8 +205,10 @@ int hb_pooled_check(hb_pooled *pa, char *msg, size_t msglen)
     CHECK(dbytes == pa->dirty_bytes, "dirty byte count wrong", NULL, dbytes);
     for (unsigned kind = 0; kind < NKINDS; kind++) {
         CHECK(nspare[kind] == pa->nempty[kind], "empty arena count wrong", NULL, kind);
-        CHECK(nspare[kind] <= (kind == KIND_BIG ? BARENA_SPARES : ARENA_SPARES), "too many empty arenas kept", NULL,
-              nspare[kind]);
+        CHECK(nspare[kind] <= pa->spare_limit[kind], "too many empty arenas kept", NULL, nspare[kind]);
+        CHECK(pa->spare_limit[kind] >= (kind == KIND_BIG ? BARENA_SPARES : ARENA_SPARES) &&
+                  pa->spare_limit[kind] <= SPARES_MAX,
+              "spare limit out of range", NULL, pa->spare_limit[kind]);
     }
     size_t inbuckets = 0;
     for (unsigned kind = 0; kind < NKINDS; kind++)

@@ -73,8 +73,14 @@
 #endif
 #define HUGE_PAGE ((size_t)2 << 20)       /* x86-64's and arm64's (4 KiB granule) transparent huge page */
 #define LARGE_ROOM 4                      /* a block made by a growing realloc has 4x its size of address space */
-#define ARENA_SPARES 8                    /* empty arenas of a kind kept mapped (for LARGE_DELAY_MS; one for good) */
+#define ARENA_SPARES 8                    /* empty arenas of a kind kept mapped at least (for ARENA_DELAY_MS; one for good) */
 #define BARENA_SPARES 2                   /* ... of the big kind (8 MiB each) */
+#define SPARES_MAX 1024                   /* the most a kind's spare limit grows to (1 GiB of 1 MiB arenas) */
+#define REMAP_WINDOW_MS 2000              /* an arena mapped this soon after the limit sent one of its kind back: limit + 1 */
+#define SPARES_RELAX_MS 10000             /* each such span without one: the limit halves, down to the floor */
+#ifndef ARENA_DELAY_MS
+#define ARENA_DELAY_MS LARGE_DELAY_MS     /* a spare arena empty this long goes back to the OS (but one of each kind) */
+#endif
 #define PURGE_DELAY_MS 1000               /* a FREE pool's pages go back (madvise) once it has been free this long ... */
 #define PURGE_BATCH 16                    /* ... at most this many pools per slow path that looks */
 #ifndef POOLED_PURGE_ADVICE
@@ -204,6 +210,10 @@ struct hb_pooled {
     arena *all;                          /* every arena */
     size_t narenas;
     unsigned nempty[NKINDS];             /* arenas with every pool free, by kind */
+    unsigned spare_limit[NKINDS];        /* the most of them kept when one more empties (adaptive: pooled_arena.c) */
+    unsigned spare_debt[NKINDS];         /* arenas the limit sent back since the last remap that was not too late */
+    uint64_t unmap_ms[NKINDS];           /* when the limit last sent one back */
+    uint64_t remap_ms[NKINDS];           /* when the limit last changed */
     heap *heaps;                         /* every heap */
     heap *abandoned, *abandoned_tail;    /* FIFO: the heap abandoned longest ago is adopted first */
     char *meta_cur, *meta_end;           /* metadata bump region */
@@ -217,6 +227,7 @@ struct hb_pooled {
     size_t dirty_bytes;                  /* their dirty_bytes summed */
     size_t purged_bytes;                 /* given back by madvise so far (hb_pooled_purge reports it) */
     _Atomic uint64_t clock_skew_ms;      /* added to the clock: tests advance it (pooled_clock_advance) */
+    _Atomic uint64_t clock_frozen_ms;    /* 0, or the clock's reading when a test froze it (pooled_clock_freeze) */
     _Alignas(64) _Atomic uintptr_t root[ROOT_LEN];    /* radix root: leaves of LEAF_LEN entries (see radix_get) */
     hb_fork_entry fork_entry;            /* in-process plug-in: registration with forksafe.c */
 };
@@ -358,6 +369,8 @@ POOLED_HIDDEN _Atomic uintptr_t *pooled_radix_slot(hb_pooled *pa, uintptr_t base
 POOLED_HIDDEN pool *pooled_arena_take(hb_pooled *pa, heap *h, size_t cls);
 /* Gives an empty pool back to its arena; takes the lock; keeps errno. */
 POOLED_HIDDEN void pooled_arena_put(hb_pooled *pa, pool *p);
+/* Sets each kind's spare limit to its floor (pooled_init). */
+POOLED_HIDDEN void pooled_spares_init(hb_pooled *pa);
 /* A large block of at least size bytes aligned to align (a power of two), with
  * how's LARGE_* options; NULL with errno ENOMEM.  Takes the lock. */
 enum { LARGE_ZERO = 1, LARGE_GROW = 2 }; /* zero-filled; for a realloc that grows (room after it) */

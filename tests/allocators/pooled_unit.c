@@ -67,6 +67,7 @@ extern const hb_allocator_ops hb_pooled_ops;
  * clock (white-box hook, pooled_arena.c) past every delay, or drives the
  * purge with hb_pooled_purge(pa, 1, ...). */
 void pooled_clock_advance(hb_pooled *pa, uint64_t ms);
+void pooled_clock_freeze(hb_pooled *pa);
 #define AN_HOUR_MS ((uint64_t)3600 * 1000)
 
 /* Built twice: pooled_unit with the default build (requests of 32..64 KiB
@@ -431,6 +432,77 @@ static void test_return_sizes(hb_pooled *pa, size_t lo, size_t hi, int N)
     check(pa, "after freeing everything");
     hb_pooled_purge(pa, 1, NULL);
     free(v);
+}
+
+/* ---- 3b. the spare limit learns a live set that swings ------------------------- */
+
+/* Fills about `arenas` 1 MiB arenas with 512-byte blocks (v holds them) and
+ * returns how many blocks that took. */
+static int fill_arenas(hb_pooled *pa, void **v, int arenas)
+{
+    int n = arenas * (int)(((size_t)1 << 20) / 512) * 31 / 32; /* an arena's pool 0 is its header */
+    for (int i = 0; i < n; i++) {
+        v[i] = hb_pooled_malloc(pa, 512);
+        EXPECT(v[i] != NULL, "malloc(512) failed at block %d", i);
+        memset(v[i], 7, 512);
+    }
+    return n;
+}
+
+static size_t mapped_now(hb_pooled *pa)
+{
+    size_t mapped, in_use, live;
+    hb_pooled_stats(pa, &mapped, &in_use, &live);
+    return mapped;
+}
+
+/* A live set of 40 arenas, freed and built again: the first drop keeps the
+ * floor's 8 spares and gives 32 back, the rebuild maps them again within the
+ * window (the clock is frozen: a loaded machine cannot stretch it past), so
+ * the limit covers the swing and the second drop keeps every arena.  Time
+ * without remaps (the clock advanced) then lets the spares expire and the
+ * limit fall back. */
+static void test_spare_limit(void)
+{
+    enum { ARENAS = 40 };
+    hb_pooled *pa = hb_pooled_create();
+    EXPECT(pa != NULL, "create");
+    pooled_clock_freeze(pa);
+    size_t base = mapped_now(pa);
+    void **v = malloc((size_t)ARENAS * 2048 * sizeof *v);
+    EXPECT(v != NULL, "malloc of the test's table");
+    int n = fill_arenas(pa, v, ARENAS);
+    size_t full = mapped_now(pa);
+    for (int i = 0; i < n; i++)
+        hb_pooled_free(pa, v[i]);
+    check(pa, "after the first drop");
+    size_t kept1 = mapped_now(pa);
+    EXPECT(full - kept1 >= (size_t)(ARENAS - 10) << 20,
+           "the first drop kept more than the floor's spares: mapped %zu of %zu", kept1, full);
+    n = fill_arenas(pa, v, ARENAS);
+    EXPECT(mapped_now(pa) == full, "the rebuild mapped %zu, the first build %zu", mapped_now(pa), full);
+    for (int i = 0; i < n; i++)
+        hb_pooled_free(pa, v[i]);
+    check(pa, "after the second drop");
+    EXPECT(mapped_now(pa) == full, "the second drop gave arenas back (mapped %zu of %zu): the limit did not learn",
+           mapped_now(pa), full);
+    /* past the spares' delay a slow path (a large block's) gives them back, but one */
+    pooled_clock_advance(pa, AN_HOUR_MS);
+    hb_pooled_free(pa, hb_pooled_malloc(pa, (size_t)1 << 20));
+    EXPECT(mapped_now(pa) < base + ((size_t)4 << 20), "spares kept past their delay: mapped %zu (%zu at the start)",
+           mapped_now(pa), base);
+    check(pa, "after the spares expired");
+    /* and with no remap for a while (the clock advanced past SPARES_RELAX_MS
+     * once), the limit halves: a drop keeps half the swing, 20 arenas */
+    n = fill_arenas(pa, v, ARENAS);
+    pooled_clock_advance(pa, AN_HOUR_MS);
+    for (int i = 0; i < n; i++)
+        hb_pooled_free(pa, v[i]);
+    check(pa, "after a drop with the limit relaxed");
+    EXPECT(full - mapped_now(pa) >= (size_t)(ARENAS / 2 - 2) << 20,
+           "the limit did not relax: a drop kept %zu of %zu", mapped_now(pa), full);
+    free(v);
+    hb_pooled_destroy(pa);
 }
 
 /* ---- 3a. free pools of partly used arenas are purged -------------------------- */
@@ -842,6 +914,7 @@ int main(int argc, char **argv)
     test_return(pa);
     hb_pooled_destroy(pa);
     test_purge();
+    test_spare_limit();
     test_threads();
     test_instances();
     test_fork();
