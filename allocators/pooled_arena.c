@@ -83,15 +83,17 @@ static void arena_expire(hb_pooled *pa, uint64_t now);
 /* The instance's clock: the coarse monotonic clock, plus what a test
  * advanced it by (pooled_clock_advance), so that every delay can be tested
  * without waiting. */
+static uint64_t coarse_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static uint64_t now_ms(const hb_pooled *pa)
 {
     uint64_t base = atomic_load_explicit(&pa->clock_frozen_ms, memory_order_relaxed);
-    if (likely(base == 0)) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-        base = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-    }
-    return base + atomic_load_explicit(&pa->clock_skew_ms, memory_order_relaxed);
+    return (likely(base == 0) ? coarse_ms() : base) + atomic_load_explicit(&pa->clock_skew_ms, memory_order_relaxed);
 }
 
 void pooled_clock_advance(hb_pooled *pa, uint64_t ms)
@@ -104,10 +106,7 @@ void pooled_clock_advance(hb_pooled *pa, uint64_t ms)
  * it by a loaded machine. */
 void pooled_clock_freeze(hb_pooled *pa)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    atomic_store_explicit(&pa->clock_frozen_ms, (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000 + 1,
-                          memory_order_relaxed);
+    atomic_store_explicit(&pa->clock_frozen_ms, coarse_ms() + 1, memory_order_relaxed); /* + 1: never 0 */
 }
 
 static void list_unlink(large **head, large **tail, large *l)
@@ -626,8 +625,6 @@ static size_t first_granule(unsigned kind) { return kind == KIND_BIG ? 1 : 0; }
  * Spares still go back after ARENA_DELAY_MS whatever the limit
  * (arena_expire): the limit bounds what a drop keeps, not for how long.
  * Lock held. */
-static unsigned spares_floor(unsigned kind) { return kind == KIND_BIG ? BARENA_SPARES : ARENA_SPARES; }
-
 static void spares_remapped(hb_pooled *pa, unsigned kind, uint64_t now)
 {
     if (pa->spare_debt[kind] == 0)

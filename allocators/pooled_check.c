@@ -206,8 +206,7 @@ int hb_pooled_check(hb_pooled *pa, char *msg, size_t msglen)
     for (unsigned kind = 0; kind < NKINDS; kind++) {
         CHECK(nspare[kind] == pa->nempty[kind], "empty arena count wrong", NULL, kind);
         CHECK(nspare[kind] <= pa->spare_limit[kind], "too many empty arenas kept", NULL, nspare[kind]);
-        CHECK(pa->spare_limit[kind] >= (kind == KIND_BIG ? BARENA_SPARES : ARENA_SPARES) &&
-                  pa->spare_limit[kind] <= SPARES_MAX,
+        CHECK(pa->spare_limit[kind] >= spares_floor(kind) && pa->spare_limit[kind] <= SPARES_MAX,
               "spare limit out of range", NULL, pa->spare_limit[kind]);
     }
     size_t inbuckets = 0;

@@ -265,6 +265,9 @@ POOLED_HIDDEN int pooled_init(hb_pooled *pa);
 
 /* ---- small helpers ------------------------------------------------------- */
 
+/* The fewest empty arenas of a kind kept (the spare limit's floor, pooled_arena.c). */
+static inline unsigned spares_floor(unsigned kind) { return kind == KIND_BIG ? BARENA_SPARES : ARENA_SPARES; }
+
 /* Class of a request of MEDIUM_MAX+1..BIG_MAX bytes: four per power of two
  * (lg is 15 while BIG_MAX is 64 KiB; the formula holds for larger BIG_MAX). */
 static inline size_t big_class_of(size_t size)

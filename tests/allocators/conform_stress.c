@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include "conform_rules.h"
 #include "testutil.h"
+#include "wait_bounded.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -344,18 +345,11 @@ void case_fork(const tal *t)
         if (pid == 0)
             fork_child(t);
         int status = 0;
-        double deadline = tu_now() + FORK_DEADLOCK_S;
-        pid_t w;
-        while ((w = waitpid(pid, &status, WNOHANG)) == 0) {
-            if (tu_now() > deadline) {
-                kill(pid, SIGKILL);
-                waitpid(pid, &status, 0);
-                tu_fail("fork %d: the child has not finished after %d s: deadlock in the allocator after fork", k,
-                        FORK_DEADLOCK_S);
-            }
-            tu_sleep_ms(1);
-        }
-        TU_CHECK(w == pid, "waitpid: %s", strerror(errno));
+        int w = tu_wait_bounded(pid, FORK_DEADLOCK_S, &status);
+        TU_CHECK(w >= 0, "waitpid: %s", strerror(errno));
+        if (w == 1)
+            tu_fail("fork %d: the child has not finished after %d s: deadlock in the allocator after fork", k,
+                    FORK_DEADLOCK_S);
         TU_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
                  "fork %d: the child %s %d (its FAIL line, if any, is above)", k,
                  WIFEXITED(status) ? "exited with status" : "was killed by signal",

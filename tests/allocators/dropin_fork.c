@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include "dropin_common.h"
+#include "wait_bounded.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -91,30 +92,23 @@ static void child(void)
     _exit(0);
 }
 
-/* Waits for pid at most TIMEOUT_S seconds; kills it after that. */
+/* Waits for pid at most TIMEOUT_S seconds (killed after that); 0 when it exited 0. */
 static int wait_child(pid_t pid, int n)
 {
-    struct timespec nap = {0, 10 * 1000 * 1000};
-    for (int tick = 0; tick < TIMEOUT_S * 100; tick++) {
-        int st;
-        pid_t r = waitpid(pid, &st, WNOHANG);
-        if (r == pid) {
-            if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-                return 0;
-            fprintf(stderr, "dropin_fork: FAIL: child %d %s %d\n", n, WIFEXITED(st) ? "exited with status" : "died of signal",
-                    WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
-            return -1;
-        }
-        if (r < 0 && errno != EINTR) {
-            perror("dropin_fork: FAIL: waitpid");
-            return -1;
-        }
-        nanosleep(&nap, NULL);
+    int st = 0, w = tu_wait_bounded(pid, TIMEOUT_S, &st);
+    if (w < 0) {
+        perror("dropin_fork: FAIL: waitpid");
+        return -1;
     }
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    fprintf(stderr, "dropin_fork: FAIL: child %d still running after %d s: deadlocked after fork (killed)\n", n,
-            TIMEOUT_S);
+    if (w == 1) {
+        fprintf(stderr, "dropin_fork: FAIL: child %d still running after %d s: deadlocked after fork (killed)\n", n,
+                TIMEOUT_S);
+        return -1;
+    }
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+        return 0;
+    fprintf(stderr, "dropin_fork: FAIL: child %d %s %d\n", n, WIFEXITED(st) ? "exited with status" : "died of signal",
+            WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
     return -1;
 }
 

@@ -38,6 +38,7 @@
  */
 #define _GNU_SOURCE
 #include "fork_held.h"
+#include "wait_bounded.h"
 
 #include <errno.h>
 #include <semaphore.h>
@@ -95,13 +96,6 @@ __attribute__((format(printf, 1, 2))) static void note(const char *fmt, ...)
     va_start(ap, fmt);
     put(1, "", fmt, ap);
     va_end(ap);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* ---- the holder and the wrapped prepare hook ----------------------------------- */
@@ -175,20 +169,13 @@ static void child(void)
 static void wait_child(pid_t pid)
 {
     int status = 0;
-    double deadline = now_s() + FH_WAIT_S;
-    pid_t w;
-    while ((w = waitpid(pid, &status, WNOHANG)) == 0) {
-        if (now_s() > deadline) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            fail("the child forked while another thread held %s's lock did not finish in %d s (killed): "
-                 "it waits on a lock it inherited held",
-                 name, FH_WAIT_S);
-        }
-        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
-    }
-    if (w != pid)
+    int w = tu_wait_bounded(pid, FH_WAIT_S, &status);
+    if (w < 0)
         fail("waitpid: %s", strerror(errno));
+    if (w == 1)
+        fail("the child forked while another thread held %s's lock did not finish in %d s (killed): "
+             "it waits on a lock it inherited held",
+             name, FH_WAIT_S);
     if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
         fail("the child forked while another thread held %s's lock hung in its allocations (its %d s alarm "
              "ended it): fork %s",
