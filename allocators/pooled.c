@@ -82,9 +82,13 @@
  *
  * ---- Large blocks -------------------------------------------------------------
  *   live (on large_live) --free--> cached (cache list, newest first), or
- *   unmapped at once when over 32 MiB.  The cache holds at most 32 blocks and
+ *   unmapped at once when over 8 MiB.  The cache holds at most 32 blocks and
  *   64 MiB; the oldest go first, and any that waited 500 ms are unmapped by
- *   the next large operation, arena take or thread exit.  A request takes,
+ *   the next large operation, arena take or thread exit.  A request that
+ *   none of them serves (but a growing realloc's) maps fresh memory and
+ *   first unmaps the oldest cached blocks until the cache and the new block
+ *   together are within 16 MiB: fresh pages faulted in beside a resident
+ *   cache the program does not reuse were python's and mstress's peak.  A request takes,
  *   in this order: the smallest cached block of at least its size, whole, if
  *   it is at most twice that (or the request is a growing realloc's, which
  *   takes the smallest fit whatever its size); the largest cached block of

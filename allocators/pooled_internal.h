@@ -64,9 +64,11 @@
 #define ADDR_BITS 48                      /* user address space of x86-64 and arm64 with 4-level tables */
 #define ROOT_BITS 14                      /* radix root: 16K entries of 16 GiB each (128 KiB, lazily touched) */
 #define LARGE_CACHE_N 32                  /* freed large blocks kept mapped for reuse ... */
-#define LARGE_CACHE_BLOCK ((size_t)32 << 20) /* ... if no larger than this (bigger ones go back at once) ... */
+#define LARGE_CACHE_BLOCK ((size_t)8 << 20) /* ... if no larger than this (bigger ones go back at once: reusing one costs a calloc
+                                                 as much as fresh pages, and malloc-large's 5-25 MiB blocks held 64 MiB) ... */
 #define LARGE_CACHE_BYTES ((size_t)64 << 20) /* ... at most this many bytes of them ... */
 #define LARGE_DELAY_MS 500                /* ... for at most this long: then they go back to the OS */
+#define LARGE_FRESH_BUDGET ((size_t)16 << 20) /* a fresh mapping the cache could not spare evicts cached blocks down to this, with it */
 #define LARGE_MOVE_MIN ((size_t)1 << 20) /* large blocks this big are moved by mremap, smaller ones copied */
 #ifndef LARGE_HUGE_MIN
 #define LARGE_HUGE_MIN (2UL << 20)        /* fresh large mappings this big: 2 MiB-aligned, MADV_HUGEPAGE (0: never) */

@@ -34,6 +34,7 @@
 #define _GNU_SOURCE
 #include "allocator.h"
 #include "builtin.h"
+#include "pooled_internal.h" /* the tunables the tests check against */
 
 #include <errno.h>
 #include <malloc.h>
@@ -391,6 +392,34 @@ static void test_return(hb_pooled *pa)
     EXPECT(mapped2 + ((size_t)10 << 20) <= mapped1, "the purge hook left the large cache: %zu -> %zu", mapped1,
            mapped2);
     check(pa, "after the purge hook");
+    /* a block over LARGE_CACHE_BLOCK goes back at once */
+    hb_pooled_stats(pa, &mapped1, NULL, NULL);
+    hb_pooled_free(pa, hb_pooled_malloc(pa, LARGE_CACHE_BLOCK + ((size_t)1 << 20)));
+    hb_pooled_stats(pa, &mapped2, NULL, NULL);
+    EXPECT(mapped2 == mapped1, "a block over LARGE_CACHE_BLOCK was kept: mapped %zu -> %zu", mapped1, mapped2);
+    /* a fresh mapping the cache could not serve evicts the oldest cached
+     * blocks until the cache and the new block fit LARGE_FRESH_BUDGET */
+    size_t quarter = LARGE_FRESH_BUDGET / 4;
+    char *q[4];
+    for (int i = 0; i < 4; i++)
+        q[i] = hb_pooled_malloc(pa, quarter - ((size_t)i << 16)); /* distinct, each its own mapping */
+    for (int i = 0; i < 4; i++) {
+        EXPECT(q[i] != NULL, "malloc of a quarter of the budget");
+        hb_pooled_free(pa, q[i]); /* oldest first: q[0] */
+    }
+    hb_pooled_stats(pa, &mapped1, NULL, NULL);
+    char *fresh = hb_pooled_malloc(pa, 3 * quarter); /* none fits, none is half its size: fresh */
+    EXPECT(fresh != NULL && fresh != q[3], "a request no cached block serves maps fresh memory (it may land where an evicted block was)");
+    hb_pooled_stats(pa, &mapped2, NULL, NULL);
+    EXPECT(mapped2 <= mapped1 + 3 * quarter - 2 * quarter, "the cache was not trimmed for a fresh block: %zu -> %zu",
+           mapped1, mapped2);
+    EXPECT(mapped2 >= mapped1 + 3 * quarter - 4 * quarter, "the cache lost more than the budget asks: %zu -> %zu",
+           mapped1, mapped2);
+    char *newest = hb_pooled_malloc(pa, quarter - ((size_t)3 << 16));
+    EXPECT(newest == q[3], "the newest cached block stays: %p, not %p", (void *)newest, (void *)q[3]);
+    hb_pooled_free(pa, newest);
+    hb_pooled_free(pa, fresh);
+    check(pa, "after the cache made room for a fresh block");
     hb_pooled_destroy(pa);
 }
 
