@@ -1,4 +1,4 @@
-# heapbench plots of /work/full-new/by-host/1/results.csv; run `gnuplot plots.gp` in this directory to redraw.
+# heapbench plots of /work/sweep/merged/by-host/1/results.csv; run `gnuplot plots.gp` in this directory to redraw.
 set linetype 1 lc rgb '#1f77b4'
 set linetype 2 lc rgb '#ff7f0e'
 set linetype 3 lc rgb '#2ca02c'
