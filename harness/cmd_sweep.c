@@ -60,7 +60,8 @@ static const char sweep_usage[] =
     "                   minutes each and only when named, such as -w service-soak; or the quick set);\n"
     "                   the groups allocator-workloads, collector-workloads and programs stand for\n"
     "                   their part of that default\n"
-    "  -r RUNS          runs per cell (default 3; quick: 1); --runs auto[:MAX]: rounds of one run of\n"
+    "  -r RUNS          runs per cell (default 3; quick: 1), run 1 of every allocator of a workload\n"
+    "                   first, then run 2 of every one, and so on; --runs auto[:MAX]: rounds of one run of\n"
     "                   every unsettled cell until the 95% CI of each median is within +-2%\n"
     "                   (at least 5 runs, at most MAX, default 30)\n"
     "  -t, --threads LIST  threads for threaded workloads, a count or a list (1,2,4,8: a cell each;\n"
@@ -205,6 +206,7 @@ static int is_done(const done_set *d, const hb_row *r)
 
 typedef struct cell {
     hb_spec spec;
+    size_t group; /* cells that differ only by allocator share a group (one workload, collector, thread count) */
 } cell;
 
 static void fmt_duration(char *buf, size_t len, double s)
@@ -564,6 +566,7 @@ int hb_cmd_sweep(int argc, char **argv)
     cell *cells = malloc(cap * sizeof *cells);
     if (cells == NULL)
         hb_usage_error("out of memory");
+    size_t ngroups = 0;
     for (size_t wi = 0; wi < workloads.n; wi++) {
         const hb_workload_ops *w = hb_find_workload(workloads.items[wi]);
         hb_spec_init(&proto, w);
@@ -576,6 +579,7 @@ int hb_cmd_sweep(int argc, char **argv)
             proto.threads = (w->flags & HB_WL_THREADED) ? tlist[ci % nt] : 1;
             const list *al = gc ? &gc_allocs : &allocs;
             int own_heap = gc && hb_gc_glue_owns_heap(collectors.items[ci / nt]);
+            ngroups++;
             for (size_t ai = 0; ai < al->n && (!own_heap || ai == 0); ai++) {
                 if ((w->flags & HB_WL_PROGRAM) && !hb_launch_possible(hb_allocator_find(al->items[ai])))
                     continue; /* a real program needs a library to preload (bump has none) */
@@ -591,6 +595,7 @@ int hb_cmd_sweep(int argc, char **argv)
                     hb_apply_duration(&ce->spec, duration);
                 ce->spec.allocator = hb_allocator_find(al->items[ai]);
                 ce->spec.collector = gc ? collectors.items[ci / nt] : NULL;
+                ce->group = ngroups - 1;
             }
         }
     }
@@ -676,9 +681,16 @@ int hb_cmd_sweep(int argc, char **argv)
     char message[512], left[32], spent[32];
     hb_spawn_progress_tty = tty;
     hb_spawn_install_sigint();
-    /* The schedule: with a fixed count, this shard's runs cell by cell; with
-     * --runs auto, rounds of one run of every cell not yet settled (so drift
-     * hits every cell alike), until all are or the maximum is reached. */
+    /* The schedule: with a fixed count, this shard's runs group by group
+     * (the cells of one workload, collector and thread count), and within a
+     * group run 1 of every allocator, then run 2 of every allocator, and so
+     * on: a burst of noise on the machine then slows one run of several
+     * allocators, not most of one allocator's runs (in a sweep that ran each
+     * allocator's runs back to back, lua and sqlite had two of three runs of
+     * one allocator 40-70% slower, and so its median).  With --runs auto,
+     * rounds of one run of every cell not yet settled (so drift hits every
+     * cell alike), until all are or the maximum is reached.  --list prints
+     * the runs cell by cell whatever the order they run in. */
     size_t *sch = malloc((nruns > ncells ? nruns : ncells) * sizeof *sch + 1);
     double *walls = auto_max ? calloc(ncells * auto_max, sizeof *walls) : NULL;
     size_t *nwall = auto_max ? calloc(ncells, sizeof *nwall) : NULL;
@@ -690,9 +702,16 @@ int hb_cmd_sweep(int argc, char **argv)
     for (unsigned round = 1; !hb_interrupted; round++) {
         size_t ns = 0;
         if (!auto_max) {
-            for (size_t x = 0; x < nruns; x++)
-                if (mine[x])
-                    sch[ns++] = x;
+            for (size_t g0 = 0; g0 < ncells;) { /* cells [g0, g1) form one group: consecutive */
+                size_t g1 = g0 + 1;
+                while (g1 < ncells && cells[g1].group == cells[g0].group)
+                    g1++;
+                for (size_t r = 0; r < runs; r++)
+                    for (size_t i = g0; i < g1; i++)
+                        if (mine[i * runs + r])
+                            sch[ns++] = i * runs + r;
+                g0 = g1;
+            }
         } else if (round <= auto_max) {
             for (size_t i = 0; i < ncells; i++)
                 if (!settled[i])
