@@ -88,8 +88,8 @@
  *   none of them serves (but a growing realloc's) maps fresh memory and
  *   first unmaps the oldest cached blocks until the cache and the new block
  *   together are within 16 MiB: fresh pages faulted in beside a resident
- *   cache the program does not reuse were python's and mstress's peak.  A request takes,
- *   in this order: the smallest cached block of at least its size, whole, if
+ *   cache the program does not reuse were malloc-large's and python's
+ *   peak.  A request takes, in this order: the smallest cached block of at least its size, whole, if
  *   it is at most twice that (or the request is a growing realloc's, which
  *   takes the smallest fit whatever its size); the largest cached block of
  *   half its size or more, grown where it is by mremap (no move); one of

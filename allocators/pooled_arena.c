@@ -145,6 +145,26 @@ static void cache_evict(hb_pooled *pa, large *l)
     pa->large_spare = l;
 }
 
+/* Takes the oldest cache entries out (cache_evict) while the cache holds
+ * more than keep_n blocks or keep_bytes bytes, or, with by_age, its oldest
+ * has waited LARGE_DELAY_MS at `now`; their ranges go to base and size
+ * (room for LARGE_CACHE_N + 1), for the caller to unmap after unlocking.
+ * Lock held. */
+static size_t cache_shed(hb_pooled *pa, size_t keep_n, size_t keep_bytes, bool by_age, uint64_t now, uintptr_t *base,
+                         size_t *size)
+{
+    size_t n = 0;
+    while (pa->cache_tail != NULL && n < LARGE_CACHE_N + 1 &&
+           (pa->ncached > keep_n || pa->cached_bytes > keep_bytes ||
+            (by_age && now - pa->cache_tail->freed_ms >= LARGE_DELAY_MS))) {
+        large *o = pa->cache_tail;
+        base[n] = o->base;
+        size[n++] = o->size;
+        cache_evict(pa, o);
+    }
+    return n;
+}
+
 /* Gives back what has waited its delay: the pages of free pools, spare
  * arenas but one of each kind, cache entries.  With all, as if every delay
  * had passed (hb_pooled_purge's hook).  Lock held: small ones, which is what
@@ -355,14 +375,11 @@ void *pooled_large_alloc(hb_pooled *pa, size_t size, size_t align, unsigned how)
      * peak RSS).  So, but for a growing realloc (whose buffers the cache
      * serves next), the oldest cached blocks go back until the cache and the
      * new block together are within LARGE_FRESH_BUDGET. */
-    uintptr_t ev_base[LARGE_CACHE_N];
-    size_t ev_size[LARGE_CACHE_N], nev = 0;
-    while (!(how & LARGE_GROW) && pa->cache_tail != NULL && pa->cached_bytes + need > LARGE_FRESH_BUDGET) {
-        large *o = pa->cache_tail;
-        ev_base[nev] = o->base;
-        ev_size[nev++] = o->size;
-        cache_evict(pa, o);
-    }
+    uintptr_t ev_base[LARGE_CACHE_N + 1];
+    size_t ev_size[LARGE_CACHE_N + 1], nev = 0;
+    if (!(how & LARGE_GROW))
+        nev = cache_shed(pa, LARGE_CACHE_N, need < LARGE_FRESH_BUDGET ? LARGE_FRESH_BUDGET - need : 0, false, 0,
+                         ev_base, ev_size);
     pthread_mutex_unlock(&pa->lock);
     for (size_t i = 0; i < nev; i++)
         pooled_unmap(pa, (void *)ev_base[i], ev_size[i]);
@@ -422,14 +439,7 @@ void pooled_large_free(hb_pooled *pa, large *l)
     pa->ncached++;
     pa->cached_bytes += l->size;
     /* oldest out first while over the limits (the block just freed too, if it alone is over) */
-    while (pa->cache_tail != NULL &&
-           (pa->ncached > LARGE_CACHE_N || pa->cached_bytes > LARGE_CACHE_BYTES ||
-            l->freed_ms - pa->cache_tail->freed_ms >= LARGE_DELAY_MS) && n < LARGE_CACHE_N + 1) {
-        large *o = pa->cache_tail;
-        unmap_base[n] = o->base;
-        unmap_size[n++] = o->size;
-        cache_evict(pa, o);
-    }
+    n = cache_shed(pa, LARGE_CACHE_N, LARGE_CACHE_BYTES, true, l->freed_ms, unmap_base, unmap_size);
     pthread_mutex_unlock(&pa->lock);
     for (size_t i = 0; i < n; i++)
         pooled_unmap(pa, (void *)unmap_base[i], unmap_size[i]);
